@@ -1,0 +1,250 @@
+"""An async Callbell API client: rate-limited, retried where a retry is safe, never leaking the token.
+
+Layering: httpx does transport and timeouts; aiolimiter paces requests; tenacity retries what is safe to
+retry. A POST whose answer was lost is *not* retried here: it raises OutcomeUnknown and the caller looks
+the contact up before sending it again (the API has no idempotency key).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from aiolimiter import AsyncLimiter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from importer.errors import ConfigError
+
+DEFAULT_BASE_URL = "https://api.callbell.eu/v1"
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_RETRY_AFTER = 60.0
+
+
+class ApiError(Exception):
+    """A definite answer from the API that the request was refused (4xx other than 429, or retries ran out)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"HTTP {status}: {message}" if status else message)
+        self.status = status
+        self.message = message
+
+
+class OutcomeUnknown(Exception):
+    """A write may or may not have happened: timeout, dropped connection or 5xx after sending."""
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    token: str = field(repr=False)  # never printed, logged or put in an error
+    base_url: str = DEFAULT_BASE_URL
+    rate: float = 200.0  # requests per second for the whole run
+    concurrency: int = 16
+    max_retries: int = 6
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        check_base_url(self.base_url)
+        if self.rate <= 0:
+            raise ConfigError("--rate must be greater than 0")
+        if self.concurrency < 1:
+            raise ConfigError("--concurrency must be at least 1")
+
+
+def check_base_url(url: str) -> None:
+    """Refuse to send the token in clear text anywhere but this machine."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"base URL {url!r} is not an http(s) URL")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(f"refusing to send the API token over plain http to {parts.hostname}; use https")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Counters:
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+
+
+class CallbellClient:
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+        self.counters = Counters()
+        # One permit per 1/rate seconds and no burst: the docs give a hard per-second quota.
+        self._limiter = AsyncLimiter(1, 1 / config.rate)
+        self._http = httpx.AsyncClient(
+            base_url=config.base_url.rstrip("/") + "/",
+            headers={
+                "Authorization": f"Bearer {config.token}",
+                "Accept": "application/json",
+                "User-Agent": "callbell-importer",
+            },
+            timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
+            limits=httpx.Limits(
+                max_connections=config.concurrency + 4, max_keepalive_connections=config.concurrency + 4
+            ),
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> CallbellClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+
+    # --- transport ---------------------------------------------------------------------------------------
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send one API call; 429 is always retried, 5xx and transport errors only for safe methods."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
+            stop=stop_after_attempt(self.config.max_retries + 1),
+            wait=_wait_retry_after(wait_exponential_jitter(initial=0.5, max=30, jitter=0.5)),
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send_once(method, path, **kwargs)
+        except _Retryable as exc:
+            raise ApiError(0, f"gave up after {self.config.max_retries + 1} attempts: {exc}") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        await self._limiter.acquire()
+        self.counters.requests += 1
+        safe = method in IDEMPOTENT
+        try:
+            response = await self._http.request(method, path.lstrip("/"), **kwargs)
+        except httpx.TransportError as exc:
+            reason = f"{type(exc).__name__} from {self.config.base_url}"
+            if safe or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                raise _Retryable(reason) from None  # a connect failure never reached the server
+            raise OutcomeUnknown(reason) from None
+        status = response.status_code
+        self.counters.by_status[status] = self.counters.by_status.get(status, 0) + 1
+        if status == 429:
+            self.counters.rate_limited += 1
+            raise _Retryable("429 Too Many Requests", _retry_after(response))
+        if status >= 500:
+            if safe:
+                raise _Retryable(f"HTTP {status}", _retry_after(response))
+            raise OutcomeUnknown(f"HTTP {status}: {error_message(response)}")
+        if status >= 400:
+            raise ApiError(status, error_message(response))
+        return response
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        self.counters.retries += 1
+
+    # --- endpoints ---------------------------------------------------------------------------------------
+
+    async def me(self) -> dict[str, Any]:
+        return _json(await self.request("GET", "auth/me"))
+
+    async def create_contact(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return contact_of(_json(await self.request("POST", "contacts", json=payload)))
+
+    async def find_contact_by_phone(self, number: str, channel_uuid: str | None = None) -> dict[str, Any] | None:
+        params = {"channel_uuid": channel_uuid} if channel_uuid else None
+        try:
+            response = await self.request("GET", f"contacts/phone/{number.lstrip('+')}", params=params)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return contact_of(_json(response))
+
+    async def teams(self) -> list[dict[str, Any]]:
+        return list(_json(await self.request("GET", "teams")).get("teams", []))
+
+    async def channels(self) -> list[dict[str, Any]]:
+        return list(_json(await self.request("GET", "channels")).get("channels", []))
+
+
+def contact_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The contact in a response: documented as a one-item list for some endpoints, an object for others."""
+    contact = body.get("contact")
+    if isinstance(contact, list):
+        contact = contact[0] if contact else None
+    if not isinstance(contact, dict) or not contact.get("uuid"):
+        raise ApiError(0, "the API answered without a contact")
+    return contact
+
+
+def error_message(response: httpx.Response) -> str:
+    """The API's error text: the body shape is undocumented, so take JSON if it is, else text."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:500] or response.reason_phrase
+    if isinstance(body, dict):
+        for key in ("error", "message", "errors", "detail"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, dict) and isinstance(value.get("message"), str):
+                return str(value["message"])
+    return str(body)[:500]
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        raise ApiError(response.status_code, "the API answered with something that is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(response.status_code, "the API answered with unexpected JSON")
+    return body
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds or as an HTTP date, clamped; None when absent or unreadable."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+class _wait_retry_after:
+    """Wait what the server asked for when it said so, else the fallback backoff."""
+
+    def __init__(self, fallback: Any) -> None:
+        self.fallback = fallback
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return exc.retry_after
+        return float(self.fallback(state))

@@ -1,0 +1,32 @@
+"""Exit codes and the errors that end a run before or instead of sending anything."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0  # every row ended well
+    ROWS_FAILED = 1  # some rows were invalid, duplicates or failed; the others went through
+    USAGE = 2  # usage, config or unreadable input: nothing was sent
+    ACCOUNT = 3  # account file, authentication or API pre-flight problem: nothing was sent
+
+
+class ImporterError(Exception):
+    """A problem that stops the run; its message is one line meant for a person."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+
+class InputError(ImporterError):
+    """The input file cannot be read or does not have what an import needs."""
+
+
+class ConfigError(ImporterError):
+    """Options or a config file make no sense."""
+
+
+class AccountError(ImporterError):
+    """The account cannot be used: bad account file, bad token, API unreachable at pre-flight."""
+
+    exit_code = ExitCode.ACCOUNT

@@ -1,0 +1,98 @@
+"""Phone numbers to WhatsApp identifiers, with Google's libphonenumber (the `phonenumbers` package).
+
+Callbell's examples write WhatsApp numbers as country code + national number, digits only
+(`391234567890`): that is the default form; `e164` adds the `+`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+
+PhoneFormat = Literal["digits", "e164"]
+
+_PARSE_ERRORS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+    NumberParseException.NOT_A_NUMBER: "not a phone number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short after the international prefix",
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+_POSSIBLE_ERRORS = {
+    ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+    ValidationResult.TOO_SHORT: "too short",
+    ValidationResult.TOO_LONG: "too long",
+    ValidationResult.INVALID_LENGTH: "wrong length",
+}
+_PREFIXES = re.compile(r"^\s*(?:whatsapp:|wa:|tel:)\s*", re.IGNORECASE)
+_JUNK = re.compile(r"[\s.\-/()\u00a0\u2010-\u2015]+")
+
+
+@dataclass(frozen=True)
+class Phone:
+    identifier: str | None  # what is sent to Callbell; None when the number is unusable
+    error: str | None = None  # why, for a person
+
+
+def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "digits") -> Phone:
+    text = _PREFIXES.sub("", raw).strip()
+    if not text:
+        return Phone(None, "empty")
+    compact = _JUNK.sub("", text)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]  # the international prefix of most of the world
+    region = region.upper() if region else None
+    if not compact.startswith("+") and not region:
+        # Spreadsheets drop the "+" of international numbers; accept digits that are valid that way.
+        found = _parse_valid("+" + compact) if compact.isdigit() else None
+        if found is None:
+            return Phone(None, "no country code and no default region (use --default-region or a Country column)")
+        return Phone(_format(found, fmt))
+    try:
+        number = phonenumbers.parse(compact, region)
+    except NumberParseException as exc:
+        return Phone(None, _PARSE_ERRORS.get(exc.error_type, "not a phone number") + _for(region, compact))
+    if phonenumbers.is_valid_number(number):
+        return Phone(_format(number, fmt))
+    legacy = _without_mexican_mobile_one(number)
+    if legacy is not None:
+        return Phone(_format(legacy, fmt))
+    # "34612345678" typed in a Spanish sheet: a full international number that lost its "+".
+    if not compact.startswith("+") and compact.isdigit():
+        found = _parse_valid("+" + compact)
+        if found is not None:
+            return Phone(_format(found, fmt))
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    where = phonenumbers.region_code_for_number(number) or region
+    if reason in _POSSIBLE_ERRORS:
+        return Phone(None, f"{_POSSIBLE_ERRORS[reason]} for {where}" if where else _POSSIBLE_ERRORS[reason])
+    return Phone(None, f"not a valid number for {where}" if where else "not a valid number")
+
+
+def _parse_valid(text: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(text, None)
+    except NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def _without_mexican_mobile_one(number: phonenumbers.PhoneNumber) -> phonenumbers.PhoneNumber | None:
+    """Mexico dropped the "1" of mobile numbers in 2019 (+52 1 55... -> +52 55...); old sheets still have it."""
+    national = str(number.national_number)
+    if number.country_code != 52 or len(national) != 11 or not national.startswith("1"):
+        return None
+    return _parse_valid("+52" + national[1:])
+
+
+def _for(region: str | None, compact: str) -> str:
+    return "" if compact.startswith("+") or not region else f" for {region}"
+
+
+def _format(number: phonenumbers.PhoneNumber, fmt: PhoneFormat) -> str:
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return e164 if fmt == "e164" else e164[1:]
