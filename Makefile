@@ -25,8 +25,11 @@ sandbox: $(STAMP)
 	$(VENV)/bin/importer sandbox --account-file sample_data/account.toml
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check importer tests scripts
-	$(VENV)/bin/ruff format --check importer tests scripts
+	$(VENV)/bin/ruff check importer tests scripts bench sample_data
+	$(VENV)/bin/ruff format --check importer tests scripts bench sample_data
+
+bench: $(STAMP)
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""`make bench`: run every benchmark and write the figures to BENCHMARKS.md.
+
+Each benchmark is a script that prints what it measured and ends with one markdown table row; this runner
+collects those rows under their table headers. Speed goals are checked here, never in the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# (section title, table header, goal, command)
+BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
+    (
+        "Sandbox throughput",
+        "| run | requests | concurrency | seconds | requests/s | failures |\n|---|---|---|---|---|---|",
+        "The sandbox sustains well over 300 requests/s with a client beside it on this machine.",
+        [sys.executable, "bench/bench_sandbox.py", "--requests", "5000"],
+    ),
+]
+
+
+def main() -> int:
+    sections = []
+    failed = False
+    for title, header, goal, command in BENCHMARKS:
+        print(f"== {title}: {' '.join(command[1:])}", flush=True)
+        proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        print(proc.stdout + proc.stderr, flush=True)
+        rows = [line for line in proc.stdout.splitlines() if line.startswith("|")]
+        detail = [line for line in proc.stdout.splitlines() if line and not line.startswith("|")]
+        if proc.returncode != 0:
+            failed = True
+            rows.append(f"| FAILED (exit {proc.returncode}) |")
+        sections.append(
+            f"## {title}\n\nGoal: {goal}\n\n{header}\n" + "\n".join(rows) + "\n\n```\n" + "\n".join(detail) + "\n```\n"
+        )
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    text = (
+        "# Benchmarks\n\n"
+        f"Written by `make bench` on {dt.date.today().isoformat()} ({machine}). Re-run it after a change that "
+        "may affect speed; the figures are measured, not asserted in tests.\n\n" + "\n".join(sections)
+    )
+    (REPO / "BENCHMARKS.md").write_text(text, encoding="utf-8")
+    print("wrote BENCHMARKS.md")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
