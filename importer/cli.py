@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,9 @@ def _import_options(func: Any) -> Any:
             required=True,
             help="TOML file describing the account's tags, users, custom fields (see README).",
         ),
-        click.option("--results", "-o", type=click.Path(path_type=Path), help="Results CSV [FILE.results.csv]."),
+        click.option(
+            "--results", "-o", type=click.Path(path_type=Path), help="Results file, .csv or .xlsx [FILE.results.csv]."
+        ),
         click.option("--default-region", help="Country (ISO code, e.g. ES) for phones written without +CC."),
         click.option(
             "--phone-format",
@@ -68,11 +72,31 @@ def _import_options(func: Any) -> Any:
             type=click.Path(path_type=Path, dir_okay=False),
             help=f"Read the API token from this file instead of {TOKEN_ENV}.",
         ),
-        click.option("--rate", type=float, default=200.0, show_default=True, help="Requests per second, at most."),
-        click.option("--concurrency", type=int, default=16, show_default=True, help="Requests in flight, at most."),
+        click.option(
+            "--on-existing",
+            type=click.Choice(["skip", "update", "fail"]),
+            default="skip",
+            show_default=True,
+            help="A contact already in the account: leave it, PATCH it with the row, or fail the row.",
+        ),
+        click.option(
+            "--state", type=click.Path(path_type=Path, dir_okay=False), help="Ledger file [RESULTS.state.db]."
+        ),
+        click.option(
+            "--rate", type=float, default=250.0, show_default=True, help="Requests per second for the whole run."
+        ),
+        click.option("--concurrency", type=int, help="Requests in flight [sized from --rate and the API's latency]."),
         click.option("--max-retries", type=int, default=6, show_default=True, help="Retries per request."),
         click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout in seconds."),
+        click.option("--workers", type=int, help="Processes that validate rows [every core]."),
         click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal]."),
+        click.option(
+            "--log-format",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="Progress and summary lines on stderr as text or JSON (one object per line, for schedulers).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -85,7 +109,8 @@ def _import_options(func: Any) -> Any:
 def import_command(dry_run: bool, **kwargs: Any) -> None:
     """Import the contacts in FILE (CSV, XLSX, XLS, ODS) into Callbell.
 
-    The API token comes from the CALLBELL_API_TOKEN environment variable (or --token-file).
+    The API token comes from the CALLBELL_API_TOKEN environment variable (or --token-file). Running the same
+    command again resumes an interrupted run and creates nothing twice.
     """
     _run(dry_run=dry_run, **kwargs)
 
@@ -97,17 +122,19 @@ def validate_command(**kwargs: Any) -> None:
     _run(dry_run=True, **kwargs)
 
 
-def _run(*, dry_run: bool, progress: bool | None, **kw: Any) -> None:
+def _run(*, dry_run: bool, progress: bool | None, log_format: str, **kw: Any) -> None:
+    log = Log(json_lines=log_format == "json")
     try:
         options = _build_options(dry_run=dry_run, **kw)
-        report = run_import(options, progress=_TqdmProgress() if _wants_progress(progress) else None)
+        reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log)
+        report = run_import(options, progress=reporter)
     except ImporterError as exc:
-        click.echo(f"importer: error: {exc}", err=True)
+        log.error(str(exc), exit_code=int(exc.exit_code))
         sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
-        click.echo("importer: interrupted", err=True)
+    except KeyboardInterrupt:  # before sending started; the sending stage handles its own signals
+        log.error("interrupted before anything was sent", exit_code=130)
         sys.exit(130)
-    _print_report(report, dry_run)
+    _print_report(report, dry_run, log)
     sys.exit(int(report.exit_code))
 
 
@@ -126,10 +153,13 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
     delimiter = kw["delimiter"]
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
+    if kw["workers"] is not None and kw["workers"] < 1:
+        raise ConfigError("--workers must be at least 1")
     return ImportOptions(
         file=kw["file"],
         account_file=kw["account_file"],
         results=kw["results"],
+        state=kw["state"],
         dry_run=dry_run,
         encoding=kw["encoding"],
         delimiter=delimiter,
@@ -138,6 +168,8 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
             default_region=kw["default_region"], phone_format=kw["phone_format"], default_source=kw["source"]
         ),
         client=client,
+        on_existing=kw["on_existing"],
+        workers=kw["workers"],
     )
 
 
@@ -157,14 +189,36 @@ def _wants_progress(flag: bool | None) -> bool:
     return sys.stderr.isatty() if flag is None else flag
 
 
-class _TqdmProgress:
+class Log:
+    """Lines on stderr for people (text) or schedulers (one JSON object per line)."""
+
+    def __init__(self, json_lines: bool) -> None:
+        self.json_lines = json_lines
+
+    def emit(self, level: str, message: str, **fields: Any) -> None:
+        if self.json_lines:
+            record = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": level, "message": message, **fields}
+            click.echo(json.dumps(record, ensure_ascii=False, default=str), err=True)
+        else:
+            click.echo(f"importer: {'error: ' if level == 'error' else ''}{message}", err=True)
+
+    def info(self, message: str, **fields: Any) -> None:
+        self.emit("info", message, **fields)
+
+    def error(self, message: str, **fields: Any) -> None:
+        self.emit("error", message, **fields)
+
+
+class TqdmProgress:
+    """A progress bar with rate and ETA, for a person at a terminal."""
+
     def __init__(self) -> None:
         self._bar: Any = None
 
     def start(self, total: int, description: str) -> None:
         from tqdm import tqdm
 
-        self._bar = tqdm(total=total, desc=description, unit="row", file=sys.stderr, dynamic_ncols=True)
+        self._bar = tqdm(total=total or None, desc=description, unit="row", file=sys.stderr, dynamic_ncols=True)
 
     def advance(self, n: int = 1) -> None:
         if self._bar is not None:
@@ -173,22 +227,68 @@ class _TqdmProgress:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+            self._bar = None
 
 
-def _print_report(report: Report, dry_run: bool) -> None:
+class LogProgress:
+    """Without a terminal: a log line every few seconds instead of a bar."""
+
+    def __init__(self, log: Log, every: float = 5.0) -> None:
+        self.log, self.every = log, every
+        self.total, self.done, self.description = 0, 0, ""
+        self.started = self.last = 0.0
+
+    def start(self, total: int, description: str) -> None:
+        self.total, self.done, self.description = total, 0, description
+        self.started = self.last = time.monotonic()
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self._line(now)
+
+    def close(self) -> None:
+        if self.done and self.last != self.started:
+            self._line(time.monotonic())
+
+    def _line(self, now: float) -> None:
+        rate = self.done / max(now - self.started, 1e-9)
+        fields: dict[str, Any] = {"stage": self.description, "done": self.done, "rate": round(rate, 1)}
+        text = f"{self.description}: {self.done}"
+        if self.total:
+            eta = (self.total - self.done) / rate if rate else None
+            fields |= {"total": self.total, "eta_s": round(eta) if eta is not None else None}
+            text += f"/{self.total} ({100 * self.done / self.total:.0f}%)"
+        text += f", {rate:.0f} rows/s" + (f", ETA {fields['eta_s']}s" if fields.get("eta_s") is not None else "")
+        self.log.info(text, **fields)
+
+
+def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     echo = click.echo
     echo(f"Read {report.rows} rows ({report.source}).")
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
     if unmapped:
         echo(f"Columns not imported: {', '.join(unmapped)}")
-    order = ("created", "updated", "skipped", "valid", "duplicate", "invalid", "failed")
+    order = ("created", "updated", "skipped", "valid", "duplicate", "invalid", "failed", "pending")
     parts = [f"{report.counts[s]} {s}" for s in order if report.counts.get(s)]
     echo(("Dry run: " if dry_run else "") + (", ".join(parts) or "no rows") + f" in {report.duration:.1f}s.")
     if report.requests:
-        echo(f"API: {report.requests} requests, {report.retries} retries, {report.rate_limited} rate-limited.")
+        rate = report.counts.get("created", 0) / report.send_seconds if report.send_seconds else 0.0
+        echo(
+            f"API: {report.requests} requests, {report.retries} retries, {report.rate_limited} answered 429; "
+            f"{rate:.0f} contacts created per second."
+        )
+    if report.resumed:
+        echo("Resumed an interrupted run: rows it had finished were not sent again.")
+    if report.signal is not None:
+        echo("Stopped by a signal: rows marked pending were not sent; run the same command again to finish.")
     echo(f"Results: {report.results_path}")
     if report.errors_path is not None:
         echo(f"Rows to fix: {report.errors_path}")
+    if log.json_lines:
+        log.info("summary", **report.summary())
 
 
 def main() -> None:

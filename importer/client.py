@@ -7,6 +7,7 @@ the contact up before sending it again (the API has no idempotency key).
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import ipaddress
 import time
@@ -15,7 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from importer.errors import ConfigError
@@ -48,8 +48,8 @@ class _Retryable(Exception):
 class ClientConfig:
     token: str = field(repr=False)  # never printed, logged or put in an error
     base_url: str = DEFAULT_BASE_URL
-    rate: float = 200.0  # requests per second for the whole run
-    concurrency: int = 16
+    rate: float = 250.0  # requests per second for the whole run: the API allows 300, leave some to others
+    concurrency: int | None = None  # requests in flight; None = sized from the rate and the measured latency
     max_retries: int = 6
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
@@ -58,7 +58,7 @@ class ClientConfig:
         check_base_url(self.base_url)
         if self.rate <= 0:
             raise ConfigError("--rate must be greater than 0")
-        if self.concurrency < 1:
+        if self.concurrency is not None and self.concurrency < 1:
             raise ConfigError("--concurrency must be at least 1")
 
 
@@ -80,6 +80,49 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class Pacer:
+    """Spaces requests 1/rate apart (no burst: the docs give a hard per-second quota), and adapts the rate:
+    a 429 without Retry-After cuts it by a fifth, each second without one adds back 2% of the ceiling
+    (additive increase, multiplicative decrease, as TCP does).
+
+    aiolimiter paces well but cannot change its rate while running, which the 429 recovery needs.
+    """
+
+    def __init__(self, rate: float, *, floor: float = 1.0) -> None:
+        self.ceiling = rate
+        self.rate = rate
+        self.floor = min(floor, rate)
+        self._next = 0.0
+        self._last_cut = 0.0
+        self._last_raise = 0.0
+        self.paused_until = 0.0
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        self._recover(now)
+        slot = max(now, self._next, self.paused_until)
+        self._next = slot + 1.0 / self.rate
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def too_many(self, retry_after: float | None) -> None:
+        now = asyncio.get_running_loop().time()
+        if retry_after is not None:
+            # The server said when: everyone waits that long, the rate stays.
+            self.paused_until = max(self.paused_until, now + retry_after)
+            return
+        if now - self._last_cut >= 0.5:  # one cut per burst of 429s, not one per answer
+            self.rate = max(self.floor, self.rate * 0.8)
+            self._last_cut = now
+            self._last_raise = now
+
+    def _recover(self, now: float) -> None:
+        if self.rate < self.ceiling and now - self._last_raise >= 1.0:
+            self.rate = min(self.ceiling, self.rate + max(1.0, self.ceiling * 0.02))
+            self._last_raise = now
+
+
 @dataclass
 class Counters:
     requests: int = 0
@@ -92,8 +135,8 @@ class CallbellClient:
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
         self.counters = Counters()
-        # One permit per 1/rate seconds and no burst: the docs give a hard per-second quota.
-        self._limiter = AsyncLimiter(1, 1 / config.rate)
+        self.pacer = Pacer(config.rate)
+        # The JSON body travels as JSON: httpx sets Content-Type: application/json for `json=`.
         self._http = httpx.AsyncClient(
             base_url=config.base_url.rstrip("/") + "/",
             headers={
@@ -102,9 +145,7 @@ class CallbellClient:
                 "User-Agent": "callbell-importer",
             },
             timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
-            limits=httpx.Limits(
-                max_connections=config.concurrency + 4, max_keepalive_connections=config.concurrency + 4
-            ),
+            limits=httpx.Limits(max_connections=(config.concurrency or 16) + 4, max_keepalive_connections=None),
             follow_redirects=False,
         )
 
@@ -116,8 +157,9 @@ class CallbellClient:
 
     # --- transport ---------------------------------------------------------------------------------------
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Send one API call; 429 is always retried, 5xx and transport errors only for safe methods."""
+    async def request(self, method: str, path: str, *, idempotent: bool = False, **kwargs: Any) -> httpx.Response:
+        """Send one API call; 429 is always retried (the request was not processed), 5xx and transport errors
+        only for safe methods or calls the caller declares idempotent (a PATCH setting fields)."""
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
             stop=stop_after_attempt(self.config.max_retries + 1),
@@ -128,15 +170,14 @@ class CallbellClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._send_once(method, path, **kwargs)
+                    return await self._send_once(method, path, idempotent or method in IDEMPOTENT, **kwargs)
         except _Retryable as exc:
             raise ApiError(0, f"gave up after {self.config.max_retries + 1} attempts: {exc}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send_once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        await self._limiter.acquire()
+    async def _send_once(self, method: str, path: str, safe: bool, **kwargs: Any) -> httpx.Response:
+        await self.pacer.wait()
         self.counters.requests += 1
-        safe = method in IDEMPOTENT
         try:
             response = await self._http.request(method, path.lstrip("/"), **kwargs)
         except httpx.TransportError as exc:
@@ -148,7 +189,9 @@ class CallbellClient:
         self.counters.by_status[status] = self.counters.by_status.get(status, 0) + 1
         if status == 429:
             self.counters.rate_limited += 1
-            raise _Retryable("429 Too Many Requests", _retry_after(response))
+            retry_after = _retry_after(response)
+            self.pacer.too_many(retry_after)
+            raise _Retryable("429 Too Many Requests", retry_after)
         if status >= 500:
             if safe:
                 raise _Retryable(f"HTTP {status}", _retry_after(response))
@@ -178,8 +221,25 @@ class CallbellClient:
             raise
         return contact_of(_json(response))
 
+    async def update_contact(self, uuid: str, changes: dict[str, Any]) -> dict[str, Any]:
+        # Setting fields to given values is idempotent, so a lost answer is simply sent again.
+        return contact_of(_json(await self.request("PATCH", f"contacts/{uuid}", json=changes, idempotent=True)))
+
+    async def contacts_page(self, page: int, *, include_field_types: bool = False) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"page": page}
+        if include_field_types:
+            params["include_field_types"] = "true"
+        body = _json(await self.request("GET", "contacts", params=params))
+        contacts = body.get("contacts")
+        return [c for c in contacts if isinstance(c, dict)] if isinstance(contacts, list) else []
+
     async def teams(self) -> list[dict[str, Any]]:
         return list(_json(await self.request("GET", "teams")).get("teams", []))
+
+    async def team_members(self, team_uuid: str, page: int) -> list[dict[str, Any]]:
+        body = _json(await self.request("GET", f"teams/{team_uuid}/members", params={"page": page}))
+        users = body.get("users")
+        return [u for u in users if isinstance(u, dict)] if isinstance(users, list) else []
 
     async def channels(self) -> list[dict[str, Any]]:
         return list(_json(await self.request("GET", "channels")).get("channels", []))

@@ -1,25 +1,39 @@
-"""The import as stages: read -> map -> validate (everything, before anything is sent) -> send -> results."""
+"""The import as stages, each over the ledger:
+
+1. check: read the sheet in chunks, validate them on every core, record each row (invalid, duplicate,
+   pending) in the ledger — every problem is found before anything is sent;
+2. send: deliver the pending rows exactly once (importer.send);
+3. results: walk the sheet again beside the ledger, in row order, and write the results and errors files.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import random
+import json
+import multiprocessing
+import os
 import time
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
-from importer.account import AccountFileError, load_account
-from importer.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
+from importer.account import Account, AccountFileError, discover, load_account
+from importer.client import ApiError, CallbellClient, ClientConfig
 from importer.errors import AccountError, ExitCode, InputError
+from importer.ledger import PENDING, Ledger, RowRecord
 from importer.mapping import Mapping, detect_mapping
-from importer.read import open_table
-from importer.results import ERROR_STATUSES, Outcome, write_errors, write_results
-from importer.validate import Draft, Options, Validator
+from importer.read import SourceRow, Table, open_table
+from importer.results import ResultsWriter
+from importer.send import auto_concurrency, deliver
+from importer.validate import Options, Validator
 
 OK_STATUSES = frozenset({"valid", "created", "updated", "skipped"})
+CHUNK_ROWS = 4000
+OnExisting = Literal["skip", "update", "fail"]
 
 
 class Progress(Protocol):
@@ -44,12 +58,16 @@ class ImportOptions:
     file: Path
     account_file: Path
     results: Path | None = None  # default: <file stem>.results.csv beside the input
+    state: Path | None = None  # default: <results>.state.db beside the results
     dry_run: bool = False
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    mapping: Mapping | None = None  # pinned mapping; default: detected from the headers
     validation: Options = field(default_factory=Options)
     client: ClientConfig | None = None  # required unless dry_run
+    on_existing: OnExisting = "skip"
+    workers: int | None = None  # validation processes; default: every core
 
     @property
     def results_path(self) -> Path:
@@ -58,7 +76,12 @@ class ImportOptions:
     @property
     def errors_path(self) -> Path:
         path = self.results_path
-        return path.with_name(f"{path.stem}.errors.csv")
+        return path.with_name(f"{path.stem}.errors{path.suffix}")
+
+    @property
+    def state_path(self) -> Path:
+        path = self.results_path
+        return self.state or path.with_name(f"{path.stem}.state.db")
 
 
 @dataclass
@@ -66,87 +89,124 @@ class Report:
     source: str  # what was read: "CSV, utf-8, delimiter ','"
     mapping: Mapping
     results_path: Path
-    errors_path: Path | None
-    counts: Counter[str]
-    duration: float
+    errors_path: Path | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    duration: float = 0.0
+    resumed: bool = False
     requests: int = 0
     retries: int = 0
     rate_limited: int = 0
+    send_seconds: float = 0.0
+    signal: int | None = None  # SIGINT/SIGTERM that stopped the sending
 
     @property
     def rows(self) -> int:
         return sum(self.counts.values())
 
     @property
-    def exit_code(self) -> ExitCode:
+    def summary_path(self) -> Path:
+        return self.results_path.with_name(f"{self.results_path.stem}.summary.json")
+
+    def summary(self) -> dict[str, object]:
+        created = self.counts.get("created", 0)
+        return {
+            "rows": self.rows,
+            "counts": dict(sorted(self.counts.items())),
+            "exit_code": int(self.exit_code),
+            "duration_s": round(self.duration, 3),
+            "send_s": round(self.send_seconds, 3),
+            "created_per_s": round(created / self.send_seconds, 1) if self.send_seconds else None,
+            "requests": self.requests,
+            "retries": self.retries,
+            "rate_limited": self.rate_limited,
+            "resumed": self.resumed,
+            "signal": self.signal,
+            "source": self.source,
+            "results": str(self.results_path),
+            "errors": str(self.errors_path) if self.errors_path else None,
+        }
+
+    @property
+    def exit_code(self) -> int:
+        if self.signal is not None:
+            return 128 + self.signal  # 130 for Ctrl-C, 143 for SIGTERM, as shells report them
         return ExitCode.OK if set(self.counts) <= OK_STATUSES else ExitCode.ROWS_FAILED
 
 
 def run_import(options: ImportOptions, progress: Progress | None = None) -> Report:
-    """Run one import (or dry-run); raises ImporterError subclasses for problems that stop it."""
+    """Run one import (or dry run); raises ImporterError subclasses for problems that stop it."""
     progress = progress or NoProgress()
     started = time.monotonic()
-    try:
-        account = load_account(options.account_file)
-    except AccountFileError as exc:
-        raise AccountError(str(exc)) from None
+    account = _load_account(options.account_file)
     if not options.dry_run and options.client is None:
         raise AccountError("no API token: set CALLBELL_API_TOKEN (or use --dry-run)")
+    table = _open(options)  # a bad file is reported before any request
+    client = options.client
+    if client is not None:
+        account, latency = asyncio.run(preflight(client, account))
+        if client.concurrency is None:
+            client = replace(client, concurrency=auto_concurrency(client.rate, latency))
+    mapping = options.mapping or detect_mapping(table.headers, account)
+    require_columns(options.file, mapping)
+    report = Report(source=table.description, mapping=mapping, results_path=options.results_path)
 
-    table = open_table(options.file, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
-    mapping = detect_mapping(table.headers, account)
-    _require_columns(options.file, mapping)
-    validator = Validator(account, mapping, options.validation)
+    ledger = Ledger.throwaway() if options.dry_run else Ledger.open(options.state_path)
+    with ledger:
+        if not options.dry_run:
+            fingerprint = {"file": str(options.file.resolve())}
+            if options.client is not None:
+                fingerprint["base_url"] = options.client.base_url
+            run, report.resumed = ledger.begin_run(fingerprint)
+        ledger.reset_rows()
+        check(table, account, mapping, options, ledger, progress)
 
-    originals: dict[int, Sequence[str]] = {}
-    outcomes: list[Outcome] = []
-    to_send: list[Draft] = []
-    first_row_of: dict[tuple[str, str], int] = {}
-    for row in table.rows:
-        originals[row.number] = row.values + row.extra
-        draft = validator.check(row)
-        if not draft.ok:
-            outcomes.append(
-                Outcome(row.number, "invalid", identifier=draft.identifier or "", error="; ".join(draft.errors))
-            )
-            continue
-        key = (draft.payload["source"], draft.identifier or "")
-        if key in first_row_of:
-            first = first_row_of[key]
-            outcomes.append(
-                Outcome(row.number, "duplicate", identifier=draft.identifier or "", error=f"same phone as row {first}")
-            )
-            continue
-        first_row_of[key] = row.number
-        if options.dry_run:
-            outcomes.append(Outcome(row.number, "valid", identifier=draft.identifier or ""))
-        else:
-            to_send.append(draft)
+        if client is not None and ledger.count_pending():
+            stats = asyncio.run(deliver(ledger, client, "" if options.dry_run else run, options, progress))
+            report.requests, report.retries = stats.requests, stats.retries
+            report.rate_limited, report.send_seconds = stats.rate_limited, stats.seconds
+            report.signal = stats.signal
+        elif options.dry_run:
+            ledger.db.execute("UPDATE rows SET status = 'valid' WHERE status = ?", (PENDING,))
 
-    report = Report(
-        source=table.description,
-        mapping=mapping,
-        results_path=options.results_path,
-        errors_path=None,
-        counts=Counter(),
-        duration=0.0,
-    )
-    if to_send:
-        assert options.client is not None
-        outcomes += asyncio.run(_send_all(options.client, to_send, progress, report))
-
-    write_results(options.results_path, table.headers, outcomes, originals)
-    if any(o.status in ERROR_STATUSES for o in outcomes):
-        write_errors(options.errors_path, table.headers, outcomes, originals)
-        report.errors_path = options.errors_path
-    else:
-        options.errors_path.unlink(missing_ok=True)  # an old errors file would mislead
-    report.counts = Counter(o.status for o in outcomes)
+        report.errors_path = write_results(_open(options), ledger, options)
+        report.counts = Counter(ledger.status_counts())
+        if not options.dry_run and report.signal is None:
+            ledger.finish_run()  # an interrupted run is resumed by the next one, under the same run id
     report.duration = time.monotonic() - started
+    report.summary_path.write_text(json.dumps(report.summary(), indent=2) + "\n", encoding="utf-8")
     return report
 
 
-def _require_columns(path: Path, mapping: Mapping) -> None:
+async def preflight(config: ClientConfig, account: Account) -> tuple[Account, float]:
+    """Check the token and learn the account before the first row; returns it and the API's latency."""
+    async with CallbellClient(replace(config, concurrency=config.concurrency or 4)) as client:
+        started = time.monotonic()
+        try:
+            await client.me()
+        except ApiError as exc:
+            if exc.status in (401, 403):
+                raise AccountError(f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN") from None
+            raise AccountError(f"pre-flight GET /auth/me failed: {exc}") from None
+        latency = time.monotonic() - started
+        try:
+            account = await discover(client, account)
+        except ApiError as exc:
+            raise AccountError(f"reading the account from the API failed: {exc}") from None
+    return account, latency
+
+
+def _load_account(path: Path) -> Account:
+    try:
+        return load_account(path)
+    except AccountFileError as exc:
+        raise AccountError(str(exc)) from None
+
+
+def _open(options: ImportOptions) -> Table:
+    return open_table(options.file, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
+
+
+def require_columns(path: Path, mapping: Mapping) -> None:
     found = ", ".join(repr(h) for h in mapping.headers) or "none"
     if "phone" not in mapping.fields:
         raise InputError(f"{path}: no phone column (columns found: {found})")
@@ -154,71 +214,104 @@ def _require_columns(path: Path, mapping: Mapping) -> None:
         raise InputError(f"{path}: no name column (columns found: {found})")
 
 
-async def _send_all(config: ClientConfig, drafts: list[Draft], progress: Progress, report: Report) -> list[Outcome]:
-    async with CallbellClient(config) as client:
-        await _preflight(client)
-        queue: asyncio.Queue[Draft] = asyncio.Queue()
-        for draft in drafts:
-            queue.put_nowait(draft)
-        outcomes: list[Outcome] = []
+# --- stage 1: check ----------------------------------------------------------------------------------------
 
-        async def worker() -> None:
-            while not queue.empty():
-                draft = queue.get_nowait()
-                try:
-                    outcomes.append(await create_once(client, draft))
-                except ApiError as exc:  # a look-up that kept failing
-                    outcomes.append(Outcome(draft.row, "failed", identifier=draft.identifier or "", error=exc.message))
-                except Exception as exc:  # a bug must cost one row, never the run's results
-                    outcomes.append(Outcome(draft.row, "failed", identifier=draft.identifier or "", error=repr(exc)))
-                progress.advance()
-
-        progress.start(len(drafts), "Creating contacts")
-        try:
-            await asyncio.gather(*(worker() for _ in range(min(config.concurrency, len(drafts)))))
-        finally:
-            progress.close()
-        report.requests = client.counters.requests
-        report.retries = client.counters.retries
-        report.rate_limited = client.counters.rate_limited
-        return outcomes
+# What a worker sends back per row: (row, identifier, source, payload JSON or None when invalid, error).
+Checked = tuple[int, str, str, str | None, str]
 
 
-async def _preflight(client: CallbellClient) -> None:
+def check(
+    table: Table, account: Account, mapping: Mapping, options: ImportOptions, ledger: Ledger, progress: Progress
+) -> None:
+    progress.start(0, "Checking rows")
     try:
-        await client.me()
-    except ApiError as exc:
-        if exc.status in (401, 403):
-            raise AccountError(f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN") from None
-        raise AccountError(f"pre-flight GET /auth/me failed: {exc}") from None
+        for checked in _checked_chunks(table, account, mapping, options):
+            keys = [(row, source, ident) for row, ident, source, payload, _ in checked if payload is not None]
+            repeats = ledger.first_rows(keys)
+            records = []
+            for row, ident, source, payload, error in checked:
+                if payload is None:
+                    records.append(RowRecord(row, "invalid", ident, source, error=error))
+                elif row in repeats:
+                    records.append(
+                        RowRecord(row, "duplicate", ident, source, error=f"same phone as row {repeats[row]}")
+                    )
+                else:
+                    records.append(RowRecord(row, PENDING, ident, source, payload))
+            ledger.add_rows(records)
+            progress.advance(len(checked))
+    finally:
+        progress.close()
 
 
-async def create_once(client: CallbellClient, draft: Draft) -> Outcome:
-    """Create the contact at most once: after a lost answer, look it up before sending again."""
-    identifier = draft.identifier or ""
-    uncertain = False
-    last = ""
-    for attempt in range(client.config.max_retries + 1):
-        if uncertain:
-            found = await client.find_contact_by_phone(identifier)
-            if found is not None:
-                return Outcome(draft.row, "created", uuid=str(found["uuid"]), identifier=identifier)
-        try:
-            contact = await client.create_contact(draft.payload)
-        except OutcomeUnknown as exc:
-            uncertain, last = True, str(exc)
-            await asyncio.sleep(min(30.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.0))  # backoff, not sync
-            continue
-        except ApiError as exc:
-            # The API does not say what a POST for an existing identifier does; if the refusal is because the
-            # contact exists, the row is already in the account.
-            if 400 <= exc.status < 500 and draft.payload.get("source") == "whatsapp":
-                found = await client.find_contact_by_phone(identifier)
-                if found is not None:
-                    status = "created" if uncertain else "skipped"
-                    return Outcome(draft.row, status, uuid=str(found["uuid"]), identifier=identifier)
-            return Outcome(draft.row, "failed", identifier=identifier, error=exc.message)
-        return Outcome(draft.row, "created", uuid=str(contact["uuid"]), identifier=identifier)
-    return Outcome(
-        draft.row, "failed", identifier=identifier, error=f"no answer after {attempt + 1} attempts ({last}); run again"
-    )
+def _checked_chunks(
+    table: Table, account: Account, mapping: Mapping, options: ImportOptions
+) -> Iterator[list[Checked]]:
+    chunks = _chunks(table.rows, CHUNK_ROWS)
+    first = next(chunks, None)
+    if first is None:
+        return
+    workers = options.workers or os.cpu_count() or 1
+    if workers <= 1 or len(first) < CHUNK_ROWS:  # a small file: starting processes would cost more than it saves
+        validator = Validator(account, mapping, options.validation)
+        for chunk in (first, *chunks):
+            yield check_rows(validator, chunk)
+        return
+    # Phone parsing is pure Python and CPU-bound: spread chunks over processes, at most a few ahead so memory
+    # stays flat, and take the answers back in order.
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        window: deque[Future[list[Checked]]] = deque()
+        for chunk in (first, *chunks):
+            window.append(pool.submit(_check_chunk, account, mapping, options.validation, chunk))
+            if len(window) > workers * 2:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+
+def _chunks(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _check_chunk(account: Account, mapping: Mapping, validation: Options, rows: list[SourceRow]) -> list[Checked]:
+    return check_rows(Validator(account, mapping, validation), rows)
+
+
+def check_rows(validator: Validator, rows: list[SourceRow]) -> list[Checked]:
+    out: list[Checked] = []
+    for row in rows:
+        draft = validator.check(row)
+        source = str(draft.payload.get("source", ""))
+        if draft.errors:
+            out.append((row.number, draft.identifier or "", source, None, "; ".join(draft.errors)))
+        else:
+            payload = json.dumps(draft.payload, ensure_ascii=False, separators=(",", ":"))
+            out.append((row.number, draft.identifier or "", source, payload, ""))
+    return out
+
+
+# --- stage 3: results --------------------------------------------------------------------------------------
+
+
+def write_results(table: Table, ledger: Ledger, options: ImportOptions) -> Path | None:
+    """Results in row order from the ledger, beside each row's original cells read again from the file."""
+    errors_path = options.errors_path
+    with ResultsWriter(options.results_path, errors_path, table.headers) as writer:
+        sheet_rows = iter(table.rows)
+        pending_row: SourceRow | None = next(sheet_rows, None)
+        for outcome in ledger.outcomes():
+            # Both walks are in row order; a row the second read does not find (the file changed meanwhile)
+            # is still written, with its outcome and without its cells.
+            while pending_row is not None and pending_row.number < outcome.row:
+                pending_row = next(sheet_rows, None)
+            cells: tuple[str, ...] = ()
+            if pending_row is not None and pending_row.number == outcome.row:
+                cells = pending_row.values + pending_row.extra
+            writer.write(outcome, cells)
+        wrote_errors = writer.error_rows > 0
+    if not wrote_errors:
+        errors_path.unlink(missing_ok=True)  # an old errors file would mislead
+        return None
+    return errors_path

@@ -1,26 +1,23 @@
-"""The results file (one row per input row, keyed by its row number) and the errors file to fix and re-import."""
+"""The results file (one row per input row, keyed by its row number) and the errors file to fix and re-import.
+
+Both are written as they go (CSV, or XLSX in openpyxl's streaming mode), to a temporary name renamed at the
+end, so memory stays flat and a crash never leaves half a file behind a finished-looking name.
+"""
 
 from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
-RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error")
-# Statuses that mean the row did not reach the account and a person should look at it.
+from importer.ledger import RowRecord
+
+RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "href")
+# Statuses that mean the row did not reach the account and a person should fix it.
 ERROR_STATUSES = frozenset({"invalid", "failed"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    row: int
-    status: str  # valid | invalid | duplicate | created | updated | skipped | failed
-    uuid: str = ""
-    identifier: str = ""
-    error: str = ""
 
 
 def neutralize(value: str) -> str:
@@ -34,42 +31,95 @@ def unneutralize(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
 
 
-def write_results(
-    path: Path, headers: Sequence[str], outcomes: Iterable[Outcome], originals: dict[int, Sequence[str]]
-) -> None:
-    rows = (
-        [str(o.row), o.status, o.uuid, o.identifier, o.error, *originals.get(o.row, ())]
-        for o in sorted(outcomes, key=lambda o: o.row)
-    )
-    _write_csv(path, [*RESULT_COLUMNS, *headers], rows)
+class _Sheet(Protocol):
+    def append(self, values: Sequence[str]) -> None: ...
+    def finish(self) -> None: ...
+    def abort(self) -> None: ...
 
 
-def write_errors(
-    path: Path, headers: Sequence[str], outcomes: Iterable[Outcome], originals: dict[int, Sequence[str]]
-) -> int:
-    """The original columns plus `error`, for rows that need fixing; the file can be imported as it is."""
-    error_at = next((i for i, h in enumerate(headers) if h.strip().casefold() == "error"), None)
-    out_headers = list(headers) if error_at is not None else [*headers, "error"]
-    rows = []
-    for o in sorted(outcomes, key=lambda o: o.row):
-        if o.status not in ERROR_STATUSES:
-            continue
-        values = list(originals.get(o.row, ())) + [""] * (len(headers) - len(originals.get(o.row, ())))
-        if error_at is not None:  # re-importing an errors file: refresh its error column
-            values[error_at] = o.error
-        else:
-            values.append(o.error)
-        rows.append(values)
-    _write_csv(path, out_headers, rows)
-    return len(rows)
+class _CsvSheet:
+    def __init__(self, path: Path) -> None:
+        self.path, self.tmp = path, path.with_name(path.name + ".tmp")
+        # utf-8-sig: Excel opens it with accents intact.
+        self.fh = self.tmp.open("w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.fh)
+
+    def append(self, values: Sequence[str]) -> None:
+        self.writer.writerow([neutralize(v) for v in values])
+
+    def finish(self) -> None:
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
 
 
-def _write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+class _XlsxSheet:
+    def __init__(self, path: Path) -> None:
+        from openpyxl import Workbook
+
+        self.path, self.tmp = path, path.with_name(path.name + ".tmp")
+        self.book: Any = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet("Results")
+
+    def append(self, values: Sequence[str]) -> None:
+        # Every value is written as a string cell: Excel shows it as text and never evaluates it.
+        self.sheet.append([_xlsx_text(v) for v in values])
+
+    def finish(self) -> None:
+        with self.tmp.open("wb") as fh:
+            self.book.save(fh)
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
+def _xlsx_text(value: str) -> str:
+    # openpyxl turns a string starting with "=" into a formula; control characters are illegal in xlsx.
+    text = neutralize(value)
+    return "".join(c for c in text if c >= " " or c in "\t\n\r")
+
+
+def _open_sheet(path: Path) -> _Sheet:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    # utf-8-sig: Excel opens it with accents intact; written aside and renamed so a crash never leaves half.
-    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([neutralize(h) for h in headers])
-        writer.writerows([neutralize(v) for v in row] for row in rows)
-    os.replace(tmp, path)
+    return _XlsxSheet(path) if path.suffix.lower() == ".xlsx" else _CsvSheet(path)
+
+
+class ResultsWriter:
+    """Writes the results file and, beside it, the errors file (original columns plus `error`)."""
+
+    def __init__(self, results_path: Path, errors_path: Path, headers: Sequence[str]) -> None:
+        self.headers = list(headers)
+        self.error_rows = 0
+        # Re-importing an errors file: refresh its `error` column instead of adding a second one.
+        self._error_at = next((i for i, h in enumerate(headers) if h.strip().casefold() == "error"), None)
+        self._results = _open_sheet(results_path)
+        self._errors = _open_sheet(errors_path)
+        self._results.append([*RESULT_COLUMNS, *self.headers])
+        self._errors.append(self.headers if self._error_at is not None else [*self.headers, "error"])
+
+    def write(self, outcome: RowRecord, cells: Sequence[str]) -> None:
+        o = outcome
+        self._results.append([str(o.row), o.status, o.uuid, o.identifier, o.error, o.href, *cells])
+        if o.status in ERROR_STATUSES:
+            values = list(cells[: len(self.headers)]) + [""] * (len(self.headers) - len(cells))
+            if self._error_at is not None:
+                values[self._error_at] = o.error
+            else:
+                values.append(o.error)
+            self._errors.append(values)
+            self.error_rows += 1
+
+    def __enter__(self) -> ResultsWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self._results.finish()
+            self._errors.finish()
+        else:
+            self._results.abort()
+            self._errors.abort()

@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,13 +114,29 @@ def test_rerun_creates_nothing_twice(sandbox, tmp_path: Path) -> None:
     assert len(sandbox.contacts()) == 2
 
 
-def test_dry_run_sends_nothing_and_writes_the_same_results(sandbox, tmp_path: Path) -> None:
+def test_offline_dry_run_sends_nothing_and_writes_the_same_results(sandbox, tmp_path: Path) -> None:
     results = tmp_path / "dry.csv"
-    proc = import_into(sandbox, small_csv(tmp_path), results, "--dry-run")
-    assert proc.returncode == 1
+    proc = run_cli("import", str(small_csv(tmp_path)), "-a", str(ACCOUNT), "-o", str(results), "--dry-run")
+    assert proc.returncode == 1, proc.stderr
     assert [r["status"] for r in read_results(results)] == ["valid", "invalid", "duplicate", "valid"]
-    assert sandbox.contacts() == []
     assert sandbox.stats()["requests"] == 0
+
+
+def test_dry_run_with_a_token_reports_rows_already_in_the_account(sandbox, tmp_path: Path) -> None:
+    file = small_csv(tmp_path)
+    existing = httpx.post(
+        f"{sandbox.base_url}/contacts",
+        json={"identifier": "447911123456", "source": "whatsapp", "name": "Zoë"},
+        headers=sandbox.headers,
+    ).json()["contact"][0]
+    results = tmp_path / "dry.csv"
+    proc = import_into(sandbox, file, results, "--dry-run")
+    assert proc.returncode == 1, proc.stderr
+    rows = read_results(results)
+    assert [r["status"] for r in rows] == ["valid", "invalid", "duplicate", "valid"]
+    assert rows[3]["uuid"] == existing["uuid"]
+    assert "already in the account" in rows[3]["error"]
+    assert [c["uuid"] for c in sandbox.contacts()] == [existing["uuid"]]  # nothing written
 
 
 def test_unreliable_server_still_creates_every_row_exactly_once(sandbox_factory, tmp_path: Path) -> None:
@@ -199,8 +216,9 @@ def test_bad_account_file_exits_3(tmp_path: Path) -> None:
 def test_the_token_appears_nowhere(sandbox, tmp_path: Path) -> None:
     results = tmp_path / "r.csv"
     proc = import_into(sandbox, small_csv(tmp_path), results)
-    written = "".join(p.read_text(encoding="utf-8-sig") for p in tmp_path.iterdir() if p.is_file())
-    assert sandbox.token not in proc.stdout + proc.stderr + written
+    written = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())  # results, state, summary
+    assert sandbox.token not in proc.stdout + proc.stderr
+    assert sandbox.token.encode() not in written
 
 
 def test_make_demo_script_runs_end_to_end(tmp_path: Path) -> None:

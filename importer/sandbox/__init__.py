@@ -3,7 +3,29 @@
 Importable without pandas: it depends only on importer.account, starlette and uvicorn.
 """
 
-from importer.sandbox.app import SandboxConfig, build_app
-from importer.sandbox.server import serve
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from importer.sandbox.app import build_app
+    from importer.sandbox.config import SandboxConfig
+    from importer.sandbox.server import serve
 
 __all__ = ["SandboxConfig", "build_app", "serve"]
+
+# Resolved on first use, so importing a submodule (importer.cli imports importer.sandbox.command) does not
+# also import starlette and uvicorn.
+_EXPORTS = {
+    "SandboxConfig": "importer.sandbox.config",
+    "build_app": "importer.sandbox.app",
+    "serve": "importer.sandbox.server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

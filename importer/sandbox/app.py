@@ -1,26 +1,17 @@
-"""The sandbox's Starlette app: the Callbell routes, plus auth, rate limit and fault injection in front of them.
+"""The sandbox's Starlette app: the Callbell routes and their JSON rendering.
 
-Per request, in this order: auth -> rate limit -> latency -> fail-rate -> handler (-> drop-after-commit).
-The order matters: a rate-limited or failed request must not have touched the store, and a dropped answer
-must only ever follow a committed write (that is the case the importer has to recover from).
+What runs in front of the routes (auth, rate limit, latency, faults) is in ``middleware``; the knobs are in
+``config`` and everything mutable in ``state``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import hmac
-import logging
-import random
 import re
-import secrets
-import time
 import uuid as uuidlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -28,287 +19,17 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from importer.account import Account
-from importer.sandbox.rules import BadRequest, FieldError, Rules, error_body, parse_body, phone_digits
+from importer.sandbox.config import SandboxConfig
+from importer.sandbox.middleware import REASONS, SandboxMiddleware, error_response
+from importer.sandbox.rules import BadRequest, FieldError, error_body, parse_body, phone_digits
+from importer.sandbox.state import SandboxState
 from importer.sandbox.store import ContactFilter, ContactRecord, ContactStore
 
 DASHBOARD = "https://dash.callbell.eu"
 # Teams and users have no real history; a fixed timestamp keeps responses reproducible.
 FIXED_TIMESTAMP = "2025-01-01T00:00:00Z"
-FAULT_STATUSES = (500, 502, 503, 504)
-DROP_LOG_MESSAGE = "ASGI callable returned without completing response."
-_WRITE_PATCH = re.compile(r"/v1/contacts/[^/]+")
-_REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
-
-
-class SandboxConfigError(ValueError):
-    """A knob has an impossible value, or the host is not allowed."""
-
-
-def new_token() -> str:
-    return "sbx_" + secrets.token_urlsafe(24)
-
-
-@dataclass
-class SandboxConfig:
-    account_file: Path
-    host: str = "127.0.0.1"
-    port: int = 8765
-    token: str = field(default_factory=new_token)
-    rate_limit: float = 300.0  # requests per second over all /v1 requests; 0 turns it off
-    burst: float | None = None  # bucket size; None = rate_limit
-    retry_after: int | None = None  # seconds for a Retry-After header on 429; None = no header (as documented)
-    latency_ms: float = 0.0
-    latency_jitter_ms: float = 0.0  # each /v1 response waits latency_ms + uniform(0, jitter) ms
-    fail_rate: float = 0.0
-    drop_after_commit: float = 0.0
-    # A random default seed, but always a concrete one, so the start-up line can print it for a replay.
-    seed: int = field(default_factory=lambda: secrets.randbits(32))
-    on_duplicate: Literal["reject", "create"] = "reject"
-    page_size: int = 50
-    db: Path | None = None
-    ready_file: Path | None = None
-    access_log: bool = False
-    allow_remote: bool = False
-
-    def __post_init__(self) -> None:
-        problems = []
-        if not self.token:
-            problems.append("the token must not be empty")
-        if self.rate_limit < 0:
-            problems.append("--rate-limit must be >= 0")
-        if self.burst is not None and self.burst < 1:
-            problems.append("--burst must be >= 1")
-        if self.retry_after is not None and self.retry_after < 0:
-            problems.append("--retry-after must be >= 0")
-        if self.latency_ms < 0 or self.latency_jitter_ms < 0:
-            problems.append("--latency-ms and --latency-jitter-ms must be >= 0")
-        for name, p in (("--fail-rate", self.fail_rate), ("--drop-after-commit", self.drop_after_commit)):
-            if not 0 <= p <= 1:
-                problems.append(f"{name} must be between 0 and 1")
-        if self.on_duplicate not in ("reject", "create"):
-            problems.append("--on-duplicate must be reject or create")
-        if self.page_size < 1:
-            problems.append("--page-size must be >= 1")
-        if not 0 <= self.port <= 65535:
-            problems.append("--port must be between 0 and 65535")
-        if problems:
-            raise SandboxConfigError("; ".join(problems))
-
-    def knobs(self) -> str:
-        """One line describing the active knobs (never the token)."""
-        parts = [
-            f"rate-limit={self.rate_limit:g}/s burst={self.effective_burst:g}" if self.rate_limit else "rate-limit=off"
-        ]
-        if self.retry_after is not None:
-            parts.append(f"retry-after={self.retry_after}s")
-        if self.latency_ms or self.latency_jitter_ms:
-            parts.append(f"latency={self.latency_ms:g}ms+{self.latency_jitter_ms:g}ms jitter")
-        if self.fail_rate:
-            parts.append(f"fail-rate={self.fail_rate:g}")
-        if self.drop_after_commit:
-            parts.append(f"drop-after-commit={self.drop_after_commit:g}")
-        parts += [
-            f"on-duplicate={self.on_duplicate}",
-            f"page-size={self.page_size}",
-            f"db={self.db or ':memory:'}",
-            f"seed={self.seed}",
-        ]
-        return "knobs: " + ", ".join(parts)
-
-    @property
-    def effective_burst(self) -> float:
-        return self.burst if self.burst is not None else max(self.rate_limit, 1.0)
-
-
-@dataclass
-class Counters:
-    requests: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
-    rate_limited: int = 0
-    faults: int = 0  # --fail-rate answers (nothing was done)
-    dropped: int = 0  # --drop-after-commit: committed writes whose answer was a 502 or a cut connection
-
-    def as_json(self, contacts: int) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "by_status": dict(sorted(self.by_status.items())),
-            "rate_limited": self.rate_limited,
-            "faults": self.faults,
-            "dropped": self.dropped,
-            "contacts": contacts,
-        }
-
-
-@dataclass
-class TokenBucket:
-    rate: float  # tokens per second; 0 = unlimited
-    capacity: float
-    tokens: float = 0.0
-    updated: float = field(default_factory=time.monotonic)
-
-    def __post_init__(self) -> None:
-        self.tokens = self.capacity  # start full: a client may burst right away, as after any idle period
-
-    def take(self) -> bool:
-        if self.rate <= 0:
-            return True
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-    def refill(self) -> None:
-        self.tokens, self.updated = self.capacity, time.monotonic()
-
-
-@dataclass
-class SandboxState:
-    """Everything mutable lives here, one instance per app."""
-
-    config: SandboxConfig
-    account: Account
-    rules: Rules
-    store: ContactStore
-    rng: random.Random
-    bucket: TokenBucket
-    counters: Counters = field(default_factory=Counters)
-    # > 0 while uvicorn is about to log a connection we cut on purpose (see DropLogFilter).
-    pending_drop_logs: int = 0
-
-
-class DropLogFilter(logging.Filter):
-    """Hides uvicorn's "returned without completing response" error for the connections we cut on purpose.
-
-    uvicorn logs it synchronously right after the app returns, in the same event-loop step; the middleware
-    raises ``pending_drop_logs`` just before returning and lowers it again with ``call_soon`` (which runs
-    after that step), so a genuine incomplete response at any other moment is still logged.
-    """
-
-    def __init__(self, state: SandboxState) -> None:
-        super().__init__()
-        self.state = state
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (self.state.pending_drop_logs > 0 and record.getMessage() == DROP_LOG_MESSAGE)
-
-
-def error_response(status: int, message: str | None = None, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"error": message or _REASONS.get(status, "Error")}, status_code=status, headers=headers)
-
-
-class SandboxMiddleware:
-    """Auth, rate limit, latency and faults: a plain ASGI wrapper (cheaper than BaseHTTPMiddleware)."""
-
-    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
-        self.app = app
-        self.state = state
-        self._bearer = b"bearer " + state.config.token.encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope["path"]
-        is_api = path == "/v1" or path.startswith("/v1/")
-        is_helper = path == "/_sandbox" or path.startswith("/_sandbox/")
-        if not (is_api or is_helper):
-            await self.app(scope, receive, send)
-            return
-        state, config, counters = self.state, self.state.config, self.state.counters
-
-        if is_api:
-            counters.requests += 1
-
-            async def counted(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    key = str(message["status"])
-                    counters.by_status[key] = counters.by_status.get(key, 0) + 1
-                await send(message)
-
-            out: Send = counted
-        else:
-            out = send  # helper calls stay out of the statistics they report
-
-        if not self._authorized(scope):
-            await error_response(401, "missing or invalid bearer token")(scope, receive, out)
-            return
-        if is_helper:
-            await self.app(scope, receive, out)
-            return
-
-        if not state.bucket.take():
-            counters.rate_limited += 1
-            headers = {"Retry-After": str(config.retry_after)} if config.retry_after is not None else None
-            await error_response(429, headers=headers)(scope, receive, out)
-            return
-        if config.latency_ms or config.latency_jitter_ms:
-            jitter = state.rng.uniform(0, config.latency_jitter_ms) if config.latency_jitter_ms else 0.0
-            await asyncio.sleep((config.latency_ms + jitter) / 1000)
-        if config.fail_rate and state.rng.random() < config.fail_rate:
-            counters.faults += 1
-            await error_response(state.rng.choice(FAULT_STATUSES))(scope, receive, out)
-            return
-        if config.drop_after_commit and _is_write(scope) and state.rng.random() < config.drop_after_commit:
-            await self._commit_then_lose_answer(scope, receive, send, out)
-            return
-        await self.app(scope, receive, out)
-
-    def _authorized(self, scope: Scope) -> bool:
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                # The scheme is case-insensitive (RFC 9110); the token is compared in constant time.
-                scheme, _, token = value.partition(b" ")
-                return hmac.compare_digest(scheme.lower() + b" " + token.strip(), self._bearer)
-        return False
-
-    async def _commit_then_lose_answer(self, scope: Scope, receive: Receive, raw_send: Send, out: Send) -> None:
-        messages: list[Message] = []
-
-        async def capture(message: Message) -> None:
-            messages.append(message)
-
-        await self.app(scope, receive, capture)
-        if not messages or messages[0]["status"] != 200:
-            # Nothing was committed (validation error, unknown contact): answer truthfully.
-            for message in messages:
-                await out(message)
-            return
-        state = self.state
-        state.counters.dropped += 1
-        if state.rng.random() < 0.5:
-            await error_response(502)(scope, receive, out)
-            return
-        # Cut the connection: headers promising a body (Content-Length > 0), then no body. uvicorn closes the
-        # transport and the client sees an incomplete response, as when a proxy dies mid-answer.
-        state.pending_drop_logs += 1
-        asyncio.get_running_loop().call_soon(self._drop_logged)
-        await raw_send(messages[0])
-
-    def _drop_logged(self) -> None:
-        self.state.pending_drop_logs -= 1
-
-
-def _is_write(scope: Scope) -> bool:
-    method, path = scope["method"], scope["path"]
-    return (method == "POST" and path == "/v1/contacts") or (
-        method == "PATCH" and _WRITE_PATCH.fullmatch(path) is not None
-    )
 
 
 def _now() -> str:
@@ -378,7 +99,6 @@ class SandboxAPI:
                 )
         if errors:
             return JSONResponse(error_body(errors), status_code=422)
-        resolved_channel = new.channel_uuid or (main.uuid if (main := state.account.main_channel(new.source)) else None)
         record = ContactRecord(
             uuid=uuidlib.uuid4().hex,
             name=new.name,
@@ -387,7 +107,7 @@ class SandboxAPI:
             identity_channel=channel,
             identity_key=key,
             created_at=_now(),
-            channel_uuid=resolved_channel,
+            channel_uuid=state.rules.resolve_channel(new.source, new.channel_uuid),
             phone_number="+" + phone_digits(new.identifier) if new.source == "whatsapp" else None,
             tags=new.tags,
             custom_fields=new.custom_fields,
@@ -513,10 +233,7 @@ class SandboxAPI:
         return JSONResponse(self.state.counters.as_json(self.state.store.count()))
 
     async def sandbox_reset(self, request: Request) -> Response:
-        state = self.state
-        state.store.clear()
-        state.counters = Counters()
-        state.bucket.refill()
+        self.state.reset()
         return JSONResponse({"status": "ok"})
 
     # -- rendering --------------------------------------------------------------------------------------------
@@ -582,7 +299,7 @@ def _page_error() -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     # Starlette's own 404 (no route) and 405 (wrong method) answered as JSON, like every other error.
     assert isinstance(exc, HTTPException)
-    return error_response(exc.status_code, _REASONS.get(exc.status_code, exc.detail), exc.headers)
+    return error_response(exc.status_code, REASONS.get(exc.status_code, exc.detail), exc.headers)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -591,14 +308,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 def build_app(config: SandboxConfig, account: Account, store: ContactStore | None = None) -> Starlette:
     """The ASGI app for ``account``; its state is at ``app.state.sandbox`` (a SandboxState)."""
-    state = SandboxState(
-        config=config,
-        account=account,
-        rules=Rules(account),
-        store=store or ContactStore(config.db or ":memory:"),
-        rng=random.Random(config.seed),
-        bucket=TokenBucket(rate=config.rate_limit, capacity=config.effective_burst),
-    )
+    state = SandboxState.create(config, account, store)
     app = Starlette(
         routes=SandboxAPI(state).routes(),
         middleware=[Middleware(SandboxMiddleware, state=state)],

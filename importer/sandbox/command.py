@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from importer.account import AccountFileError
-from importer.sandbox.app import SandboxConfig, SandboxConfigError, new_token
+from importer.sandbox.config import SandboxConfig, SandboxConfigError, new_token
 from importer.sandbox.store import StoreError
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,13 +115,17 @@ class Rules:
 
     # -- identity (duplicate detection and phone lookup) ---------------------------------------------------
 
+    def resolve_channel(self, source: str, channel_uuid: str | None) -> str | None:
+        """The given channel, else the main channel of the source's type, else None."""
+        if channel_uuid is not None:
+            return channel_uuid
+        main = self.account.main_channel(source)
+        return main.uuid if main else None
+
     def identity(self, source: str, identifier: str, channel_uuid: str | None) -> tuple[str, str]:
-        """(channel, key): the given channel, else the main channel of the source's type, else the source."""
-        if channel_uuid is None:
-            main = self.account.main_channel(source)
-            channel_uuid = main.uuid if main else None
+        """(channel, key): the resolved channel (see resolve_channel), else the source."""
         key = phone_digits(identifier) if source == "whatsapp" else identifier
-        return channel_uuid or source, key
+        return self.resolve_channel(source, channel_uuid) or source, key
 
     def phone_channel(self, channel_uuid: str | None) -> str:
         """The identity channel GET /contacts/phone/:number searches (default: the main WhatsApp channel)."""
@@ -138,49 +143,37 @@ class Rules:
             errors.append(
                 FieldError("identifier", "must be a phone number: an optional '+' and 7 to 15 digits, nothing else")
             )
-        contact = NewContact(identifier=identifier or "", source=source or "", name=name or "")
-        if "tags" in body:
-            contact.tags = self._tags_value(body["tags"], errors)
-        if "custom_fields" in body:
-            contact.custom_fields = self._custom_fields_value(body["custom_fields"], errors)
-        if "assigned_user" in body:
-            contact.assigned_user = self._user_value(body["assigned_user"], errors)
-        if "team_uuid" in body:
-            contact.team_uuid = self._team_value(body["team_uuid"], errors)
-        if "channel_uuid" in body:
-            contact.channel_uuid = self._channel_value(body["channel_uuid"], errors)
-        if "bot_status" in body:
-            contact.bot_status = _bot_status_value(body["bot_status"], errors)
-        if "note" in body:
-            contact.note = _note_value(body["note"], errors) or None
+        values = self._optional_values(body, CREATE_KEYS, errors)
+        if "note" in values:
+            values["note"] = values["note"] or None  # an empty note on create is no note
+        contact = NewContact(identifier=identifier or "", source=source or "", name=name or "", **values)
         return contact, errors
 
     def check_update(self, body: dict[str, Any]) -> tuple[ContactChanges, list[FieldError]]:
         errors = _unknown_keys(body, UPDATE_KEYS)
-        changes = ContactChanges()
-        if "name" in body:
-            changes.name = _required_string(body, "name", errors)
-        if "tags" in body:
-            changes.tags = self._tags_value(body["tags"], errors)
-        if "custom_fields" in body:
-            changes.custom_fields = self._custom_fields_value(body["custom_fields"], errors)
-        if "assigned_user" in body:
-            changes.assigned_user = self._user_value(body["assigned_user"], errors)
-        if "unassign_user" in body:
-            if not isinstance(body["unassign_user"], bool):
-                errors.append(FieldError("unassign_user", "must be true or false"))
-            elif body["unassign_user"] and "assigned_user" in body:
-                # Both at once is contradictory; refusing it surfaces the client bug instead of picking one.
-                errors.append(FieldError("unassign_user", "cannot be combined with assigned_user"))
-            else:
-                changes.unassign = body["unassign_user"]
-        if "team_uuid" in body:
-            changes.team_uuid = self._team_value(body["team_uuid"], errors)
-        if "bot_status" in body:
-            changes.bot_status = _bot_status_value(body["bot_status"], errors)
-        if "note" in body:
-            changes.note = _note_value(body["note"], errors)
-        return changes, errors
+        name = _required_string(body, "name", errors) if "name" in body else None
+        values = self._optional_values(body, UPDATE_KEYS, errors)
+        unassign = values.pop("unassign_user", False)
+        return ContactChanges(name=name, unassign=unassign, **values), errors
+
+    def _optional_values(
+        self, body: dict[str, Any], allowed: frozenset[str], errors: list[FieldError]
+    ) -> dict[str, Any]:
+        """The checked value of every optional key in ``body`` that ``allowed`` permits, by key.
+
+        Shared by both checks; the keys are checked in one fixed order, which is the order their errors appear in.
+        """
+        checks: dict[str, Callable[[Any, list[FieldError]], Any]] = {
+            "tags": self._tags_value,
+            "custom_fields": self._custom_fields_value,
+            "assigned_user": self._user_value,
+            "unassign_user": lambda value, errs: _unassign_value(value, "assigned_user" in body, errs),
+            "team_uuid": self._team_value,
+            "channel_uuid": self._channel_value,
+            "bot_status": _bot_status_value,
+            "note": _note_value,
+        }
+        return {key: check(body[key], errors) for key, check in checks.items() if key in allowed and key in body}
 
     # -- single values ----------------------------------------------------------------------------------------
 
@@ -260,6 +253,17 @@ def _bot_status_value(value: Any, errors: list[FieldError]) -> str | None:
         errors.append(FieldError("bot_status", f"must be one of {', '.join(BOT_STATUSES)}"))
         return None
     return str(value)
+
+
+def _unassign_value(value: Any, assigning: bool, errors: list[FieldError]) -> bool:
+    if not isinstance(value, bool):
+        errors.append(FieldError("unassign_user", "must be true or false"))
+        return False
+    if value and assigning:
+        # Both at once is contradictory; refusing it surfaces the client bug instead of picking one.
+        errors.append(FieldError("unassign_user", "cannot be combined with assigned_user"))
+        return False
+    return value
 
 
 def _note_value(value: Any, errors: list[FieldError]) -> str | None:

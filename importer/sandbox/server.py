@@ -15,7 +15,10 @@ from pathlib import Path
 import uvicorn
 
 from importer.account import load_account
-from importer.sandbox.app import DropLogFilter, SandboxConfig, SandboxConfigError, SandboxState, build_app
+from importer.sandbox.app import build_app
+from importer.sandbox.config import SandboxConfig, SandboxConfigError
+from importer.sandbox.middleware import DropLogFilter
+from importer.sandbox.state import SandboxState
 
 
 def is_loopback(host: str) -> bool:

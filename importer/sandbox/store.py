@@ -39,10 +39,14 @@ CREATE INDEX IF NOT EXISTS contacts_identity ON contacts (identity_channel, iden
 CREATE INDEX IF NOT EXISTS contacts_phone ON contacts (identity_channel, phone_number);
 """
 
-_COLUMNS = (
-    "seq, uuid, name, identifier, source, identity_channel, identity_key, channel_uuid, phone_number, "
-    "created_at, tags, custom_fields, assigned_user, team_uuid, bot_status, note"
-)
+# The columns a write sets, in _params order (seq is assigned by sqlite).
+_WRITE_COLUMNS = (
+    "uuid", "name", "identifier", "source", "identity_channel", "identity_key", "channel_uuid", "phone_number",
+    "created_at", "tags", "custom_fields", "assigned_user", "team_uuid", "bot_status", "note",
+)  # fmt: skip
+_COLUMNS = ", ".join(("seq", *_WRITE_COLUMNS))
+_INSERT = f"INSERT INTO contacts ({', '.join(_WRITE_COLUMNS)}) VALUES ({', '.join('?' * len(_WRITE_COLUMNS))})"
+_UPDATE = f"UPDATE contacts SET {', '.join(c + ' = ?' for c in _WRITE_COLUMNS)} WHERE seq = ?"
 
 
 class StoreError(RuntimeError):
@@ -107,16 +111,12 @@ class ContactStore:
         self._db.close()
 
     def insert(self, record: ContactRecord) -> ContactRecord:
-        cur = self._db.execute(
-            f"INSERT INTO contacts ({_COLUMNS.removeprefix('seq, ')}) VALUES ({', '.join('?' * 15)})",
-            _params(record),
-        )
+        cur = self._db.execute(_INSERT, _params(record))
         record.seq = int(cur.lastrowid or 0)
         return record
 
     def update(self, record: ContactRecord) -> None:
-        assignments = ", ".join(f"{c.strip()} = ?" for c in _COLUMNS.split(",")[1:])
-        self._db.execute(f"UPDATE contacts SET {assignments} WHERE seq = ?", (*_params(record), record.seq))
+        self._db.execute(_UPDATE, (*_params(record), record.seq))
 
     def get(self, uuid: str) -> ContactRecord | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM contacts WHERE uuid = ?", (uuid,)).fetchone()

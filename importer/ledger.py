@@ -1,0 +1,286 @@
+"""The ledger: a SQLite file (WAL) that makes an import resumable and exactly-once.
+
+It holds three things:
+- `rows`: this run's rows and their outcome, keyed by the sheet row number (results are written from it);
+- `identities`: the first row of each (source, identifier) in the file, to report repeats;
+- `contacts`: every contact this state has created or found, with the *intent* written before each POST,
+  so a run killed at any moment knows which creates may have happened and must be looked up first.
+
+A dry run uses a throwaway ledger in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import sqlite3
+import tempfile
+import time
+import uuid as uuidlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from importer.errors import AccountError, ConfigError
+
+SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (
+    row INTEGER PRIMARY KEY,
+    status TEXT NOT NULL,
+    identifier TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    payload TEXT,
+    uuid TEXT NOT NULL DEFAULT '',
+    href TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS rows_status ON rows(status);
+CREATE TABLE IF NOT EXISTS identities (
+    source TEXT NOT NULL, identifier TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (source, identifier)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS contacts (
+    source TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    state TEXT NOT NULL,           -- sending (intent written, answer not yet known) | done | existing
+    uuid TEXT NOT NULL DEFAULT '',
+    href TEXT NOT NULL DEFAULT '',
+    run TEXT NOT NULL,             -- the run that created it: resumed runs report it as created
+    updated REAL NOT NULL,
+    PRIMARY KEY (source, identifier)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS account_index (
+    digits TEXT PRIMARY KEY, uuid TEXT NOT NULL, href TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+PENDING = "pending"  # valid, to be sent
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    row: int
+    status: str
+    identifier: str = ""
+    source: str = ""
+    payload: str | None = None  # JSON, for rows to send
+    uuid: str = ""
+    href: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class KnownContact:
+    state: str
+    uuid: str
+    href: str
+    run: str
+
+
+class StateLocked(AccountError):
+    """Another run holds the state file."""
+
+
+class Ledger:
+    def __init__(self, path: Path, *, temporary: bool = False) -> None:
+        self.path = path
+        self.temporary = temporary
+        self._lock_fh: Any = None
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a commit survives a killed process; only power loss may drop the last ones,
+            # and an intent lost that way is one whose POST was never sent either.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat however big the file
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"{path}: not a usable state file ({exc})") from None
+        version = self.get_meta("schema")
+        if version is None:
+            self.set_meta("schema", SCHEMA_VERSION)
+        elif version != SCHEMA_VERSION:
+            raise ConfigError(f"{path}: state file from another version of the importer (schema {version})")
+
+    @classmethod
+    def open(cls, path: Path) -> Ledger:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ledger = cls(path)
+        ledger._lock()
+        return ledger
+
+    @classmethod
+    def throwaway(cls) -> Ledger:
+        directory = Path(tempfile.mkdtemp(prefix="importer-"))
+        return cls(directory / "dry-run.db", temporary=True)
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock_fh is not None:
+            self._lock_fh.close()
+            self._lock_fh = None
+        if self.temporary:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self.path.parent.rmdir()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- lock --------------------------------------------------------------------------------------------
+
+    def _lock(self) -> None:
+        """An advisory lock held for the whole run; the kernel drops it when the process dies, even by SIGKILL."""
+        lock_path = Path(f"{self.path}.lock")
+        fh = lock_path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            self.db.close()
+            raise StateLocked(
+                f"{self.path}: in use by {holder}; wait for it to finish or use another --state"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        fh.flush()
+        self._lock_fh = fh
+
+    # --- meta and runs -----------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        found = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if found is None else str(found[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def begin_run(self, fingerprint: dict[str, str]) -> tuple[str, bool]:
+        """Start a run, or resume the last one if it never finished. Returns (run id, resumed)."""
+        stored = self.get_meta("fingerprint")
+        if stored is not None:
+            before = json.loads(stored)
+            for key, value in fingerprint.items():
+                if key in before and before[key] != value:
+                    raise ConfigError(
+                        f"{self.path}: this state file belongs to another import ({key} was {before[key]!r}, "
+                        f"now {value!r}); use another --state"
+                    )
+        self.set_meta("fingerprint", json.dumps(fingerprint, sort_keys=True))
+        run, finished = self.get_meta("run"), self.get_meta("run_finished")
+        if run is not None and finished != "1":
+            return run, True
+        run = uuidlib.uuid4().hex
+        self.set_meta("run", run)
+        self.set_meta("run_finished", "0")
+        return run, False
+
+    def finish_run(self) -> None:
+        self.set_meta("run_finished", "1")
+
+    # --- rows --------------------------------------------------------------------------------------------
+
+    def reset_rows(self) -> None:
+        """Rows are rebuilt from the file on every run; what was created lives on in `contacts`."""
+        with self.db:
+            self.db.execute("DELETE FROM rows")
+            self.db.execute("DELETE FROM identities")
+
+    def add_rows(self, records: Iterable[RowRecord]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                ((r.row, r.status, r.identifier, r.source, r.payload, r.uuid, r.href, r.error) for r in records),
+            )
+
+    def first_rows(self, keys: list[tuple[int, str, str]]) -> dict[int, int]:
+        """Register (row, source, identifier) in row order; returns {row: first row} for the repeats."""
+        if not keys:
+            return {}
+        with self.db:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS chunk (row INTEGER, source TEXT, identifier TEXT)")
+            self.db.execute("DELETE FROM chunk")
+            self.db.executemany("INSERT INTO chunk VALUES (?, ?, ?)", keys)
+            self.db.execute(
+                "INSERT OR IGNORE INTO identities SELECT source, identifier, MIN(row) FROM chunk "
+                "GROUP BY source, identifier"
+            )
+            repeats = self.db.execute(
+                "SELECT c.row, i.row FROM chunk c JOIN identities i USING (source, identifier) WHERE i.row != c.row"
+            ).fetchall()
+        return dict(repeats)
+
+    def set_outcome(self, row: int, status: str, *, uuid: str = "", href: str = "", error: str = "") -> None:
+        self.db.execute(
+            "UPDATE rows SET status = ?, uuid = ?, href = ?, error = ? WHERE row = ?", (status, uuid, href, error, row)
+        )
+
+    def pending(self) -> Iterator[RowRecord]:
+        cursor = self.db.execute(
+            "SELECT row, status, identifier, source, payload FROM rows WHERE status = ? ORDER BY row", (PENDING,)
+        )
+        for row, status, identifier, source, payload in cursor:
+            yield RowRecord(row, status, identifier, source, payload)
+
+    def count_pending(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM rows WHERE status = ?", (PENDING,)).fetchone()[0])
+
+    def outcomes(self) -> Iterator[RowRecord]:
+        cursor = self.db.execute(
+            "SELECT row, status, identifier, source, NULL, uuid, href, error FROM rows ORDER BY row"
+        )
+        for values in cursor:
+            yield RowRecord(*values)
+
+    def status_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT status, COUNT(*) FROM rows GROUP BY status").fetchall())
+
+    # --- contacts: intent and outcome of creates ---------------------------------------------------------
+
+    def known(self, source: str, identifier: str) -> KnownContact | None:
+        found = self.db.execute(
+            "SELECT state, uuid, href, run FROM contacts WHERE source = ? AND identifier = ?", (source, identifier)
+        ).fetchone()
+        return None if found is None else KnownContact(*found)
+
+    def intend(self, source: str, identifier: str, run: str) -> None:
+        """Written (and committed) before the POST: after a crash, this row must be looked up, not re-sent."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO contacts VALUES (?, ?, 'sending', '', '', ?, ?)",
+            (source, identifier, run, time.time()),
+        )
+
+    def remember(self, source: str, identifier: str, uuid: str, href: str, run: str, state: str = "done") -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (source, identifier, state, uuid, href, run, time.time()),
+        )
+
+    def forget(self, source: str, identifier: str) -> None:
+        """The POST was refused for certain: nothing was created."""
+        self.db.execute(
+            "DELETE FROM contacts WHERE source = ? AND identifier = ? AND state = 'sending'", (source, identifier)
+        )
+
+    # --- the account's existing contacts, when paged in full -------------------------------------------
+
+    def clear_account_index(self) -> None:
+        self.db.execute("DELETE FROM account_index")
+
+    def index_account(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        with self.db:
+            # The oldest contact wins when the account already holds a number twice.
+            self.db.executemany("INSERT OR IGNORE INTO account_index VALUES (?, ?, ?)", entries)
+
+    def account_contact(self, digits: str) -> tuple[str, str] | None:
+        found = self.db.execute("SELECT uuid, href FROM account_index WHERE digits = ?", (digits,)).fetchone()
+        return None if found is None else (str(found[0]), str(found[1]))

@@ -1,0 +1,269 @@
+"""Stage 2: deliver the ledger's pending rows to Callbell, each exactly once.
+
+The API has no idempotency key, so exactly-once rests on the ledger and on look-ups:
+- before a POST the intent is committed; after it, the uuid. A run killed in between finds the intent and
+  looks the number up before sending again;
+- an answer lost in flight (timeout, dropped connection, 5xx) is resolved the same way, by look-up;
+- contacts already in the account are found first (by paging the account or by look-up, whichever costs
+  fewer requests) and handled by --on-existing instead of being created again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import signal
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from importer.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
+from importer.ledger import PENDING, Ledger, RowRecord
+
+if TYPE_CHECKING:
+    from importer.pipeline import ImportOptions, Progress
+
+# PATCH takes these; identity fields (identifier, source, channel) cannot change.
+PATCHABLE = ("name", "tags", "custom_fields", "assigned_user", "team_uuid", "bot_status", "note")
+BATCH = 500
+
+
+@dataclass
+class SendStats:
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    seconds: float = 0.0
+    signal: int | None = None  # set when SIGINT/SIGTERM stopped the sending
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str
+    uuid: str = ""
+    href: str = ""
+    error: str = ""
+
+
+def auto_concurrency(rate: float, latency: float) -> int:
+    """Enough requests in flight that latency never caps the rate (Little's law, with room for slow answers)."""
+    return max(4, min(256, math.ceil(rate * max(latency, 0.02) * 3)))
+
+
+async def deliver(
+    ledger: Ledger, config: ClientConfig, run: str, options: ImportOptions, progress: Progress
+) -> SendStats:
+    stats = SendStats()
+    started = time.monotonic()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, _on_signal, stop, stats, signum)
+    try:
+        async with CallbellClient(config) as client:
+            courier = Courier(client, ledger, run, options)
+            total = ledger.count_pending()
+            await courier.index.prepare(total)
+            progress.start(total, "Checking contacts" if options.dry_run else "Sending contacts")
+            try:
+                await _run_workers(courier, ledger, config.concurrency or 16, stop, progress)
+            finally:
+                progress.close()
+            stats.requests = client.counters.requests
+            stats.retries = client.counters.retries
+            stats.rate_limited = client.counters.rate_limited
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def _on_signal(stop: asyncio.Event, stats: SendStats, signum: int) -> None:
+    # Stop taking rows; what is in flight finishes, and its outcome is recorded.
+    stats.signal = signum
+    stop.set()
+
+
+async def _run_workers(courier: Courier, ledger: Ledger, concurrency: int, stop: asyncio.Event, progress: Any) -> None:
+    queue: asyncio.Queue[RowRecord | None] = asyncio.Queue(maxsize=concurrency * 2)
+
+    async def produce() -> None:
+        last = 0
+        while not stop.is_set():
+            # Batches by row number: never iterate a cursor over rows that are being updated meanwhile.
+            batch = ledger.db.execute(
+                "SELECT row, status, identifier, source, payload FROM rows WHERE status = ? AND row > ? "
+                "ORDER BY row LIMIT ?",
+                (PENDING, last, BATCH),
+            ).fetchall()
+            if not batch:
+                break
+            for values in batch:
+                if stop.is_set():
+                    break
+                await queue.put(RowRecord(*values))
+            last = batch[-1][0]
+        for _ in range(concurrency):
+            await queue.put(None)
+
+    async def work() -> None:
+        while (record := await queue.get()) is not None:
+            if stop.is_set():
+                continue  # left pending: the next run sends it
+            try:
+                result = await courier.deliver(record)
+            except ApiError as exc:  # a look-up that kept failing
+                result = Result("failed", error=exc.message)
+            except Exception as exc:  # a bug must cost one row, never the run's results
+                result = Result("failed", error=f"internal error: {exc!r}")
+            ledger.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=result.error)
+            progress.advance()
+
+    await asyncio.gather(produce(), *(work() for _ in range(concurrency)))
+
+
+class AccountIndex:
+    """Which numbers the account already has: paged in full when that is cheaper than a look-up per row."""
+
+    def __init__(self, client: CallbellClient, ledger: Ledger) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.complete = False
+
+    async def prepare(self, rows_to_check: int, window: int = 8) -> None:
+        # Paging costs one request per page and the account's size is unknown: page while it costs fewer
+        # requests than half the look-ups it would replace, else fall back to look-ups.
+        budget = max(1, rows_to_check // 2)
+        self.ledger.clear_account_index()
+        page = 1
+        while page <= budget:
+            pages = await asyncio.gather(*(self.client.contacts_page(p) for p in range(page, page + window)))
+            for contacts in pages:
+                if not contacts:
+                    self.complete = True
+                    return
+                self.ledger.index_account(
+                    (_digits(c.get("phoneNumber")), str(c.get("uuid", "")), str(c.get("href", "")))
+                    for c in contacts
+                    if c.get("phoneNumber") and c.get("uuid")
+                )
+            page += window
+        self.ledger.clear_account_index()
+
+    async def find(self, source: str, identifier: str) -> tuple[str, str] | None:
+        """(uuid, href) of the account's contact with this number, or None."""
+        if source != "whatsapp":
+            return None  # only phone numbers can be looked up
+        if self.complete:
+            return self.ledger.account_contact(_digits(identifier))
+        found = await self.client.find_contact_by_phone(_digits(identifier))
+        return None if found is None else _ids(found)
+
+
+class Courier:
+    def __init__(self, client: CallbellClient, ledger: Ledger, run: str, options: ImportOptions) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.run = run
+        self.options = options
+        self.index = AccountIndex(client, ledger)
+
+    async def deliver(self, record: RowRecord) -> Result:
+        payload: dict[str, Any] = json.loads(record.payload or "{}")
+        source, identifier = record.source, record.identifier
+        known = self.ledger.known(source, identifier)
+        if known is not None and known.state != "sending":
+            ours = known.state == "done" and known.run == self.run  # created by this run before a restart
+            return await self._existing(payload, known.uuid, known.href, ours=ours)
+        if known is not None:
+            # A POST of an earlier attempt may have landed: look (live, not in the index) before sending again.
+            found = await self._look_up(source, identifier)
+            if found is not None:
+                self.ledger.remember(source, identifier, *found, run=known.run)
+                if known.run == self.run:
+                    return Result("created", *found)
+                return await self._existing(payload, *found, ours=False)
+        else:
+            found = await self.index.find(source, identifier)
+            if found is not None:
+                self.ledger.remember(source, identifier, *found, run="", state="existing")
+                return await self._existing(payload, *found, ours=False)
+        if self.options.dry_run:
+            return Result("valid")
+        return await self._create(record, payload)
+
+    async def _look_up(self, source: str, identifier: str) -> tuple[str, str] | None:
+        """Ask the API now (the account index is a snapshot from before the sending began)."""
+        if source != "whatsapp":
+            return None  # only phone numbers can be looked up
+        found = await self.client.find_contact_by_phone(_digits(identifier))
+        return None if found is None else _ids(found)
+
+    async def _existing(self, payload: dict[str, Any], uuid: str, href: str, *, ours: bool) -> Result:
+        policy = self.options.on_existing
+        if ours:
+            return Result("created", uuid, href)
+        if self.options.dry_run:
+            verb = {"skip": "skipped", "update": "updated", "fail": "failed"}[policy]
+            return Result("valid", uuid, href, f"already in the account: would be {verb} (--on-existing {policy})")
+        if policy == "skip":
+            return Result("skipped", uuid, href)
+        if policy == "fail":
+            return Result("failed", uuid, href, "already in the account (--on-existing fail)")
+        changes = {k: v for k, v in payload.items() if k in PATCHABLE}
+        try:
+            contact = await self.client.update_contact(uuid, changes)
+        except (ApiError, OutcomeUnknown) as exc:
+            return Result("failed", uuid, href, f"update refused: {exc}")
+        return Result("updated", *_ids(contact, href))
+
+    async def _create(self, record: RowRecord, payload: dict[str, Any]) -> Result:
+        source, identifier = record.source, record.identifier
+        self.ledger.intend(source, identifier, self.run)  # committed before the POST leaves
+        uncertain = False
+        last = ""
+        attempts = self.client.config.max_retries + 1
+        for attempt in range(attempts):
+            if uncertain:
+                found = await self._look_up(source, identifier)
+                if found is not None:
+                    self.ledger.remember(source, identifier, *found, run=self.run)
+                    return Result("created", *found)
+            try:
+                contact = await self.client.create_contact(payload)
+            except OutcomeUnknown as exc:
+                uncertain, last = True, str(exc)
+                await asyncio.sleep(min(30.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.0))  # backoff, not sync
+                continue
+            except ApiError as exc:
+                if 400 <= exc.status < 500:
+                    # Refused because it exists (the API does not document how it says so)? Then it is there.
+                    found = await self._look_up(source, identifier)
+                    if found is not None:
+                        uuid, href = found
+                        self.ledger.remember(source, identifier, uuid, href, run=self.run if uncertain else "")
+                        return (
+                            Result("created", uuid, href)
+                            if uncertain
+                            else await self._existing(payload, uuid, href, ours=False)
+                        )
+                if not uncertain:
+                    self.ledger.forget(source, identifier)  # refused for certain: nothing was created
+                return Result("failed", error=exc.message)
+            uuid, href = _ids(contact)
+            self.ledger.remember(source, identifier, uuid, href, run=self.run)
+            return Result("created", uuid, href)
+        # The intent stays in the ledger: the next run looks the number up before sending it again.
+        return Result("failed", error=f"no answer after {attempts} attempts ({last}); run again to resolve")
+
+
+def _digits(value: object) -> str:
+    return "".join(c for c in str(value or "") if c.isdigit())
+
+
+def _ids(contact: dict[str, Any], href: str = "") -> tuple[str, str]:
+    uuid = str(contact.get("uuid", ""))
+    return uuid, str(contact.get("href") or href or (f"https://dash.callbell.eu/contacts/{uuid}" if uuid else ""))
