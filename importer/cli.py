@@ -14,6 +14,8 @@ import click
 from importer import __version__
 from importer.client import DEFAULT_BASE_URL, ClientConfig
 from importer.errors import ConfigError, ImporterError
+from importer.mapping import MappingConfig, load_mapping_config
+from importer.mapping_cmd import mapping_command
 from importer.pipeline import ImportOptions, Report, run_import
 from importer.sandbox.command import sandbox_command
 from importer.validate import Options
@@ -33,6 +35,7 @@ def cli() -> None:
 
 
 cli.add_command(sandbox_command)
+cli.add_command(mapping_command)
 
 
 def _import_options(func: Any) -> Any:
@@ -52,11 +55,15 @@ def _import_options(func: Any) -> Any:
         click.option(
             "--phone-format",
             type=click.Choice(["digits", "e164"]),
-            default="digits",
-            show_default=True,
-            help="Identifier form: 34600112233 (as in Callbell's docs) or +34600112233.",
+            help="Identifier form: 34600112233 (as in Callbell's docs; the default) or +34600112233.",
         ),
-        click.option("--source", default="whatsapp", show_default=True, help="Source for rows without one."),
+        click.option("--source", help="Source for rows without one [whatsapp]."),
+        click.option(
+            "--config",
+            "-c",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Pinned column mapping and options (write one with `importer mapping`).",
+        ),
         click.option("--encoding", help="CSV encoding (detected when not given)."),
         click.option("--delimiter", help="CSV delimiter (detected when not given; use '\\t' for tab)."),
         click.option("--sheet", help="Excel sheet name or 0-based index [first sheet with data]."),
@@ -139,6 +146,12 @@ def _run(*, dry_run: bool, progress: bool | None, log_format: str, **kw: Any) ->
 
 
 def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
+    config: MappingConfig | None = load_mapping_config(kw["config"]) if kw["config"] else None
+    # The command line wins over the config's [options], which win over the defaults.
+    pinned = config.options if config else {}
+    for key in ("default_region", "phone_format", "source", "encoding", "delimiter", "sheet"):
+        if kw[key] is None and key in pinned:
+            kw[key] = pinned[key]
     token = _read_token(kw["token_file"])
     client = None
     if token:
@@ -165,8 +178,11 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         delimiter=delimiter,
         sheet=kw["sheet"],
         validation=Options(
-            default_region=kw["default_region"], phone_format=kw["phone_format"], default_source=kw["source"]
+            default_region=kw["default_region"],
+            phone_format=kw["phone_format"] or "digits",
+            default_source=kw["source"] or "whatsapp",
         ),
+        mapping_config=config,
         client=client,
         on_existing=kw["on_existing"],
         workers=kw["workers"],

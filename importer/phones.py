@@ -6,8 +6,11 @@ Callbell's examples write WhatsApp numbers as country code + national number, di
 
 from __future__ import annotations
 
+import gettext
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import phonenumbers
@@ -96,3 +99,42 @@ def _for(region: str | None, compact: str) -> str:
 def _format(number: phonenumbers.PhoneNumber, fmt: PhoneFormat) -> str:
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     return e164 if fmt == "e164" else e164[1:]
+
+
+def region_for(country: str) -> str | None:
+    """The phone region for a Country cell: an ISO code (ES, ESP), a calling code (+34, 34) or a name in
+    English or Spanish (Spain, España, Reino Unido); None when it is none of those."""
+    text = country.strip()
+    code = text.upper()
+    if code in phonenumbers.SUPPORTED_REGIONS:
+        return code
+    digits = code.lstrip("+")
+    if digits.isdigit():
+        region = phonenumbers.region_code_for_country_code(int(digits))
+        return None if region == "ZZ" else region
+    region = _country_names().get(_fold(text))
+    return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).replace(".", " ").split())
+
+
+@cache  # built once per process from pycountry's tables, a few milliseconds
+def _country_names() -> dict[str, str]:
+    import pycountry
+
+    try:
+        spanish = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"]).gettext
+    except OSError:
+        spanish = str
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)):
+            if name:
+                names.setdefault(_fold(name), country.alpha_2)
+                names.setdefault(_fold(spanish(name)), country.alpha_2)
+        names.setdefault(_fold(country.alpha_3), country.alpha_2)
+    names |= {"uk": "GB", "usa": "US", "eeuu": "US", "ee uu": "US", "england": "GB", "inglaterra": "GB"}
+    return names

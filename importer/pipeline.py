@@ -25,7 +25,7 @@ from importer.account import Account, AccountFileError, discover, load_account
 from importer.client import ApiError, CallbellClient, ClientConfig
 from importer.errors import AccountError, ExitCode, InputError
 from importer.ledger import PENDING, Ledger, RowRecord
-from importer.mapping import Mapping, detect_mapping
+from importer.mapping import Mapping, MappingConfig, build_mapping
 from importer.read import SourceRow, Table, open_table
 from importer.results import ResultsWriter
 from importer.send import auto_concurrency, deliver
@@ -63,7 +63,7 @@ class ImportOptions:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    mapping: Mapping | None = None  # pinned mapping; default: detected from the headers
+    mapping_config: MappingConfig | None = None  # --config: pinned columns; default: detected from the headers
     validation: Options = field(default_factory=Options)
     client: ClientConfig | None = None  # required unless dry_run
     on_existing: OnExisting = "skip"
@@ -146,7 +146,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         account, latency = asyncio.run(preflight(client, account))
         if client.concurrency is None:
             client = replace(client, concurrency=auto_concurrency(client.rate, latency))
-    mapping = options.mapping or detect_mapping(table.headers, account)
+    mapping = build_mapping(table.headers, account, options.mapping_config)
     require_columns(options.file, mapping)
     report = Report(source=table.description, mapping=mapping, results_path=options.results_path)
 
@@ -210,7 +210,7 @@ def require_columns(path: Path, mapping: Mapping) -> None:
     found = ", ".join(repr(h) for h in mapping.headers) or "none"
     if "phone" not in mapping.fields:
         raise InputError(f"{path}: no phone column (columns found: {found})")
-    if not {"name", "first_name", "last_name"} & set(mapping.fields):
+    if "name" not in mapping.fields and not mapping.name_parts:
         raise InputError(f"{path}: no name column (columns found: {found})")
 
 

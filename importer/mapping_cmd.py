@@ -1,0 +1,115 @@
+"""`importer mapping FILE`: show how FILE's columns map, as a config file a scheduled job can pin.
+
+importer mapping contacts.csv -a account.toml > importer.toml
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from importer.account import Account, AccountFileError, load_account
+from importer.errors import AccountError, ImporterError
+from importer.mapping import build_mapping, load_mapping_config, mapping_to_toml
+from importer.read import open_table
+
+
+@click.command("mapping")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--account-file",
+    "-a",
+    type=click.Path(path_type=Path),
+    help="Account TOML: headers equal to its custom fields map to them [none: only cf: headers do].",
+)
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Mapping config to start from: its [columns] override detection, its [options] are kept.",
+)
+@click.option("--encoding", help="CSV encoding [config's, else detected].")
+@click.option("--delimiter", help="CSV delimiter [config's, else detected; '\\t' for tab].")
+@click.option("--sheet", help="Excel sheet name or 0-based index [config's, else the first with data].")
+def mapping_command(
+    file: Path,
+    account_file: Path | None,
+    config_path: Path | None,
+    encoding: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+) -> None:
+    """Print the column mapping of FILE as a TOML config (for --config); unmapped columns are listed."""
+    try:
+        text, warnings = render_mapping(
+            file,
+            account_file=account_file,
+            config_path=config_path,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+        )
+    except ImporterError as exc:
+        click.echo(f"importer: error: {exc}", err=True)
+        sys.exit(int(exc.exit_code))
+    for warning in warnings:
+        click.echo(f"importer: warning: {warning}", err=True)
+    click.echo(text, nl=False)
+
+
+def render_mapping(
+    file: Path,
+    *,
+    account_file: Path | None = None,
+    config_path: Path | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> tuple[str, list[str]]:
+    """The config text for FILE and the warnings for stderr; raises ImporterError subclasses."""
+    account: Account | None = None
+    if account_file is not None:
+        try:
+            account = load_account(account_file)
+        except AccountFileError as exc:
+            raise AccountError(str(exc)) from None  # exit code 3, as for `importer import`
+    config = load_mapping_config(config_path) if config_path is not None else None
+    pinned = config.options if config else {}
+    # Explicit flags beat the config's pinned settings, which beat detection.
+    delimiter = delimiter if delimiter is not None else pinned.get("delimiter")
+    if delimiter in ("\\t", "tab"):
+        delimiter = "\t"
+    table = open_table(
+        file,
+        encoding=encoding or pinned.get("encoding"),
+        delimiter=delimiter,
+        sheet=sheet if sheet is not None else pinned.get("sheet"),
+    )
+    mapping = build_mapping(table.headers, account, config)
+
+    warnings: list[str] = []
+    if "phone" not in mapping.fields:
+        warnings.append('no phone column found: map one in [columns] with "Header" = "phone"')
+    if "name" not in mapping.fields and not mapping.name_parts:
+        warnings.append('no name column found: map one in [columns] with "Header" = "name"')
+    if account is not None:
+        for name in mapping.custom_fields:
+            if name not in account.custom_fields:
+                warnings.append(f"{name!r} is not a custom field in {account_file}: add it there or fix the header")
+    used = len(mapping.headers) - len(mapping.unmapped)
+    comments = [
+        f"Column mapping for {file.name} ({table.description}).",
+        (f"Recognized: a {mapping.layout} export. " if mapping.layout else "")
+        + f"{len(mapping.headers)} columns: {used} used, {len(mapping.unmapped)} not mapped.",
+        f"Custom fields from {account_file}."
+        if account_file is not None
+        else "No --account-file: only headers written cf:<field> map to custom fields.",
+    ]
+    if config_path is not None:
+        comments.append(f"Started from {config_path}.")
+    comments += [f"WARNING: {w}" for w in warnings]
+    comments.append(f"Pin it: importer mapping {file.name} -a ACCOUNT > importer.toml, then run with --config.")
+    return mapping_to_toml(mapping, auto=False, options=pinned, comments=comments), warnings
