@@ -1,7 +1,11 @@
-"""Read a spreadsheet (CSV, XLSX, XLS, ODS) into rows of text, the way a person sees them.
+"""Read a spreadsheet (CSV, XLSX, XLSM, XLSB, XLS, ODS) into rows of text, the way a person sees them.
 
 Every cell comes out as a string: nothing is parsed as a number, so leading zeros survive and a phone
 stored as an Excel number comes out as its digits, never as `3.46e+10` or `34600112233.0`.
+
+The kind of file is decided by its bytes, not its name. CSV is streamed record by record; an Excel sheet is
+loaded by python-calamine (Rust) and its cells are turned into text one row at a time. Anything that stops
+reading raises `InputError` with one line that names the file, and the row where there is one.
 """
 
 from __future__ import annotations
@@ -10,21 +14,47 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain, islice
 from pathlib import Path
+from typing import Any
+
+from python_calamine import (
+    CalamineError,
+    CalamineSheet,
+    CalamineWorkbook,
+    PasswordError,
+    SheetVisibleEnum,
+    load_workbook,
+)
 
 from importer.errors import InputError
 
 DELIMITERS = (",", ";", "\t", "|")
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+FIELD_SIZE_LIMIT = 16 * 1024 * 1024  # one cell; the csv module's default (128 KiB) is too small for notes
 _SNIFF_BYTES = 256 * 1024
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_ASCII_SCAN_LIMIT = 64 * 1024 * 1024  # how far to look for the first non-ASCII byte when guessing the encoding
+_HEADER_LOOKAHEAD = 30  # non-blank rows searched for the header below a title block
+_LONG_RECORD_LINES = 100  # a record this many lines long is reported: likely a quote that is never closed
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+# Bytes that could not be decoded come through `surrogateescape` as U+DC80..U+DCFF: finding one tells which
+# row is not in the file's encoding, exactly, without slowing the common (valid) path.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+_CONTROL = re.compile("[\x01-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")  # not \t \n \r \f, NUL or DOS's EOF (^Z)
+_SEP_LINE = re.compile(r"sep=(.)$", re.IGNORECASE)  # Excel's "sep=;" first line
+_DELIMITER_NAMES = {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}
+_DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+_ENCODING_LABELS = {"utf-8-sig": "utf-8 (BOM)", "utf-16": "utf-16 (BOM)", "utf-32": "utf-32 (BOM)"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRow:
     number: int  # the row number a person sees in the sheet (the header is row 1)
     values: tuple[str, ...]  # one per header; missing cells are ""
@@ -36,8 +66,18 @@ class Table:
     path: Path
     headers: list[str]
     rows: Iterator[SourceRow]
-    description: str  # what was detected, for the person: "CSV, utf-8, delimiter ';'"
+    description: str  # what was read, for the person: "CSV, utf-8, delimiter ';'"
+    # What was detected or worked around, one sentence each. Notes found while reading rows (NUL bytes
+    # removed, ...) are appended once `rows` has been read to the end.
     notes: list[str] = field(default_factory=list)
+    kind: str = "CSV"  # CSV, XLSX, XLSM, XLSB, XLS or ODS: from the file's bytes, not its name
+    encoding: str | None = None  # CSV only: the codec used
+    delimiter: str | None = None  # CSV only
+    sheet: str | None = None  # Excel only: the sheet read
+    header_row: int = 1  # the sheet row the headers were taken from (below a title block it is > 1)
+    # Sheet rows below the header, blank ones included (an upper bound of len(rows)); None when it would
+    # cost a pass over the file (CSV).
+    total_rows: int | None = None
 
 
 def open_table(
@@ -45,9 +85,12 @@ def open_table(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
-    sheet: str | None = None,
+    sheet: str | int | None = None,
 ) -> Table:
-    """Open a spreadsheet; the header is read now and data rows lazily from `Table.rows`."""
+    """Open a spreadsheet: detection and the header happen now, data rows are read lazily from `Table.rows`.
+
+    `encoding` and `delimiter` (CSV) skip detection; `sheet` (Excel) is a sheet name or a 0-based index.
+    """
     path = Path(path)
     try:
         with path.open("rb") as fh:
@@ -58,179 +101,518 @@ def open_table(
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if not head:
         raise InputError(f"{path}: the file is empty")
-    # Trust the bytes over the name: a ".csv" that is really a workbook is common in the wild.
-    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC) or path.suffix.lower() in EXCEL_SUFFIXES:
-        return _open_excel(path, sheet)
-    return _open_csv(path, head, encoding, delimiter)
+    # Trust the bytes over the name: a ".csv" that is really a workbook (and the reverse) is common.
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+        table = _open_excel(path, head, sheet)
+        if path.suffix.lower() not in EXCEL_SUFFIXES:
+            table.notes.insert(0, f"the file is named {path.suffix or 'without an extension'} but is a workbook")
+        return table
+    table = _open_csv(path, head, encoding, delimiter)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        table.notes.insert(0, f"the file is named {path.suffix} but holds CSV text: read as CSV")
+    if sheet is not None:
+        table.notes.append("--sheet ignored: a CSV file has a single table")
+    return table
+
+
+def chunks(table: Table, size: int) -> Iterator[list[SourceRow]]:
+    """The table's rows in lists of at most `size`, still read lazily."""
+    if size < 1:
+        raise ValueError("chunk size must be at least 1")
+    rows = iter(table.rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+# --- Rows shared by both kinds ---------------------------------------------------------------------------
+
+
+def _split_header(
+    path: Path, records: Iterator[tuple[int, list[str]]], where: str
+) -> tuple[int, list[str], list[tuple[int, list[str]]], list[str]]:
+    """Find the header: the first non-blank row with >= 2 non-empty cells among the first few, else the first.
+
+    Rows above it (a title block: "Contacts export, March") are dropped. Returns the header's row number,
+    the headers, the rows read ahead that are data, and notes.
+    """
+    ahead: list[tuple[int, list[str]]] = []
+    for record in records:
+        ahead.append(record)
+        if sum(1 for c in record[1] if c.strip()) >= 2 or len(ahead) >= _HEADER_LOOKAHEAD:
+            break
+    if not ahead:
+        raise InputError(f"{path}: no header row ({where} has no data)")
+    index = next((i for i, (_, cells) in enumerate(ahead) if sum(1 for c in cells if c.strip()) >= 2), 0)
+    number, cells = ahead[index]
+    headers = [c.replace("\ufeff", "").strip() for c in cells]
+    while headers and not headers[-1]:  # trailing blank cells (a trailing delimiter, a formatted column)
+        headers.pop()
+    notes = []
+    if index:
+        skipped = ", ".join(str(n) for n, _ in ahead[:index])
+        notes.append(f"header on row {number}: row(s) {skipped} above it ignored (a title block)")
+    return number, headers, ahead[index + 1 :], notes
+
+
+def _source_rows(records: Iterable[tuple[int, list[str]]], width: int) -> Iterator[SourceRow]:
+    for number, cells in records:
+        if len(cells) == width:
+            yield SourceRow(number, tuple(cells))
+        elif len(cells) < width:
+            yield SourceRow(number, (*cells, *("",) * (width - len(cells))))
+        else:
+            yield SourceRow(number, tuple(cells[:width]), tuple(c for c in cells[width:] if c.strip()))
+
+
+def _is_blank(cells: list[str]) -> bool:
+    joined = "".join(cells)
+    return not joined or joined.isspace()
 
 
 # --- CSV -------------------------------------------------------------------------------------------------
 
 
-def detect_encoding(head: bytes) -> str:
+def detect_encoding(head: bytes, path: Path | None = None) -> str:
+    """Guess a CSV's codec from its first bytes (and, for a file that starts all ASCII, its first non-ASCII ones)."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"  # checked before UTF-16: the UTF-32 LE BOM starts with the UTF-16 LE one
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"  # Excel's "Unicode Text"
+        return "utf-16"  # Excel's "Unicode Text"; the codec reads the BOM to pick the byte order
     sample = head[:4096]
-    # UTF-16 without a BOM: ASCII text leaves every other byte zero.
-    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4 and sample[0::2].count(0) == 0:
-        return "utf-16-le"
-    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4 and sample[1::2].count(0) == 0:
-        return "utf-16-be"
+    # UTF-16 without a BOM: ASCII text leaves every other byte zero (stray NULs in UTF-8 text do not).
+    if len(sample) >= 4:
+        even_zeros, odd_zeros = sample[0::2].count(0), sample[1::2].count(0)
+        if odd_zeros > len(sample) // 4 and even_zeros == 0:
+            return "utf-16-le"
+        if even_zeros > len(sample) // 4 and odd_zeros == 0:
+            return "utf-16-be"
+    evidence = head
+    if head.isascii() and path is not None and len(head) == _SNIFF_BYTES:
+        evidence = _first_non_ascii(path, len(head))
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the sample is still UTF-8.
-        if exc.start < len(head) - 4:
-            return "cp1252"
-    return "utf-8-sig"
+        # Not final: a multi-byte character cut at the end of the sample is still UTF-8.
+        codecs.getincrementaldecoder("utf-8")().decode(evidence, final=False)
+    except UnicodeDecodeError:
+        # cp1252 (Excel's "CSV" on Windows) leaves five bytes undefined; latin-1 decodes anything.
+        return "latin-1" if _CP1252_UNDEFINED.search(evidence) else "cp1252"
+    return "utf-8"
+
+
+def _first_non_ascii(path: Path, start: int) -> bytes:
+    """The first chunk after `start` that is not pure ASCII (b"" if none): the evidence for UTF-8 or not."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        while start < _ASCII_SCAN_LIMIT and (chunk := fh.read(1024 * 1024)):
+            if not chunk.isascii():
+                return chunk
+            start += len(chunk)
+    return b""
 
 
 def detect_delimiter(text: str) -> str:
-    """Pick the candidate that splits the sample into the most consistent number of columns (> 1)."""
-    lines = text.splitlines()[:50]
-    if not lines:
-        return ","
+    """Pick the candidate that splits most sample records into the same number (> 1) of cells.
+
+    Ties go to the wider split, then to the order of DELIMITERS. Only `, ; tab |` are candidates: letting
+    anything be a delimiter is how sniffers pick a letter or a space.
+    """
     best, best_score = ",", (0, 0)
     for candidate in DELIMITERS:
-        widths = [len(r) for r in csv.reader(lines, delimiter=candidate) if r]
-        if not widths or max(widths) < 2:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=candidate)
+        try:
+            widths = [len(r) for r in islice(reader, 200) if r and not _is_blank(r)]
+        except csv.Error:
             continue
-        header_width = widths[0]
-        score = (sum(1 for w in widths if w == header_width), header_width)
-        if score > best_score:
-            best, best_score = candidate, score
+        counts: dict[int, int] = {}
+        for width in widths:
+            if width > 1:
+                counts[width] = counts.get(width, 0) + 1
+        if not counts:
+            continue
+        width, count = max(counts.items(), key=lambda item: (item[1], item[0]))
+        if (count, width) > best_score:
+            best, best_score = candidate, (count, width)
     return best
 
 
+class _LineState:
+    """What the line filter saw in the record being parsed (the csv reader pulls lines one record at a time)."""
+
+    __slots__ = ("flag", "nul", "bad_line")
+
+    def __init__(self) -> None:
+        self.flag = False  # something below is set: one check on the common path
+        self.nul = False
+        self.bad_line: str | None = None
+
+
+def _clean_lines(lines: Iterable[str], state: _LineState, check_escapes: bool) -> Iterator[str]:
+    # The csv module (3.11) refuses a line with NUL ("line contains NUL") and loses the row: strip them.
+    for line in lines:
+        if "\x00" in line:
+            line = line.replace("\x00", "")
+            state.nul = state.flag = True
+        if check_escapes and not line.isascii() and _ESCAPED.search(line):
+            state.bad_line = line
+            state.flag = True
+        yield line
+
+
+def _encoding_hint(line: str, enc: str) -> str:
+    """Which encoding to try for a line that is not valid `enc`: the first candidate that decodes it."""
+    try:
+        raw = line.encode(enc, "surrogateescape")
+    except (UnicodeError, LookupError):
+        raw = b""
+    current = codecs.lookup(enc).name
+    for candidate in ("utf-8", "cp1252", "latin-1"):
+        if codecs.lookup(candidate).name == current:
+            continue
+        try:
+            raw.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        return candidate
+    return "latin-1"
+
+
 def _open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | None) -> Table:
-    enc = encoding or detect_encoding(head)
+    notes: list[str] = []
+    if encoding:
+        enc = encoding
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            raise InputError(f"{path}: unknown encoding {enc!r} (--encoding)") from None
+    else:
+        enc = detect_encoding(head, path)
+        why = {"cp1252": " (the file is not UTF-8)", "latin-1": " (the file is not UTF-8 nor cp1252)"}.get(enc, "")
+        notes.append(f"encoding {_ENCODING_LABELS.get(enc, enc)} detected{why}")
+    enc_label = _ENCODING_LABELS.get(enc, codecs.lookup(enc).name)
+
+    # The sample decides the delimiter and whether this is text at all; cut the last, maybe partial, line.
     try:
-        codecs.lookup(enc)
-    except LookupError:
-        raise InputError(f"{path}: unknown encoding {enc!r}") from None
+        sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(head, final=len(head) < _SNIFF_BYTES)
+    except UnicodeError as exc:  # "utf-16" given for a file without a BOM, and the like
+        guess = detect_encoding(head, path)
+        hint = guess if codecs.lookup(guess).name != codecs.lookup(enc).name else "cp1252"
+        raise InputError(f"{path}: row 1: not valid {enc} text ({_short(exc)}); try --encoding {hint}") from None
+    if len(head) == _SNIFF_BYTES and "\n" in sample:
+        sample = sample[: sample.rfind("\n") + 1]
+    _reject_non_csv(path, sample)
+    first_line = re.split(r"\r\n|\r|\n", sample.lstrip("\ufeff"), maxsplit=1)[0]
+    sep_line = _SEP_LINE.match(first_line)
+
+    if delimiter is not None:
+        delim = _DELIMITER_ALIASES.get(delimiter.lower(), delimiter)
+        if len(delim) != 1 or delim in '"\r\n':
+            raise InputError(f"--delimiter must be one character (or 'tab'), got {delimiter!r}")
+    elif sep_line:
+        delim = sep_line.group(1)
+        notes.append(f"delimiter {_DELIMITER_NAMES.get(delim, repr(delim))} from the file's 'sep=' line")
+    else:
+        delim = detect_delimiter(sample)
+        notes.append(f"delimiter {_DELIMITER_NAMES.get(delim, repr(delim))} detected")
+
+    if csv.field_size_limit() < FIELD_SIZE_LIMIT:
+        csv.field_size_limit(FIELD_SIZE_LIMIT)
+    # surrogateescape: a byte that is not valid in `enc` must not stop the read somewhere inside an 8 KiB
+    # chunk; the line filter finds it and the error names the exact row.
+    fh = path.open("r", encoding=enc, errors="surrogateescape", newline="")
     try:
-        sample = head.decode(enc, errors="strict" if encoding else "replace")
-    except UnicodeDecodeError as exc:
+        state = _LineState()
+        check = codecs.lookup(enc).name not in ("iso8859-1", "latin-1")  # latin-1 decodes every byte
+        lines = _clean_lines(fh, state, check)
+        if sep_line:
+            next(lines, None)  # Excel hides this line: the header is still row 1
+        records = _csv_records(path, lines, delim, enc, state, notes)
+        header_number, headers, ahead, header_notes = _split_header(path, records, "the file")
+    except BaseException:
+        fh.close()
+        raise
+    notes.extend(header_notes)
+    description = f"CSV, {enc_label}, delimiter {_DELIMITER_NAMES.get(delim, repr(delim))}"
+    rows = _source_rows(chain(ahead, records), len(headers))
+    return Table(
+        path, headers, rows, description, notes, kind="CSV", encoding=enc, delimiter=delim, header_row=header_number
+    )
+
+
+def _reject_non_csv(path: Path, sample: str) -> None:
+    """Refuse what is not delimited text: binary data, or an HTML/XML page saved with a spreadsheet's name."""
+    start = sample.lstrip("\ufeff \t\r\n")[:200].lower()
+    if start.startswith(("<!doctype html", "<html", "<table")):
+        raise InputError(f"{path}: is an HTML page, not CSV or a workbook; open it in Excel and save it as .xlsx")
+    if start.startswith("<?xml"):
+        raise InputError(f"{path}: is an XML file (Excel 2003 XML?); open it in Excel and save it as .xlsx")
+    chunk = sample[:65536]
+    if chunk and len(_CONTROL.findall(chunk)) > max(8, len(chunk) // 50):
         raise InputError(
-            f"{path}: cannot be read as {enc} (byte {exc.start}); try --encoding cp1252 or utf-16"
-        ) from None
-    delim = delimiter if delimiter is not None else detect_delimiter(sample)
-    if len(delim) != 1:
-        raise InputError(f"--delimiter must be one character, got {delim!r}")
-
-    fh = path.open("r", encoding=enc, newline="", errors="strict")
-    reader = csv.reader(fh, delimiter=delim)
-    try:
-        header_cells = next(reader, None)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        fh.close()
-        raise InputError(f"{path}: row 1: {_decode_hint(exc, enc)}") from None
-    if header_cells is None or not any(c.strip() for c in header_cells):
-        fh.close()
-        raise InputError(f"{path}: no header row (the file has no data)")
-    headers = [c.replace("\ufeff", "").strip() for c in header_cells]
-    shown = {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(delim, repr(delim))
-    description = f"CSV, {enc}, delimiter {shown}"
-    return Table(path, headers, _csv_rows(path, fh, reader, len(headers), enc), description)
+            f"{path}: not a readable spreadsheet: binary data, neither CSV text nor a known workbook format"
+        )
 
 
-def _decode_hint(exc: Exception, enc: str) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return f"not valid {enc} text; try --encoding cp1252 (Windows) or --encoding utf-16"
-    return f"unreadable CSV ({exc})"
-
-
-def _csv_rows(path: Path, fh: io.TextIOBase, reader: Iterator[list[str]], width: int, enc: str) -> Iterator[SourceRow]:
-    number = 1
-    with fh:
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise InputError(f"{path}: row {number + 1}: {_decode_hint(exc, enc)}") from None
-            number += 1
-            if not any(c.strip() for c in cells):
-                continue
-            yield _fit(number, cells, width)
-
-
-def _fit(number: int, cells: list[str], width: int) -> SourceRow:
-    if len(cells) <= width:
-        return SourceRow(number, tuple(cells) + ("",) * (width - len(cells)))
-    return SourceRow(number, tuple(cells[:width]), tuple(c for c in cells[width:] if c.strip()))
+def _csv_records(
+    path: Path, lines: Iterator[str], delim: str, enc: str, state: _LineState, notes: list[str]
+) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank records with their row numbers (blank records count: a spreadsheet shows them as rows)."""
+    reader = csv.reader(lines, delimiter=delim)
+    number = 0
+    nul_rows: list[int] = []
+    line_num = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise InputError(
+                    f"{path}: row {number + 1}: a cell is larger than {FIELD_SIZE_LIMIT // (1024 * 1024)} MB "
+                    "(a quote that is never closed swallows the rest of the file: check the quotes on this row)"
+                ) from None
+            raise InputError(f"{path}: row {number + 1}: unreadable CSV ({exc})") from None
+        except UnicodeError as exc:  # a codec (UTF-16) that cannot escape the bad bytes
+            raise InputError(
+                f"{path}: near row {number + 1}: not valid {enc} text ({_short(exc)}); the file may be damaged"
+            ) from None
+        number += 1
+        if state.flag:
+            if state.bad_line is not None:
+                hint = _encoding_hint(state.bad_line, enc)
+                raise InputError(
+                    f"{path}: row {number}: bytes that are not valid {enc} text (the rows above are); "
+                    f"try --encoding {hint}"
+                )
+            if state.nul:
+                nul_rows.append(number)
+            state.flag = state.nul = False
+        if reader.line_num - line_num > _LONG_RECORD_LINES:
+            notes.append(f"row {number} spans {reader.line_num - line_num} lines: check for a quote never closed")
+        line_num = reader.line_num
+        joined = "".join(cells)
+        if not joined or joined.isspace():
+            continue
+        yield number, cells
+    if nul_rows:
+        shown = ", ".join(map(str, nul_rows[:10])) + (f" and {len(nul_rows) - 10} more" if len(nul_rows) > 10 else "")
+        notes.append(f"NUL bytes removed from {len(nul_rows)} row(s): {shown}")
 
 
 # --- Excel -----------------------------------------------------------------------------------------------
 
 
-def _open_excel(path: Path, sheet: str | None) -> Table:
-    # python-calamine (Rust) reads several times faster than openpyxl and handles xlsx, xls and ods.
-    from python_calamine import CalamineError, load_workbook
+def _excel_kind(path: Path, head: bytes) -> str:
+    """XLS, XLSX, XLSM, XLSB or ODS, from the bytes; a zip that holds no workbook is refused here."""
+    if head.startswith(_OLE_MAGIC):
+        return "XLS"  # or a password-protected xlsx (an OLE container too): calamine tells them apart
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError(
+            f"{path}: not a readable spreadsheet: a damaged or incomplete zip archive; download or export it again"
+        ) from None
+    if "mimetype" in names or "content.xml" in names:
+        return "ODS"
+    if "xl/workbook.bin" in names:
+        return "XLSB"
+    if "xl/workbook.xml" in names:
+        return "XLSM" if "xl/vbaProject.bin" in names else "XLSX"
+    raise InputError(
+        f"{path}: not a readable spreadsheet: a zip archive without a workbook; unzip it and import the file inside"
+    )
 
+
+def _open_excel(path: Path, head: bytes, sheet: str | int | None) -> Table:
+    # python-calamine, not openpyxl: 10x the rows/s on a 100k-row sheet (bench/bench_read.py), at the cost of
+    # holding the sheet's cells in memory (about 1 KB per 13-cell row).
+    kind = _excel_kind(path, head)
     try:
         workbook = load_workbook(str(path))
+    except PasswordError:
+        raise InputError(
+            f"{path}: the workbook is password-protected; remove the password in Excel and save it, or export CSV"
+        ) from None
     except (CalamineError, OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable spreadsheet ({_short(exc)})") from None
-    except Exception as exc:  # calamine raises its own types for zip/xml/password problems
-        raise InputError(f"{path}: not a readable spreadsheet ({type(exc).__name__}: {_short(exc)})") from None
-    names = list(workbook.sheet_names)
+        raise InputError(f"{path}: not a readable spreadsheet: cannot read it as {kind} ({_short(exc)})") from None
+    except Exception as exc:  # a panic in the Rust reader surfaces as another type
+        raise InputError(f"{path}: not a readable spreadsheet ({kind}, {type(exc).__name__}: {_short(exc)})") from None
+
     try:
+        metas = list(workbook.sheets_metadata)
+        names = [m.name for m in metas]
+        hidden = {m.name for m in metas if m.visible != SheetVisibleEnum.Visible}
+        notes: list[str] = []
         if sheet is not None:
-            ws = workbook.get_sheet_by_index(int(sheet)) if sheet.isdigit() else workbook.get_sheet_by_name(sheet)
-            rows = ws.to_python(skip_empty_area=False)
+            name = _pick_sheet(path, names, sheet)
+            found = _sheet_records(path, workbook, name)
+            if found is None:
+                raise InputError(f"{path}: sheet {name!r} has no data")
         else:
-            ws, rows = None, []
-            for name in names:  # the first sheet with data
-                ws = workbook.get_sheet_by_name(name)
-                rows = ws.to_python(skip_empty_area=False)
-                if any(any(_cell_text(c).strip() for c in r) for r in rows):
+            # The first sheet with data, visible ones first: a hidden sheet is read only when no visible
+            # sheet has data (it often holds lookup lists, not the contacts).
+            found, name = None, ""
+            for name in [n for n in names if n not in hidden] + [n for n in names if n in hidden]:
+                found = _sheet_records(path, workbook, name)
+                if found is not None:
                     break
-    except (IndexError, ValueError, KeyError):
-        raise InputError(f"{path}: no sheet {sheet!r}; sheets are {', '.join(names)}") from None
+            if found is None:
+                raise InputError(f"{path}: no data in any sheet ({', '.join(map(repr, names))})")
+            if len(names) > 1:
+                others = ", ".join(f"{n!r}" + (" (hidden)" if n in hidden else "") for n in names if n != name)
+                notes.append(f"sheet {name!r} read (the first with data); other sheets: {others}; see --sheet")
+        if name in hidden:
+            notes.append(f"sheet {name!r} is hidden in the workbook")
+    except BaseException:
+        workbook.close()
+        raise
+
+    header_number, headers, ahead, records, height, header_notes = found
+    notes.extend(header_notes)
+    rows = _closing(_source_rows(chain(ahead, records), len(headers)), workbook)
+    return Table(
+        path,
+        headers,
+        rows,
+        f"{kind}, sheet {name!r}",
+        notes,
+        kind=kind,
+        sheet=name,
+        header_row=header_number,
+        total_rows=max(height - header_number, 0),
+    )
+
+
+def _pick_sheet(path: Path, names: list[str], sheet: str | int) -> str:
+    """`--sheet`: a name (exact, then ignoring case and spaces) or a 0-based index."""
+    text = str(sheet).strip()
+    if text in names:
+        return text
+    folded = [n for n in names if n.strip().casefold() == text.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    if text.isdigit() and int(text) < len(names):
+        return names[int(text)]
+    listed = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
+    raise InputError(f"{path}: no sheet {text!r}; the sheets are {listed} (--sheet takes a name or a 0-based index)")
+
+
+# A sheet with data: header row number, headers, data rows read ahead, the other rows, height, notes.
+_Found = tuple[int, list[str], list[tuple[int, list[str]]], Iterator[tuple[int, list[str]]], int, list[str]]
+
+
+def _sheet_records(path: Path, workbook: CalamineWorkbook, name: str) -> _Found | None:
+    """Load one sheet and find its header; None when the sheet has no data."""
+    try:
+        ws: CalamineSheet = workbook.get_sheet_by_name(name)
     except Exception as exc:
-        raise InputError(f"{path}: cannot read sheet ({type(exc).__name__}: {_short(exc)})") from None
+        raise InputError(
+            f"{path}: not a readable spreadsheet: sheet {name!r} is damaged ({type(exc).__name__}: {_short(exc)})"
+        ) from None
+    if ws.start is None:
+        return None
+    # python-calamine's iter_rows() starts at the sheet's row 1, blank rows above the data included (but drops
+    # blank columns on the left, which shifts every row alike). Should a version start at the first row with
+    # data instead (its issue #177), that row is not blank: then number from there.
+    rows = ws.iter_rows()
+    first = next(rows, None)
+    if first is None:
+        return None
+    top = ws.start[0] if ws.start[0] > 0 and any(c != "" for c in first) else 0
+    records = _excel_records(chain([first], rows), top + 1)
+    try:
+        header_number, headers, ahead, header_notes = _split_header(path, records, f"sheet {name!r}")
+    except InputError:
+        return None
+    height = ws.end[0] + 1 if ws.end else header_number  # `end` is 0-based and absolute
+    return header_number, headers, ahead, records, height, header_notes
 
-    texts = [[_cell_text(c) for c in r] for r in rows]
-    header_index = next((i for i, r in enumerate(texts) if any(c.strip() for c in r)), None)
-    if header_index is None:
-        raise InputError(f"{path}: no data in sheet {ws.name if ws else sheet!r}")
-    headers = [c.strip() for c in texts[header_index]]
-    while headers and not headers[-1]:
-        headers.pop()
 
-    def generate() -> Iterator[SourceRow]:
-        for offset, cells in enumerate(texts[header_index + 1 :], start=header_index + 2):
-            if any(c.strip() for c in cells):
-                yield _fit(offset, cells, len(headers))
-
-    return Table(path, headers, generate(), f"{path.suffix.lstrip('.').upper() or 'Excel'}, sheet {ws.name!r}")
+def _excel_records(rows: Iterable[list[object]], first: int) -> Iterator[tuple[int, list[str]]]:
+    # Cells become text here, one row at a time, as the rows are consumed.
+    for number, row in enumerate(rows, first):
+        cells = [c if c.__class__ is str else _cell_text(c) for c in row]
+        joined = "".join(cells)
+        if joined and not joined.isspace():
+            yield number, cells
 
 
-def _short(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+def _closing(rows: Iterator[SourceRow], workbook: CalamineWorkbook) -> Iterator[SourceRow]:
+    try:
+        yield from rows
+    finally:
+        workbook.close()
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
 
 
 def _cell_text(value: object) -> str:
-    """An Excel cell as the text a person typed: whole numbers without `.0`, dates as YYYY-MM-DD."""
+    """An Excel cell as the text a person sees: whole numbers without `.0`, no exponent, ISO dates.
+
+    Formulas come out as the value the spreadsheet saved with them (what Excel shows). A formula never
+    computed (written by a library such as openpyxl and not saved by Excel or LibreOffice since) has no saved
+    value and comes out empty; error cells (#N/A) also come out empty, as python-calamine gives no text for
+    them. Empty is the safe side: such a phone is reported missing instead of imported wrong.
+    """
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        text = repr(value)
-        return format(Decimal(text), "f") if "e" in text or "E" in text else text
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat(timespec="seconds")
+    convert = _CONVERTERS.get(value.__class__)
+    if convert is not None:
+        return convert(value)
+    for kind, convert in _CONVERTERS.items():  # a subclass (pandas' Timestamp, numpy's float64, ...)
+        if isinstance(value, kind):
+            return convert(value)
     return str(value)
+
+
+def _float_text(value: float) -> str:
+    if value.is_integer():
+        return str(int(value))
+    # 15 significant digits, as Excel shows a number: 0.1+0.2 is 0.3, not 0.30000000000000004.
+    text = f"{value:.15g}"
+    return format(Decimal(text), "f") if "e" in text else text
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    if value.microsecond:
+        value = _round_second(value)
+    if not (value.hour or value.minute or value.second):
+        return value.date().isoformat()  # a date typed in a date-and-time column
+    return value.isoformat(" ", "seconds")
+
+
+def _time_text(value: dt.time) -> str:
+    if value.microsecond:
+        value = _round_second(dt.datetime.combine(dt.date(2000, 1, 1), value)).time()
+    return value.isoformat("seconds")
+
+
+def _duration_text(value: dt.timedelta) -> str:
+    # A duration cell, shown as Excel's [h]:mm:ss.
+    seconds = round(value.total_seconds())
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _round_second(value: dt.datetime) -> dt.datetime:
+    # Excel stores times as fractions of a day: 10:30:00 can come back as 10:29:59.999999.
+    if value.microsecond >= 500_000:
+        value += dt.timedelta(seconds=1)
+    return value.replace(microsecond=0)
+
+
+# Exact type first (one dict look-up per cell, the hot path); order matters for the isinstance fallback:
+# bool before int (bool is an int), datetime before date (datetime is a date).
+_CONVERTERS: dict[type, Callable[[Any], str]] = {
+    bool: lambda v: "TRUE" if v else "FALSE",
+    float: _float_text,
+    int: str,
+    dt.datetime: _datetime_text,
+    dt.date: dt.date.isoformat,
+    dt.time: _time_text,
+    dt.timedelta: _duration_text,
+}
