@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -29,6 +30,11 @@ class CustomField:
     name: str
     type: FieldType
     options: tuple[str, ...] = ()
+
+    @cached_property
+    def options_by_fold(self) -> dict[str, str]:
+        """Options by their case-folded spelling: rows match options whatever their case."""
+        return {o.casefold(): o for o in self.options}
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The ledger: a SQLite file (WAL) that makes an import resumable and exactly-once.
 
 It holds three things:
-- `rows`: this run's rows and their outcome, keyed by the sheet row number (results are written from it);
-- `identities`: the first row of each (source, identifier) in the file, to report repeats;
+- `rows`: this run's rows, their outcome and original cells, keyed by the sheet row number (the results
+  file is written from it, so the sheet is read once);
 - `contacts`: every contact this state has created or found, with the *intent* written before each POST,
   so a run killed at any moment knows which creates may have happened and must be looked up first.
 
@@ -20,13 +20,14 @@ import tempfile
 import time
 import uuid as uuidlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from importer.errors import AccountError, ConfigError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rows (
@@ -37,12 +38,9 @@ CREATE TABLE IF NOT EXISTS rows (
     payload TEXT,
     uuid TEXT NOT NULL DEFAULT '',
     href TEXT NOT NULL DEFAULT '',
-    error TEXT NOT NULL DEFAULT ''
+    error TEXT NOT NULL DEFAULT '',
+    cells TEXT NOT NULL DEFAULT ''  -- the row's original cells as one CSV line, for the results file
 );
-CREATE INDEX IF NOT EXISTS rows_status ON rows(status);
-CREATE TABLE IF NOT EXISTS identities (
-    source TEXT NOT NULL, identifier TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (source, identifier)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS contacts (
     source TEXT NOT NULL,
     identifier TEXT NOT NULL,
@@ -70,6 +68,7 @@ class RowRecord:
     uuid: str = ""
     href: str = ""
     error: str = ""
+    cells: str = ""  # the original cells as one CSV line
 
 
 @dataclass(frozen=True)
@@ -91,10 +90,14 @@ class Ledger:
         self._lock_fh: Any = None
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a commit survives a killed process; only power loss may drop the last ones,
-            # and an intent lost that way is one whose POST was never sent either.
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            if temporary:  # a dry run's scratch file: nothing to survive a crash for
+                self.db.execute("PRAGMA journal_mode=OFF")
+                self.db.execute("PRAGMA synchronous=OFF")
+            else:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                # NORMAL: a commit survives a killed process. After a power loss the last intents may be gone,
+                # but a resumed run still finds those contacts: it checks the account before creating.
+                self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat however big the file
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
@@ -132,6 +135,17 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        # The connection is in autocommit mode (each intent commits at once); batches need an explicit one.
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     # --- lock --------------------------------------------------------------------------------------------
 
@@ -191,33 +205,26 @@ class Ledger:
 
     def reset_rows(self) -> None:
         """Rows are rebuilt from the file on every run; what was created lives on in `contacts`."""
-        with self.db:
-            self.db.execute("DELETE FROM rows")
-            self.db.execute("DELETE FROM identities")
+        self.db.execute("DELETE FROM rows")
 
-    def add_rows(self, records: Iterable[RowRecord]) -> None:
-        with self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((r.row, r.status, r.identifier, r.source, r.payload, r.uuid, r.href, r.error) for r in records),
-            )
+    def add_rows(self, rows: Iterable[tuple[int, str, str, str, str | None, str, str, str, str]]) -> None:
+        """Rows as (row, status, identifier, source, payload, uuid, href, error, cells): plain tuples, since a
+        million of them pass through here."""
+        with self.transaction():
+            self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def first_rows(self, keys: list[tuple[int, str, str]]) -> dict[int, int]:
-        """Register (row, source, identifier) in row order; returns {row: first row} for the repeats."""
-        if not keys:
-            return {}
-        with self.db:
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS chunk (row INTEGER, source TEXT, identifier TEXT)")
-            self.db.execute("DELETE FROM chunk")
-            self.db.executemany("INSERT INTO chunk VALUES (?, ?, ?)", keys)
+    def mark_duplicates(self) -> None:
+        """A number repeated in the file is sent once: the first row wins, the later ones say which row that is."""
+        with self.transaction():
             self.db.execute(
-                "INSERT OR IGNORE INTO identities SELECT source, identifier, MIN(row) FROM chunk "
-                "GROUP BY source, identifier"
+                f"""WITH firsts AS (
+                    SELECT source, identifier, MIN(row) AS first FROM rows WHERE status = '{PENDING}'
+                    GROUP BY source, identifier HAVING COUNT(*) > 1)
+                UPDATE rows SET status = 'duplicate', payload = NULL, error = 'same phone as row ' || firsts.first
+                FROM firsts
+                WHERE rows.status = '{PENDING}' AND rows.source = firsts.source
+                    AND rows.identifier = firsts.identifier AND rows.row > firsts.first"""
             )
-            repeats = self.db.execute(
-                "SELECT c.row, i.row FROM chunk c JOIN identities i USING (source, identifier) WHERE i.row != c.row"
-            ).fetchall()
-        return dict(repeats)
 
     def set_outcome(self, row: int, status: str, *, uuid: str = "", href: str = "", error: str = "") -> None:
         self.db.execute(
@@ -234,12 +241,9 @@ class Ledger:
     def count_pending(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM rows WHERE status = ?", (PENDING,)).fetchone()[0])
 
-    def outcomes(self) -> Iterator[RowRecord]:
-        cursor = self.db.execute(
-            "SELECT row, status, identifier, source, NULL, uuid, href, error FROM rows ORDER BY row"
-        )
-        for values in cursor:
-            yield RowRecord(*values)
+    def outcomes(self) -> Iterator[tuple[int, str, str, str, str, str, str]]:
+        """(row, status, uuid, identifier, error, href, cells) in row order, as the results file wants them."""
+        return self.db.execute("SELECT row, status, uuid, identifier, error, href, cells FROM rows ORDER BY row")
 
     def status_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT status, COUNT(*) FROM rows GROUP BY status").fetchall())
@@ -277,7 +281,7 @@ class Ledger:
         self.db.execute("DELETE FROM account_index")
 
     def index_account(self, entries: Iterable[tuple[str, str, str]]) -> None:
-        with self.db:
+        with self.transaction():
             # The oldest contact wins when the account already holds a number twice.
             self.db.executemany("INSERT OR IGNORE INTO account_index VALUES (?, ?, ?)", entries)
 

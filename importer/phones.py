@@ -42,7 +42,7 @@ class Phone:
 
 
 def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "digits") -> Phone:
-    text = _PREFIXES.sub("", raw).strip()
+    text = (_PREFIXES.sub("", raw) if ":" in raw else raw).strip()
     if not text:
         return Phone(None, "empty")
     compact = _JUNK.sub("", text)

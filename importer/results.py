@@ -7,17 +7,18 @@ end, so memory stays flat and a crash never leaves half a file behind a finished
 from __future__ import annotations
 
 import csv
+import io
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
-
-from importer.ledger import RowRecord
 
 RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "href")
 # Statuses that mean the row did not reach the account and a person should fix it.
 ERROR_STATUSES = frozenset({"invalid", "failed"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NEEDS_CSV_CARE = re.compile(r'^[=+\-@\t\r]|[",\r\n]')
 
 
 def neutralize(value: str) -> str:
@@ -28,11 +29,29 @@ def neutralize(value: str) -> str:
 
 def unneutralize(value: str) -> str:
     """Undo `neutralize` for a value read back from one of our files."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+    return value[1:] if value[:1] == "'" and value[1:].startswith(_FORMULA_START) else value
+
+
+class CsvLine:
+    """Formats one row as a CSV line (neutralized), with the csv module's quoting, without the line end."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="")
+
+    def format(self, values: Sequence[str]) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow([neutralize(v) for v in values])
+        return self._buffer.getvalue()
+
+
+def parse_line(line: str) -> list[str]:
+    return next(csv.reader([line]), []) if line else []
 
 
 class _Sheet(Protocol):
-    def append(self, values: Sequence[str]) -> None: ...
+    def append(self, values: Sequence[str], cells: str) -> None: ...
     def finish(self) -> None: ...
     def abort(self) -> None: ...
 
@@ -42,10 +61,15 @@ class _CsvSheet:
         self.path, self.tmp = path, path.with_name(path.name + ".tmp")
         # utf-8-sig: Excel opens it with accents intact.
         self.fh = self.tmp.open("w", encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.fh)
+        self.line = CsvLine()
 
-    def append(self, values: Sequence[str]) -> None:
-        self.writer.writerow([neutralize(v) for v in values])
+    def append(self, values: Sequence[str], cells: str) -> None:
+        # `cells` is already a formatted CSV line (made where the row was checked): no need to split it again.
+        # The leading columns rarely need quoting; join them directly when they do not.
+        head = ",".join(values)
+        if any(v and _NEEDS_CSV_CARE.search(v) for v in values):
+            head = self.line.format(values)
+        self.fh.write(f"{head},{cells}\r\n" if head and cells else f"{head or cells}\r\n")
 
     def finish(self) -> None:
         self.fh.close()
@@ -64,9 +88,9 @@ class _XlsxSheet:
         self.book: Any = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("Results")
 
-    def append(self, values: Sequence[str]) -> None:
+    def append(self, values: Sequence[str], cells: str) -> None:
         # Every value is written as a string cell: Excel shows it as text and never evaluates it.
-        self.sheet.append([_xlsx_text(v) for v in values])
+        self.sheet.append([_xlsx_text(v) for v in (*values, *(unneutralize(c) for c in parse_line(cells)))])
 
     def finish(self) -> None:
         with self.tmp.open("wb") as fh:
@@ -98,19 +122,20 @@ class ResultsWriter:
         self._error_at = next((i for i, h in enumerate(headers) if h.strip().casefold() == "error"), None)
         self._results = _open_sheet(results_path)
         self._errors = _open_sheet(errors_path)
-        self._results.append([*RESULT_COLUMNS, *self.headers])
-        self._errors.append(self.headers if self._error_at is not None else [*self.headers, "error"])
+        self._results.append(RESULT_COLUMNS, CsvLine().format(self.headers))
+        self._errors.append(self.headers if self._error_at is not None else [*self.headers, "error"], "")
 
-    def write(self, outcome: RowRecord, cells: Sequence[str]) -> None:
-        o = outcome
-        self._results.append([str(o.row), o.status, o.uuid, o.identifier, o.error, o.href, *cells])
-        if o.status in ERROR_STATUSES:
-            values = list(cells[: len(self.headers)]) + [""] * (len(self.headers) - len(cells))
+    def write(self, row: int, status: str, uuid: str, identifier: str, error: str, href: str, cells: str) -> None:
+        """One row's outcome; `cells` is its original cells as one CSV line."""
+        self._results.append((str(row), status, uuid, identifier, error, href), cells)
+        if status in ERROR_STATUSES:
+            original = [unneutralize(c) for c in parse_line(cells)][: len(self.headers)]
+            values = original + [""] * (len(self.headers) - len(original))
             if self._error_at is not None:
-                values[self._error_at] = o.error
+                values[self._error_at] = error
             else:
-                values.append(o.error)
-            self._errors.append(values)
+                values.append(error)
+            self._errors.append(values, "")
             self.error_rows += 1
 
     def __enter__(self) -> ResultsWriter:

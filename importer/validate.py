@@ -191,7 +191,7 @@ def custom_value(spec: CustomField, raw: str) -> tuple[Any, str | None]:
     if spec.type == "date":
         day = parse_date(raw)
         return (day.isoformat(), None) if day else (None, f"{raw!r} is not a date (write YYYY-MM-DD)")
-    options = {o.casefold(): o for o in spec.options}
+    options = spec.options_by_fold
     if spec.type == "dropdown":
         if (option := options.get(raw.casefold())) is None:
             return None, f"{raw!r} is not an option of {spec.name!r} ({', '.join(spec.options)})"
