@@ -140,7 +140,8 @@ class AccountIndex:
         self.ledger.clear_account_index()
         page = 1
         while page <= budget:
-            pages = await asyncio.gather(*(self.client.contacts_page(p) for p in range(page, page + window)))
+            batch = range(page, min(page + window, budget + 1))
+            pages = await asyncio.gather(*(self.client.contacts_page(p) for p in batch))
             for contacts in pages:
                 if not contacts:
                     self.complete = True
@@ -150,7 +151,7 @@ class AccountIndex:
                     for c in contacts
                     if c.get("phoneNumber") and c.get("uuid")
                 )
-            page += window
+            page += len(batch)
         self.ledger.clear_account_index()
 
     async def find(self, source: str, identifier: str) -> tuple[str, str] | None:
@@ -182,10 +183,9 @@ class Courier:
             # A POST of an earlier attempt may have landed: look (live, not in the index) before sending again.
             found = await self._look_up(source, identifier)
             if found is not None:
-                self.ledger.remember(source, identifier, *found, run=known.run)
-                if known.run == self.run:
-                    return Result("created", *found)
-                return await self._existing(payload, *found, ours=False)
+                # Ours: the intent proves it, and no run has reported it yet (the last one said "failed").
+                self.ledger.remember(source, identifier, *found, run=self.run)
+                return Result("created", *found)
         else:
             found = await self.index.find(source, identifier)
             if found is not None:
