@@ -283,7 +283,9 @@ class LogProgress:
 
 def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     echo = click.echo
-    echo(f"Read {report.rows} rows ({report.source}).")
+    echo(f"Read {report.rows} row{'' if report.rows == 1 else 's'} ({report.source}).")
+    for note in report.notes:
+        echo(f"  {note}")
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
     if unmapped:
         echo(f"Columns not imported: {', '.join(unmapped)}")

@@ -1,6 +1,6 @@
 """An async Callbell API client: rate-limited, retried where a retry is safe, never leaking the token.
 
-Layering: httpx does transport and timeouts; aiolimiter paces requests; tenacity retries what is safe to
+Layering: httpx does transport and timeouts; a Pacer spaces requests; tenacity retries what is safe to
 retry. A POST whose answer was lost is *not* retried here: it raises OutcomeUnknown and the caller looks
 the contact up before sending it again (the API has no idempotency key).
 """

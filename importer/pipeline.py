@@ -98,6 +98,7 @@ class Report:
     rate_limited: int = 0
     send_seconds: float = 0.0
     signal: int | None = None  # SIGINT/SIGTERM that stopped the sending
+    notes: list[str] = field(default_factory=list)  # what the reader detected or repaired
 
     @property
     def rows(self) -> int:
@@ -122,6 +123,7 @@ class Report:
             "resumed": self.resumed,
             "signal": self.signal,
             "source": self.source,
+            "notes": self.notes,
             "results": str(self.results_path),
             "errors": str(self.errors_path) if self.errors_path else None,
         }
@@ -168,6 +170,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         elif options.dry_run:
             ledger.db.execute("UPDATE rows SET status = 'valid' WHERE status = ?", (PENDING,))
 
+        report.notes = list(table.notes)  # complete now that every row was read
         report.errors_path = write_results(table.headers, ledger, options)
         report.counts = Counter(ledger.status_counts())
         if not options.dry_run and report.signal is None:

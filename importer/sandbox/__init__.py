@@ -1,6 +1,6 @@
 """A local Callbell-compatible HTTP server for the demo, the tests and the benchmarks.
 
-Importable without pandas: it depends only on importer.account, starlette and uvicorn.
+Light to import: it depends only on importer.account, starlette and uvicorn.
 """
 
 from __future__ import annotations
