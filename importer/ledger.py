@@ -178,17 +178,20 @@ class Ledger:
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def check_fingerprint(self, fingerprint: dict[str, str]) -> None:
+        """Refuse to mix two imports in one state file (and so in one results file)."""
+        stored = self.get_meta("fingerprint")
+        before = json.loads(stored) if stored is not None else {}
+        for key, value in fingerprint.items():
+            if key in before and before[key] != value:
+                raise ConfigError(
+                    f"{self.path}: this state file belongs to another import ({key} was {before[key]!r}, "
+                    f"now {value!r}); use another --results or --state"
+                )
+
     def begin_run(self, fingerprint: dict[str, str]) -> tuple[str, bool]:
         """Start a run, or resume the last one if it never finished. Returns (run id, resumed)."""
-        stored = self.get_meta("fingerprint")
-        if stored is not None:
-            before = json.loads(stored)
-            for key, value in fingerprint.items():
-                if key in before and before[key] != value:
-                    raise ConfigError(
-                        f"{self.path}: this state file belongs to another import ({key} was {before[key]!r}, "
-                        f"now {value!r}); use another --state"
-                    )
+        self.check_fingerprint(fingerprint)
         self.set_meta("fingerprint", json.dumps(fingerprint, sort_keys=True))
         run, finished = self.get_meta("run"), self.get_meta("run_finished")
         if run is not None and finished != "1":

@@ -152,12 +152,16 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
     require_columns(options.file, mapping)
     report = Report(source=table.description, mapping=mapping, results_path=options.results_path)
 
+    fingerprint = {"file": str(options.file.resolve())}
+    if options.client is not None:
+        fingerprint["base_url"] = options.client.base_url
+    if options.dry_run and options.state_path.exists():
+        # A dry run keeps no state, but must not overwrite the results of another import either.
+        with Ledger(options.state_path) as existing:
+            existing.check_fingerprint(fingerprint)
     ledger = Ledger.throwaway() if options.dry_run else Ledger.open(options.state_path)
     with ledger:
         if not options.dry_run:
-            fingerprint = {"file": str(options.file.resolve())}
-            if options.client is not None:
-                fingerprint["base_url"] = options.client.base_url
             run, report.resumed = ledger.begin_run(fingerprint)
         ledger.reset_rows()
         check(table, account, mapping, options, ledger, progress)

@@ -296,3 +296,16 @@ def test_json_logs_for_schedulers(sandbox, tmp_path: Path) -> None:
     records = [json.loads(line) for line in proc.stderr.splitlines()]
     summary = next(r for r in records if r["message"] == "summary")
     assert summary["counts"] == {"created": 5} and summary["exit_code"] == 0
+
+
+def test_results_of_another_import_are_never_overwritten(sandbox, tmp_path: Path) -> None:
+    results = tmp_path / "r.csv"
+    assert run_import(sandbox, make_csv(tmp_path / "a.csv", 3), results).returncode == 0
+    before = results.read_bytes()
+    other = make_csv(tmp_path / "b.csv", 3, start=100)
+    for extra in ((), ("--dry-run",)):
+        proc = run_import(sandbox, other, results, *extra)
+        assert proc.returncode == 2
+        assert "belongs to another import" in proc.stderr and "a.csv" in proc.stderr
+    assert results.read_bytes() == before
+    assert len(sandbox.contacts()) == 3
