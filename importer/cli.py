@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -131,6 +132,8 @@ def validate_command(**kwargs: Any) -> None:
 
 def _run(*, dry_run: bool, progress: bool | None, log_format: str, **kw: Any) -> None:
     log = Log(json_lines=log_format == "json")
+    # Before the sending stage (which handles signals itself), SIGTERM stops the run like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         options = _build_options(dry_run=dry_run, **kw)
         reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log)
@@ -138,11 +141,20 @@ def _run(*, dry_run: bool, progress: bool | None, log_format: str, **kw: Any) ->
     except ImporterError as exc:
         log.error(str(exc), exit_code=int(exc.exit_code))
         sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:  # before sending started; the sending stage handles its own signals
-        log.error("interrupted before anything was sent", exit_code=130)
-        sys.exit(130)
+    except (KeyboardInterrupt, _Terminated) as exc:
+        code = 143 if isinstance(exc, _Terminated) else 130
+        log.error("interrupted before anything was sent", exit_code=code)
+        sys.exit(code)
     _print_report(report, dry_run, log)
     sys.exit(int(report.exit_code))
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:

@@ -12,6 +12,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -261,7 +262,8 @@ def _checked_chunks(
     # Phone parsing is pure Python and CPU-bound: spread chunks over processes, at most a few ahead so memory
     # stays flat, and take the answers back in order. Rows travel as plain tuples: they pickle 3x faster.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_ctrl_c_to_the_parent)
+    try:
         window: deque[Future[list[Checked]]] = deque()
         for batch in chain([first], batches):
             plain = [(r.number, r.values, r.extra) for r in batch]
@@ -270,6 +272,13 @@ def _checked_chunks(
                 yield window.popleft().result()
         while window:
             yield window.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the run; workers must not print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check_chunk(

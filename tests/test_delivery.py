@@ -309,3 +309,34 @@ def test_results_of_another_import_are_never_overwritten(sandbox, tmp_path: Path
         assert "belongs to another import" in proc.stderr and "a.csv" in proc.stderr
     assert results.read_bytes() == before
     assert len(sandbox.contacts()) == 3
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_interrupting_the_check_stage_is_clean(tmp_path: Path, how: signal.Signals) -> None:
+    file = make_csv(tmp_path / "big.csv", 250_000)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "importer",
+            "validate",
+            str(file),
+            "-a",
+            str(ACCOUNT),
+            "--no-progress",
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C would reach it
+    )
+    assert proc.stderr is not None
+    first = proc.stderr.readline()  # the first progress line: the validation processes are at work
+    assert "Checking rows" in first, first
+    os.killpg(proc.pid, how)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == (130 if how == signal.SIGINT else 143)
+    assert err.strip().splitlines()[-1] == "importer: error: interrupted before anything was sent"
+    assert "Traceback" not in err
