@@ -59,8 +59,13 @@ async def deliver(
     started = time.monotonic()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    handled = []
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, _on_signal, stop, stats, signum)
+        try:
+            loop.add_signal_handler(signum, _on_signal, stop, stats, signum)
+            handled.append(signum)
+        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use): no handler
+            pass
     try:
         async with CallbellClient(config) as client:
             courier = Courier(client, ledger, run, options)
@@ -75,7 +80,7 @@ async def deliver(
             stats.retries = client.counters.retries
             stats.rate_limited = client.counters.rate_limited
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in handled:
             loop.remove_signal_handler(signum)
     stats.seconds = time.monotonic() - started
     return stats
