@@ -300,7 +300,8 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
         echo(f"  {note}")
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
     if unmapped:
-        echo(f"Columns not imported: {', '.join(unmapped)}")
+        more = f" and {len(unmapped) - 20} more" if len(unmapped) > 20 else ""
+        echo(f"Columns not imported: {', '.join(unmapped[:20])}{more}")
     order = ("created", "updated", "skipped", "valid", "duplicate", "invalid", "failed", "pending")
     parts = [f"{report.counts[s]} {s}" for s in order if report.counts.get(s)]
     echo(("Dry run: " if dry_run else "") + (", ".join(parts) or "no rows") + f" in {report.duration:.1f}s.")

@@ -16,7 +16,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
 
 from importer.errors import ConfigError
 
@@ -163,7 +170,7 @@ class CallbellClient:
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
             stop=stop_after_attempt(self.config.max_retries + 1),
-            wait=_wait_retry_after(wait_exponential_jitter(initial=0.5, max=30, jitter=0.5)),
+            wait=_wait_retry_after(wait_exponential(multiplier=0.5, max=30) + wait_random(0, 0.5)),
             before_sleep=self._count_retry,
             reraise=True,
         )

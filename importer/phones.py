@@ -33,6 +33,8 @@ _POSSIBLE_ERRORS = {
 }
 _PREFIXES = re.compile(r"^\s*(?:whatsapp:|wa:|tel:)\s*", re.IGNORECASE)
 _JUNK = re.compile(r"[\s.\-/()\u00a0\u2010-\u2015]+")
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_WHOLE_FLOAT = re.compile(r"^\+?\d{7,}\.0$")
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,16 @@ class Phone:
 
 
 def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "digits") -> Phone:
+    if not raw.isascii():
+        # Full-width digits and "＋" become ASCII; invisible direction marks pasted from chats go.
+        raw = "".join(c for c in unicodedata.normalize("NFKC", raw) if unicodedata.category(c) != "Cf")
     text = (_PREFIXES.sub("", raw) if ":" in raw else raw).strip()
     if not text:
         return Phone(None, "empty")
+    if _SCIENTIFIC.match(text):
+        return Phone(None, "in scientific notation (3.46E+10): its digits are lost; format the column as text")
+    if _WHOLE_FLOAT.match(text):
+        text = text[:-2]  # "34600112233.0", as pandas and some exports write whole numbers
     compact = _JUNK.sub("", text)
     if compact.startswith("00"):
         compact = "+" + compact[2:]  # the international prefix of most of the world

@@ -37,13 +37,15 @@ class CsvLine:
 
     def __init__(self) -> None:
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="")
+        # The real terminator, stripped after: the csv module only quotes a line break that is in its
+        # terminator, so with "" a cell holding one would break the row in two.
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
 
     def format(self, values: Sequence[str]) -> str:
         self._buffer.seek(0)
         self._buffer.truncate()
         self._writer.writerow([neutralize(v) for v in values])
-        return self._buffer.getvalue()
+        return self._buffer.getvalue()[:-2]
 
 
 def parse_line(line: str) -> list[str]:

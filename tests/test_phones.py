@@ -16,6 +16,9 @@ from importer.phones import normalize_phone
         ("+1 (415) 555-0132", None, "14155550132"),
         ("0151 23456789", "DE", "4915123456789"),
         ("+52 1 55 1234 5678", None, "525512345678"),  # Mexico's retired mobile "1"
+        ("34612345678.0", None, "34612345678"),  # a float column as pandas writes it: the .0 is exact
+        ("\u200e+34 612 34 56 78", None, "34612345678"),  # a direction mark, as copied from a chat
+        ("＋３４ ６１２ ３４ ５６ ７８", None, "34612345678"),  # full-width, from an IME
     ],
 )
 def test_valid_spellings_become_digits(raw: str, region: str | None, expected: str) -> None:
@@ -34,6 +37,7 @@ def test_e164_format_keeps_the_plus() -> None:
         ("call me", "ES", "not a phone number"),
         ("612345678", None, "no country code and no default region"),
         ("", "ES", "empty"),
+        ("3.46E+10", "ES", "scientific notation"),  # the digits are gone: never guess
     ],
 )
 def test_unusable_numbers_say_why(raw: str, region: str | None, reason: str) -> None:
