@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test sandbox lint bench clean
+.PHONY: install demo test sandbox lint bench fuzz clean
 
 install: $(STAMP)
 
@@ -25,11 +25,15 @@ sandbox: $(STAMP)
 	$(VENV)/bin/importer sandbox --account-file sample_data/account.toml
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check importer tests scripts bench sample_data
-	$(VENV)/bin/ruff format --check importer tests scripts bench sample_data
+	$(VENV)/bin/ruff check importer tests scripts bench sample_data fuzz
+	$(VENV)/bin/ruff format --check importer tests scripts bench sample_data fuzz
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# The fuzz targets of tests/test_fuzz.py, for longer than `make test` gives them (FUZZ_SECONDS=600 make fuzz).
+fuzz: $(STAMP)
+	$(PY) fuzz/run_fuzz.py --seconds $${FUZZ_SECONDS:-120}
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache

@@ -24,6 +24,9 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0]).resolve() if argv else ROOT / "demo-output"
     out.mkdir(parents=True, exist_ok=True)
     results = out / "contacts.results.csv"
+    # Each demo starts an empty sandbox, so the previous demo's results and state describe nothing that exists.
+    for old in out.glob("contacts.results*"):
+        old.unlink()
     shown = results.relative_to(ROOT) if results.is_relative_to(ROOT) else results
     token = "sbx_" + secrets.token_urlsafe(16)
     with start_sandbox(account_file=ACCOUNT, token=token, cwd=ROOT) as sandbox:
