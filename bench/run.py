@@ -29,6 +29,22 @@ BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
         "A 100,000-row XLSX read at 50,000 rows/s or better; CSV streamed with flat memory.",
         [sys.executable, "bench/bench_read.py"],
     ),
+    (
+        "Dry run of a big CSV",
+        "| rows | seconds | rows/s | peak MB (main) | peak MB (all processes) |\n|---|---|---|---|---|",
+        "Dry-run of a 1,000,000-row CSV on this 2-core machine: at least 40,000 rows/s end to end, peak memory at "
+        "most 400 MB and about the same at 100,000 and 1,000,000 rows.",
+        [sys.executable, "bench/bench_dry_run.py", "--rows", "100000", "1000000"],
+    ),
+    (
+        "Importing against the sandbox",
+        "| scenario | rows | seconds | contacts/s | requests | 429s | duplicates |\n|---|---|---|---|---|---|---|",
+        "Against the sandbox with `--rate-limit 300 --latency-ms 50`, importing 20,000 rows with `--rate 300`: at "
+        "least 285 contacts/s sustained (95% of the allowed rate), under 1% of requests answered 429, and at least "
+        "10 times the throughput of a plain sequential loop of POSTs measured in the same run. Same sandbox, "
+        "`--rate 600`: every row created exactly once, at least 250 contacts/s.",
+        [sys.executable, "bench/bench_import.py", "--rows", "20000"],
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ from importer.sandbox.command import sandbox_command
 from importer.validate import Options
 
 TOKEN_ENV = "CALLBELL_API_TOKEN"
+INTERNAL_ERROR = 4
 BASE_URL_ENV = "CALLBELL_BASE_URL"
 
 
@@ -31,7 +32,8 @@ def cli() -> None:
     """Bulk-load contacts from CSV and Excel files into a Callbell account.
 
     Exit codes: 0 every row ok; 1 some rows invalid, duplicated or failed; 2 usage, config or unreadable
-    input (nothing sent); 3 account or authentication problem (nothing sent).
+    input (nothing sent); 3 account or authentication problem (nothing sent); 4 internal error (a bug);
+    130/143 stopped by Ctrl-C/SIGTERM (the next run resumes).
     """
 
 
@@ -145,6 +147,14 @@ def _run(*, dry_run: bool, progress: bool | None, log_format: str, **kw: Any) ->
         code = 143 if isinstance(exc, _Terminated) else 130
         log.error("interrupted before anything was sent", exit_code=code)
         sys.exit(code)
+    except Exception as exc:  # a bug: say so in one line, distinct from "some rows failed"
+        if os.environ.get("IMPORTER_DEBUG"):
+            raise
+        log.error(
+            f"internal error ({type(exc).__name__}: {exc}); please report it, with IMPORTER_DEBUG=1 for details",
+            exit_code=INTERNAL_ERROR,
+        )
+        sys.exit(INTERNAL_ERROR)
     _print_report(report, dry_run, log)
     sys.exit(int(report.exit_code))
 

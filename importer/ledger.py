@@ -219,14 +219,15 @@ class Ledger:
     def mark_duplicates(self) -> None:
         """A number repeated in the file is sent once: the first row wins, the later ones say which row that is."""
         with self.transaction():
+            # One sorted pass (a window function), whatever the number of repeats.
             self.db.execute(
-                f"""WITH firsts AS (
-                    SELECT source, identifier, MIN(row) AS first FROM rows WHERE status = '{PENDING}'
-                    GROUP BY source, identifier HAVING COUNT(*) > 1)
-                UPDATE rows SET status = 'duplicate', payload = NULL, error = 'same phone as row ' || firsts.first
-                FROM firsts
-                WHERE rows.status = '{PENDING}' AND rows.source = firsts.source
-                    AND rows.identifier = firsts.identifier AND rows.row > firsts.first"""
+                f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = 'same phone as row ' || d.first
+                FROM (
+                    SELECT row, first FROM (
+                        SELECT row, MIN(row) OVER (PARTITION BY source, identifier) AS first
+                        FROM rows WHERE status = '{PENDING}')
+                    WHERE row > first) AS d
+                WHERE rows.row = d.row"""
             )
 
     def set_outcome(self, row: int, status: str, *, uuid: str = "", href: str = "", error: str = "") -> None:

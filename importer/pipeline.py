@@ -188,14 +188,16 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
 async def preflight(config: ClientConfig, account: Account) -> tuple[Account, float]:
     """Check the token and learn the account before the first row; returns it and the API's latency."""
     async with CallbellClient(replace(config, concurrency=config.concurrency or 4)) as client:
-        started = time.monotonic()
         try:
             await client.me()
+            # Timed a second time: the first answer includes opening the connection.
+            started = time.monotonic()
+            await client.me()
+            latency = time.monotonic() - started
         except ApiError as exc:
             if exc.status in (401, 403):
                 raise AccountError(f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN") from None
             raise AccountError(f"pre-flight GET /auth/me failed: {exc}") from None
-        latency = time.monotonic() - started
         try:
             account = await discover(client, account)
         except ApiError as exc:

@@ -48,8 +48,9 @@ class Result:
 
 
 def auto_concurrency(rate: float, latency: float) -> int:
-    """Enough requests in flight that latency never caps the rate (Little's law, with room for slow answers)."""
-    return max(4, min(256, math.ceil(rate * max(latency, 0.02) * 3)))
+    """Enough requests in flight that latency does not cap the rate (Little's law, with room for slow answers),
+    and no more: httpx checks every pooled connection on each request, so idle connections cost CPU."""
+    return max(4, min(48, math.ceil(rate * max(latency, 0.01) * 1.5)))
 
 
 async def deliver(
