@@ -60,7 +60,7 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     region = region.upper() if region else None
     if not compact.startswith("+") and not region:
         # Spreadsheets drop the "+" of international numbers; accept digits that are valid that way.
-        found = _parse_valid("+" + compact) if compact.isdigit() else None
+        found = _parse_valid("+" + compact) if compact.isascii() and compact.isdigit() else None
         if found is None:
             return Phone(None, "no country code and no default region (use --default-region or a Country column)")
         return Phone(_format(found, fmt))
@@ -74,7 +74,7 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     if legacy is not None:
         return Phone(_format(legacy, fmt))
     # "34612345678" typed in a Spanish sheet: a full international number that lost its "+".
-    if not compact.startswith("+") and compact.isdigit():
+    if not compact.startswith("+") and compact.isascii() and compact.isdigit():
         found = _parse_valid("+" + compact)
         if found is not None:
             return Phone(_format(found, fmt))
@@ -118,9 +118,9 @@ def region_for(country: str) -> str | None:
     if code in phonenumbers.SUPPORTED_REGIONS:
         return code
     digits = code.lstrip("+")
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():  # not "²": isdigit() alone admits digits int() refuses
         region = phonenumbers.region_code_for_country_code(int(digits))
-        return None if region == "ZZ" else region
+        return region if region in phonenumbers.SUPPORTED_REGIONS else None  # not "ZZ", nor "001" (+800...)
     region = _country_names().get(_fold(text))
     return region if region in phonenumbers.SUPPORTED_REGIONS else None
 

@@ -14,6 +14,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import os
 import re
 import xml.etree.ElementTree as ElementTree
 import zipfile
@@ -307,9 +308,11 @@ def _open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | No
     if encoding:
         enc = encoding
         try:
-            codecs.lookup(enc)
+            info = codecs.lookup(enc)
         except LookupError:
             raise InputError(f"{path}: unknown encoding {enc!r} (--encoding)") from None
+        if not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13...: bytes to bytes, not text
+            raise InputError(f"{path}: {enc!r} is not a text encoding (--encoding)")
     else:
         enc = detect_encoding(head, path)
         why = {"cp1252": " (the file is not UTF-8)", "latin-1": " (the file is not UTF-8 nor cp1252)"}.get(enc, "")
@@ -350,7 +353,10 @@ def _open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | No
         check = codecs.lookup(enc).name not in ("iso8859-1", "latin-1")  # latin-1 decodes every byte
         lines = _clean_lines(fh, state, check)
         if sep_line:
-            next(lines, None)  # Excel hides this line: the header is still row 1
+            try:
+                next(lines, None)  # Excel hides this line: the header is still row 1
+            except UnicodeError as exc:
+                raise InputError(f"{path}: row 1: not valid {enc_label} text ({_short(exc)})") from None
         records = _csv_records(path, lines, delim, enc, state, notes)
         header_number, headers, ahead, header_notes = _split_header(path, records, "the file")
     except BaseException:
@@ -446,7 +452,9 @@ def _excel_kind(path: Path, head: bytes) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    # zipfile also raises NotImplementedError (unknown compression, "strong encryption") and RuntimeError
+    # (an encrypted member).
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
         raise InputError(
             f"{path}: not a readable spreadsheet: a damaged or incomplete zip archive; download or export it again"
         ) from None
@@ -461,10 +469,44 @@ def _excel_kind(path: Path, head: bytes) -> str:
     )
 
 
+# Binary workbooks the fuzzer has seen abort the Rust reader (a SIGABRT no Python code can catch, after
+# trying to allocate many GB): they are read once in a child process with a memory cap first.
+_PROBED_KINDS = frozenset({"XLS", "XLSB"})
+_PROBE_MEMORY = 2 * 1024**3
+
+
+def _probe_in_a_child(path: Path, kind: str) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    child = context.Process(target=_probe, args=(str(path),), daemon=True)
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise InputError(f"{path}: not a readable spreadsheet: the {kind} reader fails on this file; save it as .xlsx")
+
+
+def _probe(path: str) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (_PROBE_MEMORY, _PROBE_MEMORY))
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # the reader's abort message is not for the person
+    try:
+        workbook = load_workbook(path)
+        for name in workbook.sheet_names:
+            for _ in workbook.get_sheet_by_name(name).iter_rows():
+                pass
+    except Exception:
+        os._exit(0)  # a Python-level error: the parent meets it again and reports it properly
+    os._exit(0)
+
+
 def _open_excel(path: Path, head: bytes, sheet: str | int | None) -> Table:
     # python-calamine, not openpyxl: 10x the rows/s on a 100k-row sheet (bench/bench_read.py), at the cost of
     # holding the sheet's cells in memory (about 1 KB per 13-cell row).
     kind = _excel_kind(path, head)
+    if kind in _PROBED_KINDS:
+        _probe_in_a_child(path, kind)
     try:
         workbook = load_workbook(str(path))
     except PasswordError:
@@ -529,7 +571,7 @@ def _pick_sheet(path: Path, names: list[str], sheet: str | int) -> str:
     folded = [n for n in names if n.strip().casefold() == text.casefold()]
     if len(folded) == 1:
         return folded[0]
-    if text.isdigit() and int(text) < len(names):
+    if text.isascii() and text.isdigit() and int(text) < len(names):
         return names[int(text)]
     listed = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
     raise InputError(f"{path}: no sheet {text!r}; the sheets are {listed} (--sheet takes a name or a 0-based index)")
@@ -649,7 +691,17 @@ def _scan_xlsx_sheet(path: Path, name: str) -> _SheetScan | None:
                     scan.cells = (bottom - top + 1) * (right - left + 1)
                     scan.extent = f"{_cell_ref(top, left)}:{_cell_ref(bottom, right)}"
             return scan
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, zlib.error, ElementTree.ParseError):
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        zlib.error,
+        ElementTree.ParseError,
+        NotImplementedError,
+        RuntimeError,
+    ):
         return None
 
 

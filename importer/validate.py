@@ -212,7 +212,7 @@ def parse_date(raw: str) -> dt.date | None:
             return dt.date.fromisoformat(text)
         except ValueError:
             return None
-    if text.isdigit() and 20000 <= int(text) <= 80000:  # an Excel serial day number typed as General
+    if text.isascii() and text.isdigit() and 20000 <= int(text) <= 80000:  # an Excel serial day number typed as General
         return _EXCEL_EPOCH + dt.timedelta(days=int(text))
     text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
     text = text.split("T")[0] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
