@@ -101,6 +101,13 @@ def _import_options(func: Any) -> Any:
         click.option("--workers", type=int, help="Processes that validate rows [every core]."),
         click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal]."),
         click.option(
+            "--log-every",
+            type=click.FloatRange(min=0.1),
+            default=5.0,
+            show_default=True,
+            help="Seconds between progress lines when there is no progress bar.",
+        ),
+        click.option(
             "--log-format",
             type=click.Choice(["text", "json"]),
             default="text",
@@ -132,13 +139,13 @@ def validate_command(**kwargs: Any) -> None:
     _run(dry_run=True, **kwargs)
 
 
-def _run(*, dry_run: bool, progress: bool | None, log_format: str, **kw: Any) -> None:
+def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: float, **kw: Any) -> None:
     log = Log(json_lines=log_format == "json")
     # Before the sending stage (which handles signals itself), SIGTERM stops the run like Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminate)
     try:
         options = _build_options(dry_run=dry_run, **kw)
-        reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log)
+        reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log, every=log_every)
         report = run_import(options, progress=reporter)
     except ImporterError as exc:
         log.error(str(exc), exit_code=int(exc.exit_code))

@@ -35,10 +35,11 @@ MAX_RETRY_AFTER = 60.0
 class ApiError(Exception):
     """A definite answer from the API that the request was refused (4xx other than 429, or retries ran out)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, unreachable: bool = False) -> None:
         super().__init__(f"HTTP {status}: {message}" if status else message)
         self.status = status
         self.message = message
+        self.unreachable = unreachable  # the retries ran out on connection failures: the API is not there
 
 
 class OutcomeUnknown(Exception):
@@ -46,9 +47,10 @@ class OutcomeUnknown(Exception):
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, *, transport: bool = False) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.transport = transport
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,8 @@ class CallbellClient:
                 with attempt:
                     return await self._send_once(method, path, idempotent or method in IDEMPOTENT, **kwargs)
         except _Retryable as exc:
-            raise ApiError(0, f"gave up after {self.config.max_retries + 1} attempts: {exc}") from None
+            message = f"gave up after {self.config.max_retries + 1} attempts: {exc}"
+            raise ApiError(0, message, unreachable=exc.transport) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send_once(self, method: str, path: str, safe: bool, **kwargs: Any) -> httpx.Response:
@@ -190,7 +193,7 @@ class CallbellClient:
         except httpx.TransportError as exc:
             reason = f"{type(exc).__name__} from {self.config.base_url}"
             if safe or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-                raise _Retryable(reason) from None  # a connect failure never reached the server
+                raise _Retryable(reason, transport=True) from None  # a connect failure never reached the server
             raise OutcomeUnknown(reason) from None
         status = response.status_code
         self.counters.by_status[status] = self.counters.by_status.get(status, 0) + 1

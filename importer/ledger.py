@@ -242,6 +242,9 @@ class Ledger:
         for row, status, identifier, source, payload in cursor:
             yield RowRecord(row, status, identifier, source, payload)
 
+    def explain_pending(self, why: str) -> None:
+        self.db.execute("UPDATE rows SET error = ? WHERE status = ?", (why, PENDING))
+
     def count_pending(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM rows WHERE status = ?", (PENDING,)).fetchone()[0])
 

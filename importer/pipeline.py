@@ -172,6 +172,9 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
             report.requests, report.retries = stats.requests, stats.retries
             report.rate_limited, report.send_seconds = stats.rate_limited, stats.seconds
             report.signal = stats.signal
+            if stats.signal is not None or stats.unreachable:
+                why = f"stopped by {signal.Signals(stats.signal).name}" if stats.signal else "the API stopped answering"
+                ledger.explain_pending(f"not sent: {why}; run the same command again to send it")
         elif options.dry_run:
             ledger.db.execute("UPDATE rows SET status = 'valid' WHERE status = ?", (PENDING,))
 

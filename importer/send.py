@@ -37,6 +37,7 @@ class SendStats:
     rate_limited: int = 0
     seconds: float = 0.0
     signal: int | None = None  # set when SIGINT/SIGTERM stopped the sending
+    unreachable: bool = False  # set when the API stopped answering and the sending stopped
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Result:
     uuid: str = ""
     href: str = ""
     error: str = ""
+    unreachable: bool = False  # failed because the API could not be reached
 
 
 def auto_concurrency(rate: float, latency: float) -> int:
@@ -74,7 +76,7 @@ async def deliver(
             await courier.index.prepare(total)
             progress.start(total, "Checking contacts" if options.dry_run else "Sending contacts")
             try:
-                await _run_workers(courier, ledger, config.concurrency or 16, stop, progress)
+                await _run_workers(courier, ledger, config.concurrency or 16, stop, progress, stats)
             finally:
                 progress.close()
             stats.requests = client.counters.requests
@@ -93,7 +95,9 @@ def _on_signal(stop: asyncio.Event, stats: SendStats, signum: int) -> None:
     stop.set()
 
 
-async def _run_workers(courier: Courier, ledger: Ledger, concurrency: int, stop: asyncio.Event, progress: Any) -> None:
+async def _run_workers(
+    courier: Courier, ledger: Ledger, concurrency: int, stop: asyncio.Event, progress: Any, stats: SendStats
+) -> None:
     queue: asyncio.Queue[RowRecord | None] = asyncio.Queue(maxsize=concurrency * 2)
 
     async def produce() -> None:
@@ -115,7 +119,10 @@ async def _run_workers(courier: Courier, ledger: Ledger, concurrency: int, stop:
         for _ in range(concurrency):
             await queue.put(None)
 
+    unreachable = 0  # rows in a row that failed because the API could not be reached
+
     async def work() -> None:
+        nonlocal unreachable
         while (record := await queue.get()) is not None:
             if stop.is_set():
                 continue  # left pending: the next run sends it
@@ -123,10 +130,17 @@ async def _run_workers(courier: Courier, ledger: Ledger, concurrency: int, stop:
                 result = await courier.deliver(record)
             except ApiError as exc:  # a look-up that kept failing
                 result = Result("failed", error=exc.message)
+                unreachable = unreachable + 1 if exc.unreachable else 0
             except Exception as exc:  # a bug must cost one row, never the run's results
                 result = Result("failed", error=f"internal error: {exc!r}")
+            else:
+                unreachable = unreachable + 1 if result.unreachable else 0
             ledger.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=result.error)
             progress.advance()
+            if unreachable >= max(8, concurrency) and not stop.is_set():
+                # The API is gone: stop instead of spending every remaining row's retries on it.
+                stats.unreachable = True
+                stop.set()
 
     await asyncio.gather(produce(), *(work() for _ in range(concurrency)))
 
@@ -245,6 +259,8 @@ class Courier:
                 await asyncio.sleep(min(30.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.0))  # backoff, not sync
                 continue
             except ApiError as exc:
+                if exc.unreachable:
+                    return Result("failed", error=exc.message, unreachable=True)
                 if 400 <= exc.status < 500:
                     # Refused because it exists (the API does not document how it says so)? Then it is there.
                     found = await self._look_up(source, identifier)
