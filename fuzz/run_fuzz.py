@@ -44,7 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CRASHES = ROOT / "fuzz" / "crashes"
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
-ROUND = 500  # hypothesis examples per round of one target (fresh random examples each round)
+CHILD_MEMORY = 4 << 30  # bytes of address space for a child (and for --replay)
+ROUND = 200  # hypothesis examples per round of one target (fresh random examples each round)
 ATHERIS_SUFFIXES = [".csv", ".xlsx", "", ".xls", ".txt"]  # chosen by an atheris input's first byte
 
 
@@ -61,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.replay:
         return replay(args.replay)
     if args.child:
+        from test_fuzz import limit_memory
+
+        limit_memory(CHILD_MEMORY)  # a reader that allocates without end dies fast, not after eating the machine
         inflight = Inflight(args.inflight)
         if args.child == "atheris":
             return atheris_child(args.seconds, inflight)
@@ -225,7 +229,6 @@ def hypothesis_child(seconds: float, targets: list[str], inflight: Inflight) -> 
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis.errors import HypothesisException
 
-    test_fuzz.ISOLATED = True  # this process may die: the parent saves the input that killed it
     names = targets or list(test_fuzz.TARGETS)
     unknown = set(names) - set(test_fuzz.TARGETS)
     if unknown:
@@ -361,6 +364,7 @@ def seeds() -> list[bytes]:
 def replay(path: Path) -> int:
     import test_fuzz
 
+    test_fuzz.limit_memory(CHILD_MEMORY)
     if path.suffix == ".json":
         path = path.with_suffix("")
     inp = test_fuzz.load_reproducer(path)
