@@ -41,21 +41,9 @@ IMPORTER = REPO / ".venv" / "bin" / "importer"
 SEED = 20250314
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
-COLUMNS = [
-    "Name",
-    "Phone",
-    "Country",
-    "Tags",
-    "Assigned User",
-    "Team",
-    "Note",
-    "Billing Address",
-    "Invoice Email",
-    "Orders",
-    "Birthday",
-    "Status",
-    "Features",
-]
+# The sample account's columns, as the sample sheet has them.
+with (REPO / "sample_data" / "contacts.csv").open(encoding="utf-8", newline="") as _sample:
+    COLUMNS = next(csv.reader(_sample))
 
 # The sample account's vocabulary (sample_data/account.toml), in the spellings people type.
 TAGS = ["Call back", "Interested", "VIP", "Newsletter", "Lead", "Customer", "Cliente potencial", "vip", "LEAD"]
