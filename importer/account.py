@@ -77,20 +77,25 @@ class Account:
 def load_account(path: str | Path) -> Account:
     """Read an account file; every problem is an AccountFileError naming the file and the entry."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise AccountFileError(f"{path}: cannot read account file ({exc.strerror or exc})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise AccountFileError(f"{path}: account file is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise AccountFileError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "account file", AccountFileError)
     try:
         return parse_account(data)
     except AccountFileError as exc:
         raise AccountFileError(f"{path}: {exc}") from None
+
+
+def read_toml(path: Path, what: str, error: type[Exception]) -> dict[str, Any]:
+    """A TOML file's contents; a missing, non-UTF-8 or invalid file is one `error` naming it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise error(f"{path}: {what} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML ({exc})") from None
 
 
 def parse_account(data: dict[str, Any]) -> Account:

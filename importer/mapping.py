@@ -11,7 +11,6 @@ import codecs
 import difflib
 import re
 import textwrap
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
@@ -22,7 +21,7 @@ from typing import Any
 
 import phonenumbers
 
-from importer.account import Account
+from importer.account import Account, read_toml
 from importer.errors import ConfigError
 
 # Contact fields a column can feed. The name parts are joined (first middle last second-last) into `name`
@@ -283,17 +282,7 @@ def load_mapping_config(path: str | Path) -> MappingConfig:
         default_region = "ES"
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc.strerror or exc})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: config file is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    return parse_mapping_config(data, path)
+    return parse_mapping_config(read_toml(path, "config file", ConfigError), path)
 
 
 def parse_mapping_config(data: MappingABC[str, Any], path: Path | None = None) -> MappingConfig:
