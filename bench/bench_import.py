@@ -41,18 +41,10 @@ from importer.sandbox.process import RunningSandbox, start_sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dry_run import IMPORTER, REPO, brief, last_line, run_sampled, write_contacts  # noqa: E402
+from bench_sandbox import cpu_seconds  # noqa: E402
 
 ACCOUNT_FILE = REPO / "sample_data" / "account.toml"
 SANDBOX_KNOBS = ("--rate-limit", "300", "--latency-ms", "50")
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a running process (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def digits(value: object) -> str:
