@@ -1,5 +1,12 @@
-import pytest
+import random
 
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import NumberParseException, PhoneMetadata
+
+from importer import phones
 from importer.phones import normalize_phone
 
 
@@ -50,3 +57,63 @@ def test_idempotent_on_its_own_output() -> None:
     first = normalize_phone("+44 7911 123456", None).identifier
     assert first is not None
     assert normalize_phone(first, None).identifier == first
+
+
+# --- the fast path agrees with phonenumbers ---------------------------------------------------------------------
+
+_TYPES = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number", "uan")
+
+
+def _library_parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | int:
+    try:
+        return phonenumbers.parse(text, region)
+    except NumberParseException as exc:
+        return exc.error_type
+
+
+def _fast_parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | int:
+    try:
+        return phones.parse(text, region)
+    except NumberParseException as exc:
+        return exc.error_type
+
+
+def _spellings(region: str, rnd: random.Random) -> list[str]:
+    """Every region's example numbers as sheets spell them: national, with its prefixes, with the country code
+    with and without "+", cut short and run long."""
+    metadata = PhoneMetadata.metadata_for_region(region)
+    code = str(metadata.country_code)
+    examples = [getattr(metadata, t).example_number for t in _TYPES if getattr(metadata, t) is not None]
+    examples = [e for e in examples if e] or ["612345678"]
+    prefixes = ["", "0", "00", "1", code, code + "0", "+" + code, "+" + code + "0", metadata.national_prefix or ""]
+    out = []
+    for example in examples:
+        for prefix in prefixes:
+            out.append(prefix + example)
+            out.append(prefix + example[: rnd.randint(0, len(example))])
+            out.append(prefix + example + str(rnd.randint(0, 999)))
+            out.append(prefix + "".join(rnd.choice("0123456789") for _ in range(len(example))))
+    return out
+
+
+@pytest.mark.parametrize("region", sorted(phonenumbers.SUPPORTED_REGIONS))
+def test_fast_path_parses_and_validates_as_phonenumbers_does(region: str) -> None:
+    rnd = random.Random(region)
+    for text in _spellings(region, rnd):
+        for default in (region, None, "GB"):
+            expected = _library_parse(text, default)
+            assert _fast_parse(text, default) == expected, (text, default)
+            if isinstance(expected, phonenumbers.PhoneNumber):
+                assert phones.is_valid(expected) == phonenumbers.is_valid_number(expected), (text, default)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.from_regex(r"\+?[0-9]{0,20}", fullmatch=True),
+    region=st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS) + [None]),
+)
+def test_fast_path_agrees_on_any_digits(text: str, region: str | None) -> None:
+    expected = _library_parse(text, region)
+    assert _fast_parse(text, region) == expected
+    if isinstance(expected, phonenumbers.PhoneNumber):
+        assert phones.is_valid(expected) == phonenumbers.is_valid_number(expected)
