@@ -21,6 +21,7 @@ from phonenumbers import (
     PhoneMetadata,
     PhoneNumber,
     PhoneNumberFormat,
+    PhoneNumberType,
     ValidationResult,
 )
 
@@ -88,8 +89,16 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     except NumberParseException as exc:
         return Phone(None, _PARSE_ERRORS.get(exc.error_type, "not a phone number") + _for(region, compact))
     if is_valid(number):
+        if compact[0] != "0" and compact.isascii() and compact.isdigit():  # no "+", no trunk prefix
+            # "34612345678" in a German sheet reads as a German landline, and as a Spanish mobile that lost its
+            # "+" (how Callbell writes numbers, and how exports drop the "+"). WhatsApp numbers are mobiles: the
+            # international reading wins when it is one and the national reading is not.
+            other = _parse_valid("+" + compact)
+            if other is not None and _is_mobile(other) and not _is_mobile(number):
+                return Phone(_format(other, fmt))
         return Phone(_format(number, fmt))
-    legacy = _without_mexican_mobile_one(number)
+    # Only after a written +52: a "1" before ten digits, with no country code, is a number of the +1 countries.
+    legacy = _without_mexican_mobile_one(number) if compact.lstrip("+").startswith("52") else None
     if legacy is not None:
         return Phone(_format(legacy, fmt))
     # "34612345678" typed in a Spanish sheet: a full international number that lost its "+".
@@ -109,7 +118,14 @@ def _parse_valid(text: str) -> PhoneNumber | None:
         number = parse(text, None)
     except NumberParseException:
         return None
-    return number if is_valid(number) else None
+    return number if is_valid(number) else _without_mexican_mobile_one(number)
+
+
+_MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+def _is_mobile(number: PhoneNumber) -> bool:
+    return phonenumbers.number_type(number) in _MOBILE_TYPES
 
 
 def _without_mexican_mobile_one(number: PhoneNumber) -> PhoneNumber | None:

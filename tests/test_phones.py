@@ -117,3 +117,34 @@ def test_fast_path_agrees_on_any_digits(text: str, region: str | None) -> None:
     assert _fast_parse(text, region) == expected
     if isinstance(expected, phonenumbers.PhoneNumber):
         assert phones.is_valid(expected) == phonenumbers.is_valid_number(expected)
+
+
+# --- digits without "+" and a default region: national number, or a foreign number that lost its "+"? ----------
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("34612345678", "DE", "34612345678"),  # a Spanish mobile, not the German landline 03461 2345678
+        ("447400123456", "DE", "447400123456"),  # a British mobile
+        ("33612345678", "IT", "33612345678"),  # a French mobile, not an Italian voicemail number
+        ("12015550123", "MX", "12015550123"),  # a US number: Mexico's old mobile "1" only ever followed +52
+        ("5215512345678", "ES", "525512345678"),  # ... as here, where it goes
+    ],
+)
+def test_a_foreign_mobile_that_lost_its_plus_is_read_as_that_mobile(raw: str, region: str, expected: str) -> None:
+    assert normalize_phone(raw, region).identifier == expected
+    assert normalize_phone(expected, region).identifier == expected  # and our own output reads the same again
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("17074850742", "DE", "4917074850742"),  # a German mobile without its 0, though +1 707 485 0742 is valid
+        ("6052007603", "US", "16052007603"),  # a US number, though +60 5200 7603 is a Malaysian one
+        ("690404796", "ES", "34690404796"),  # a Spanish mobile, though +690 404796 is a Tokelau one
+        ("612345678", "ES", "34612345678"),
+    ],
+)
+def test_a_national_mobile_stays_national(raw: str, region: str, expected: str) -> None:
+    assert normalize_phone(raw, region).identifier == expected
