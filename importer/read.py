@@ -36,6 +36,7 @@ from python_calamine import (
 )
 
 from importer.errors import InputError
+from importer.results import unneutralize
 
 DELIMITERS = (",", ";", "\t", "|")
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -162,7 +163,8 @@ def _split_header(
         raise InputError(f"{path}: no header row ({where} has no data)")
     index = next((i for i, (_, cells) in enumerate(ahead) if sum(1 for c in cells if c.strip()) >= 2), 0)
     number, cells = ahead[index]
-    headers = [c.replace("\ufeff", "").strip() for c in cells]
+    # A header written neutralized by our errors file ("'+Phone") reads as it was ("+Phone").
+    headers = [unneutralize(c.replace("\ufeff", "")).strip() for c in cells]
     while headers and not headers[-1]:  # trailing blank cells (a trailing delimiter, a formatted column)
         headers.pop()
     notes = []

@@ -18,18 +18,23 @@ RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "href")
 # Statuses that mean the row did not reach the account and a person should fix it.
 ERROR_STATUSES = frozenset({"invalid", "failed"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NEEDS_CSV_CARE = re.compile(r'^[=+\-@\t\r]|[",\r\n]')
+_FORMULA_OR_QUOTE = (*_FORMULA_START, "'")
+# What CsvLine changes (neutralize), or what the csv module would quote.
+_NEEDS_CSV_CARE = re.compile(r'^\'*[=+\-@\t\r]|[",\r\n]')
 
 
 def neutralize(value: str) -> str:
     """Make a cell inert for spreadsheets: a leading quote stops `=HYPERLINK(...)` from running, and Excel
-    hides it, so `+34 600 11 22 33` still reads as it was typed."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    hides it, so `+34 600 11 22 33` still reads as it was typed. A value that already starts with quotes before
+    a formula character (`'=1+2`, typed so) gets one more, so that `unneutralize` gives it back as it was."""
+    if value.startswith(_FORMULA_OR_QUOTE) and value.lstrip("'").startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def unneutralize(value: str) -> str:
-    """Undo `neutralize` for a value read back from one of our files."""
-    return value[1:] if value[:1] == "'" and value[1:].startswith(_FORMULA_START) else value
+    """Undo `neutralize` (exactly: one quote) for a value read back from one of our files."""
+    return value[1:] if value[:1] == "'" and value.lstrip("'").startswith(_FORMULA_START) else value
 
 
 class CsvLine:
@@ -103,10 +108,19 @@ class _XlsxSheet:
         self.tmp.unlink(missing_ok=True)
 
 
+# Text in xlsx XML as Excel writes it (ECMA-376 ST_Xstring): a character XML cannot hold, and CR (an XML reader
+# turns it into LF), as _xHHHH_; and the "_" of text that reads as such an escape as _x005F_. openpyxl writes text
+# as it is, and Excel and python-calamine decode every _xHHHH_ they read: "_x0041_" would come back as "A".
+_XLSX_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f]")
+
+
+def _xlsx_escape(match: re.Match[str]) -> str:
+    return f"_x{ord(match.group()):04X}_"
+
+
 def _xlsx_text(value: str) -> str:
-    # openpyxl turns a string starting with "=" into a formula; control characters are illegal in xlsx.
-    text = neutralize(value)
-    return "".join(c for c in text if c >= " " or c in "\t\n\r")
+    # openpyxl turns a string starting with "=" into a formula: neutralize first, then escape.
+    return _XLSX_ESCAPE.sub(_xlsx_escape, neutralize(value))
 
 
 def _open_sheet(path: Path) -> _Sheet:
@@ -131,12 +145,18 @@ class ResultsWriter:
         """One row's outcome; `cells` is its original cells as one CSV line."""
         self._results.append((str(row), status, uuid, identifier, error, href), cells)
         if status in ERROR_STATUSES:
-            original = [unneutralize(c) for c in parse_line(cells)][: len(self.headers)]
-            values = original + [""] * (len(self.headers) - len(original))
+            # The errors file is imported again as it is: it holds each cell as the importer read it (a quote before
+            # a formula character undone, as validation does), so the next import reads the same values and writes
+            # the same file, instead of a cell gaining a quote on each round. (`cells` holds neutralize(cell).)
+            read = [unneutralize(unneutralize(c)) for c in parse_line(cells)]
+            width = len(self.headers)
+            values = read[:width] + [""] * (width - len(read))
             if self._error_at is not None:
                 values[self._error_at] = error
             else:
                 values.append(error)
+            # Cells beyond the header go after the error column, so importing the file again still reports them.
+            values += read[width:]
             self._errors.append(values, "")
             self.error_rows += 1
 

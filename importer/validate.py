@@ -71,7 +71,8 @@ class Validator:
 
         def cell(name: str) -> str:
             index = at[name]
-            return unneutralize(values[index].strip()) if index is not None else ""
+            # Strip after unneutralize: the errors file writes "\tAna" as "'\tAna", which must read as "Ana" too.
+            return unneutralize(values[index]).strip() if index is not None else ""
 
         def fail(name: str, message: str) -> None:  # errors name the column as the sheet spells it
             errors.append(f"{column(at[name])}: {message}")  # type: ignore[arg-type]
@@ -79,7 +80,7 @@ class Validator:
         if row.extra:
             errors.append(f"row has {len(row.extra)} more cell(s) than the header has columns")
 
-        name = cell("name") or " ".join(p for p in (unneutralize(values[i].strip()) for i in self._name_parts) if p)
+        name = cell("name") or " ".join(p for p in (unneutralize(values[i]).strip() for i in self._name_parts) if p)
         if not name:
             columns = [column(at["name"])] if at["name"] is not None else [column(i) for i in self._name_parts]
             errors.append(f"{' / '.join(columns) or 'name'}: name is required")
@@ -127,7 +128,7 @@ class Validator:
 
         custom: dict[str, Any] = {}
         for field_name, index, spec in self._custom:
-            raw = unneutralize(values[index].strip())
+            raw = unneutralize(values[index]).strip()
             if not raw:
                 continue
             if spec is None:
@@ -146,10 +147,12 @@ class Validator:
         mapping = self.mapping
         phone_at: int = mapping.fields["phone"]
         if self._single_phone:
-            raw = unneutralize(values[phone_at].strip())
+            raw = unneutralize(values[phone_at]).strip()
             candidates = [(phone_at, raw)] if raw else []
         else:
-            candidates = [(i, unneutralize(v.strip())) for i, v in mapping.phone_candidates(values)]
+            # Whole cells first ("'\t" is empty, as "\t" is), then each number of a multi-value cell.
+            unquoted = [unneutralize(v) for v in values]
+            candidates = [(i, c) for i, v in mapping.phone_candidates(unquoted) if (c := unneutralize(v).strip())]
         if not candidates:
             draft.errors.append(f"{mapping.column(phone_at)}: phone is required")
             return

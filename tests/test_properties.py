@@ -1,9 +1,10 @@
 """Property tests (hypothesis) for hostile input: phone normalization, one outcome per row through the real
 pipeline, results files that read back as written, and an errors file that can be fed straight back.
 
-Known bugs have strict-xfail reproducers at the end of the file. The properties steer around those inputs only
+Known bugs get strict-xfail reproducers at the end of the file. The properties steer around those inputs only
 while the bug is there (see the `*_OK` probes below): once it is fixed, the probe turns true, the properties
-cover those inputs again by themselves, and the reproducer's XPASS says to drop its marker.
+cover those inputs again by themselves, and the reproducer's XPASS says to drop its marker. None is open now:
+the fixed ones stay as regression tests under "since fixed".
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def write_csv(path: Path, rows: Sequence[Sequence[str]]) -> Path:
 
 def excel_escape(value: str) -> str:
     """Text as Excel stores it in xlsx XML: a literal "_x0041_" escaped as "_x005F_x0041_", a CR as "_x000D_"."""
-    return _EXCEL_ESCAPE.sub(r"_x005F_\1", value).replace("\r", "_x000D_")
+    return _EXCEL_ESCAPE.sub("_x005F_", value).replace("\r", "_x000D_")
 
 
 def write_xlsx(path: Path, rows: Sequence[Sequence[str]]) -> Path:
@@ -112,15 +113,16 @@ def padded(row: list[str], width: int) -> list[str]:
 
 
 def xlsx_text(value: str, stored: str) -> str:
-    """`value` as read back from an xlsx cell that openpyxl wrote as `stored`: openpyxl writes text of spaces only
-    without xml:space="preserve", and python-calamine reads it as "" (blank either way)."""
+    """`value` as read back from an xlsx cell that openpyxl wrote as `stored` (the escaped text, as in the XML):
+    openpyxl writes text of spaces only without xml:space="preserve", and python-calamine reads it as "" (blank
+    either way); a CR is stored as "_x000D_", so " \r " is not blank there and reads back as it was."""
     return "" if stored.strip(" \t\r\n") == "" else value
 
 
 def same_cells(actual: list[str], expected: list[str], xlsx: bool) -> bool:
     """Cells read back (unneutralized) from a results file, against what was written."""
     if xlsx:  # an xlsx row has no trailing empty cells, and a cell written as spaces only reads as ""
-        expected = [xlsx_text(c, neutralize(c)) for c in expected]
+        expected = [xlsx_text(c, excel_escape(neutralize(c))) for c in expected]
         width = max(len(actual), len(expected))
         return padded(actual, width) == padded(expected, width)
     return actual == expected
@@ -242,7 +244,7 @@ def clear_of_bugs(value: str, *, pipeline: bool = False, reimport: bool = False)
     )
 
 
-_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EXCEL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # a lookahead: in "_x005F_x0041_" both "_" are escaped
 
 
 def steer_clear(
@@ -460,15 +462,22 @@ def test_normalize_phone_never_raises_and_its_identifiers_are_valid(raw: str, re
     assert phonenumbers.is_valid_number(phonenumbers.parse("+" + digits, None)), phone
 
 
+_MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
 def _reads_as_another_national_number(digits: str, region: str) -> bool:
-    """True when `digits` is also a valid national number of `region`, other than +digits: the known ambiguity of
-    the digits form (see test_digits_identifier_is_read_again_as_the_same_number_with_a_region)."""
+    """True when `digits` is also a valid national number of `region`, other than +digits, that the importer keeps:
+    the ambiguity of the digits form. A foreign mobile wins over a national number that is not a mobile (see
+    test_digits_identifier_is_read_again_as_the_same_number_with_a_region); otherwise the region decides."""
     try:
         national = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
         return False
     e164 = phonenumbers.format_number(national, phonenumbers.PhoneNumberFormat.E164)
-    return phonenumbers.is_valid_number(national) and e164 != "+" + digits
+    if not phonenumbers.is_valid_number(national) or e164 == "+" + digits:
+        return False
+    foreign = phonenumbers.parse("+" + digits)
+    return phonenumbers.number_type(national) in _MOBILE or phonenumbers.number_type(foreign) not in _MOBILE
 
 
 @settings(SETTINGS, max_examples=round(400 * SCALE))
@@ -482,7 +491,7 @@ def test_normalize_phone_is_idempotent_on_its_own_output(raw: str, region: str |
     again_anywhere = normalize_phone(first.identifier, None, fmt)  # type: ignore[arg-type]
     assert again_anywhere.identifier == first.identifier, (again_anywhere, first)
     if fmt == "digits" and region and _reads_as_another_national_number(first.identifier, region.upper()):
-        return  # the known ambiguity: see the xfail reproducer below
+        return  # the digits form's ambiguity, decided for the region's own number
     again_here = normalize_phone(first.identifier, region, fmt)  # type: ignore[arg-type]
     assert again_here.identifier == first.identifier, (again_here, first)
 
@@ -606,10 +615,16 @@ def test_results_files_read_back_as_written(data: st.DataObject, kind: str) -> N
         want = [list(headers) if error_at is not None else [*headers, "error"]]
         for _, status, _, _, error, _, values in written:
             if status in ("invalid", "failed"):
-                original = values[: len(headers)]
-                want.append(
-                    original + [error] if error_at is None else [*original[:error_at], error, *original[error_at + 1 :]]
-                )
+                # Each cell as the importer reads it, one quote before a formula character undone ("'=1+2" -> "=1+2"):
+                # the errors file is imported again, and that import must read the same values and write the same
+                # file (test_the_errors_file_reimported_gives_the_same_errors). Only the results file keeps "'=1+2".
+                read = [unneutralize(v) for v in values]
+                original, extra = read[: len(headers)], read[len(headers) :]
+                if error_at is None:
+                    row = [*original, error]
+                else:
+                    row = [*original[:error_at], error, *original[error_at + 1 :]]
+                want.append(row + extra)  # cells beyond the header after the error column: a re-import reports them
         got_errors = [[unneutralize(c) for c in row] for row in read_rows(errors)]
         assert len(got_errors) == len(want)
         for actual, expected in zip(got_errors, want, strict=True):
@@ -624,6 +639,7 @@ def test_results_files_read_back_as_written(data: st.DataObject, kind: str) -> N
 @settings(SETTINGS, max_examples=round(60 * SCALE))
 @given(sheet=sheets(newlines=NEWLINES_OK, ragged=False, reimport=True), out=st.sampled_from(["csv", "xlsx"]))
 @example(sheet=(["Name", "Phone", "Tags"], [["=1+2", "-2+3", "Gold"], ["Ana", "+34 600 11 22 33", "VIP"]]), out="csv")
+@example(sheet=(["Name", "Phone", "Note"], [["'=1+2", "12", " \r "], ["'\t", "'\t612", "_x0041_"]]), out="xlsx")
 def test_the_errors_file_reimported_gives_the_same_errors(sheet: tuple[list[str], list[list[str]]], out: str) -> None:
     headers, rows = sheet
     values = [*headers, *(c for row in rows for c in row)]
@@ -640,7 +656,7 @@ def test_the_errors_file_reimported_gives_the_same_errors(sheet: tuple[list[str]
         assert second.errors_path is not None
         again, before = read_rows(second.errors_path), read_rows(first.errors_path)
         if out == "xlsx":
-            before = [[xlsx_text(c, c) for c in row] for row in before]
+            before = [[xlsx_text(c, excel_escape(c)) for c in row] for row in before]
         assert len(again) == len(before)
         for row_again, row_before in zip(again, before, strict=True):
             assert same_cells(row_again, row_before, out == "xlsx")
@@ -681,66 +697,45 @@ def test_region_for_a_non_geographic_calling_code_is_unknown(country: str) -> No
     assert region_for(country) is None
 
 
-# --- known bugs: minimal reproducers --------------------------------------------------------------------------
+def test_a_quote_prefixed_cell_reads_back_unchanged() -> None:
+    """A cell typed as "'=1+2" was written as it was and read back as "=1+2": neutralize now adds a quote to it too,
+    and unneutralize takes exactly one away."""
+    assert _quote_prefixed_cell_reads_back()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG importer/phones.py normalize_phone: a digits identifier of a foreign number is read back, with a "
-    "default region, as a different national number of that region ('34612345678' with DE -> '4934612345678')",
-)
+def test_a_leading_tab_reads_the_same_from_the_errors_file() -> None:
+    """Cells were stripped before unneutralize: "\\t612" read as "612", but from the errors file ("'\\t612") as
+    "\\t612", so the re-import reported other errors."""
+    assert _reimported_cells_keep_their_leading_tab()
+
+
+def test_extra_cells_survive_the_errors_file() -> None:
+    """The errors file kept only the cells under a header: re-imported, the row no longer said 'row has 1 more
+    cell(s)...'. They now follow the error column."""
+    assert _reimported_rows_keep_their_extra_cells()
+
+
+@pytest.mark.parametrize("value", ["a\rb", "_x0041_", "x_x000D_y"])
+def test_xlsx_results_read_back_as_written(value: str) -> None:
+    """Text was written to .xlsx unescaped: it read back (in Excel and in the importer) with CR turned into LF and
+    a literal "_x0041_" turned into "A"."""
+    assert _xlsx_results_keep_text(value)
+
+
 @pytest.mark.parametrize(
     ("raw", "region"),
     [("+34 612 34 56 78", "DE"), ("+33 6 12 34 56 78", "IT"), ("+1 201 555 0123", "MX"), ("+44 7400 123456", "DE")],
 )
 def test_digits_identifier_is_read_again_as_the_same_number_with_a_region(raw: str, region: str) -> None:
+    """A foreign mobile's digits identifier was read again, with a default region, as a national number of that
+    region ('34612345678' with DE -> '4934612345678'). The mobile reading now wins over a national one that is not a
+    mobile; when both are mobiles the region decides (the ambiguity the idempotence property steers around)."""
     first = normalize_phone(raw, region).identifier
     assert first is not None
     assert normalize_phone(first, region).identifier == first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG importer/results.py neutralize/unneutralize: a cell that starts with a quote before a formula "
-    'character ("\'=1+2") is written as is and read back as "=1+2"',
-)
-def test_a_quote_prefixed_cell_reads_back_unchanged() -> None:
-    assert _quote_prefixed_cell_reads_back()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG importer/validate.py Validator.check: cells are stripped before unneutralize, not after, so a cell "
-    "'\\tAna' (how the errors file writes '\\tAna') keeps its tab: re-importing the errors file changes values",
-)
-def test_a_leading_tab_reads_the_same_from_the_errors_file() -> None:
-    assert _reimported_cells_keep_their_leading_tab()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG importer/read.py (headers) / results.py: a header starting with a formula character ('+Phone') is "
-    'written neutralized to the errors file and read back as "\'+Phone": re-imported errors name another column',
-)
 def test_a_hostile_header_reads_the_same_from_the_errors_file() -> None:
+    """A header starting with a formula character ('+Phone') was written neutralized to the errors file and read
+    back as "'+Phone", so the re-imported errors named another column: headers are now unneutralized when read."""
     assert _reimported_headers_keep_their_name()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG importer/results.py ResultsWriter.write: the errors file keeps only the cells under a header, so "
-    "a row's extra cells are lost and its re-import no longer says 'row has 1 more cell(s)...'",
-)
-def test_extra_cells_survive_the_errors_file() -> None:
-    assert _reimported_rows_keep_their_extra_cells()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG importer/results.py _xlsx_text: text is not escaped as Excel escapes it, so an .xlsx results or "
-    "errors file reads back (in Excel, and in the importer's own reader) with CR turned into LF and a literal "
-    "'_x0041_' turned into 'A'",
-)
-@pytest.mark.parametrize("value", ["a\rb", "_x0041_", "x_x000D_y"])
-def test_xlsx_results_read_back_as_written(value: str) -> None:
-    assert _xlsx_results_keep_text(value)

@@ -123,3 +123,18 @@ def test_exit_codes(tmp_path: Path, content: str, code: int) -> None:
     path = tmp_path / "in.csv"
     path.write_text(content, encoding="utf-8")
     assert validate(str(path), "-o", str(tmp_path / "r.csv"))[0] == code
+
+
+def test_a_quoted_formula_and_extra_cells_survive_the_errors_file(tmp_path: Path) -> None:
+    sheet = write_sheet(tmp_path / "in.csv", [["Name", "Phone"], ["'=1+2", "12", "extra"]])
+    code, _ = validate(str(sheet), "-o", str(tmp_path / "r.csv"))
+    assert code == 1
+    assert rows_of(tmp_path / "r.csv")[1][6:] == ["''=1+2", "12", "extra"]  # as typed: Excel shows '=1+2
+    header, row = rows_of(tmp_path / "r.errors.csv")
+    assert header == ["Name", "Phone", "error"]
+    assert row[:2] == ["'=1+2", "12"] and row[3:] == ["extra"]  # as read: =1+2; the extra cell after `error`
+    assert row[2].startswith("row has 1 more cell(s) than the header has columns")
+
+    code, _ = validate(str(tmp_path / "r.errors.csv"), "-o", str(tmp_path / "again.csv"))
+    assert code == 1
+    assert rows_of(tmp_path / "again.errors.csv") == [header, row]  # unfixed: the same file again
