@@ -87,14 +87,23 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     try:
         number = parse(compact, region)
     except NumberParseException as exc:
+        # Digits the region's international prefix reads wrongly (99 in North Korea): maybe a number without "+".
+        found = _parse_valid("+" + compact) if compact.isascii() and compact.isdigit() else None
+        if found is not None:
+            return Phone(_format(found, fmt))
         return Phone(None, _PARSE_ERRORS.get(exc.error_type, "not a phone number") + _for(region, compact))
     if is_valid(number):
-        if compact[0] != "0" and compact.isascii() and compact.isdigit():  # no "+", no trunk prefix
+        # No "+", no trunk prefix, and not already read as country code + number (34612345678 in Spain).
+        code = str(number.country_code)
+        read_abroad = compact.startswith(code) and compact[len(code) :] == phonenumbers.national_significant_number(
+            number
+        )
+        if compact[0] != "0" and not read_abroad and compact.isascii() and compact.isdigit():
             # "34612345678" in a German sheet reads as a German landline, and as a Spanish mobile that lost its
             # "+" (how Callbell writes numbers, and how exports drop the "+"). WhatsApp numbers are mobiles: the
             # international reading wins when it is one and the national reading is not.
-            other = _parse_valid("+" + compact)
-            if other is not None and _is_mobile(other) and not _is_mobile(number):
+            other = _parse_valid("+" + compact) if _mobile_abroad_possible(compact) else None
+            if other is not None and other != number and _is_mobile(other) and not _is_mobile(number):
                 return Phone(_format(other, fmt))
         return Phone(_format(number, fmt))
     # Only after a written +52: a "1" before ten digits, with no country code, is a number of the +1 countries.
@@ -119,6 +128,36 @@ def _parse_valid(text: str) -> PhoneNumber | None:
     except NumberParseException:
         return None
     return number if is_valid(number) else _without_mexican_mobile_one(number)
+
+
+def _mobile_abroad_possible(digits: str) -> bool:
+    """Whether +digits has enough digits after its country code to be a mobile number there: a cheap no for most
+    national numbers (612345678 is +61 2345678, too short for an Australian mobile) before parsing them again."""
+    for size in (1, 2, 3):
+        if (shortest := _shortest_mobile(int(digits[:size]))) is not None:
+            return len(digits) - size >= shortest
+    return False
+
+
+@cache
+def _shortest_mobile(country_code: int) -> int | None:
+    """The fewest digits a mobile number of this country code can have (None: not a country code)."""
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if regions is None:
+        return None
+    lengths = [99]
+    for region in regions:
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+        if metadata is None:
+            continue
+        descs = [metadata.mobile] + ([metadata.fixed_line] if metadata.same_mobile_and_fixed_line_pattern else [])
+        for desc in descs:
+            if desc is None or not desc.national_number_pattern:
+                continue
+            general = metadata.general_desc.possible_length if metadata.general_desc is not None else ()
+            possible = desc.possible_length or general
+            lengths.append(min(possible) if possible else 0)
+    return min(lengths)
 
 
 _MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})

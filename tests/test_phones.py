@@ -130,6 +130,8 @@ def test_fast_path_agrees_on_any_digits(text: str, region: str | None) -> None:
         ("33612345678", "IT", "33612345678"),  # a French mobile, not an Italian voicemail number
         ("12015550123", "MX", "12015550123"),  # a US number: Mexico's old mobile "1" only ever followed +52
         ("5215512345678", "ES", "525512345678"),  # ... as here, where it goes
+        ("4915123456789", "DE", "4915123456789"),  # the region's own code without "+", not a landline 04915...
+        ("998912345678", "KP", "998912345678"),  # an Uzbek number, though 99 is North Korea's international prefix
     ],
 )
 def test_a_foreign_mobile_that_lost_its_plus_is_read_as_that_mobile(raw: str, region: str, expected: str) -> None:
