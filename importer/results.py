@@ -74,8 +74,10 @@ class _CsvSheet:
         # `cells` is already a formatted CSV line (made where the row was checked): no need to split it again.
         # The leading columns rarely need quoting; join them directly when they do not.
         head = ",".join(values)
-        if any(v and _NEEDS_CSV_CARE.search(v) for v in values):
-            head = self.line.format(values)
+        for value in values:  # a loop, not any(): this runs once per row of the sheet
+            if value and _NEEDS_CSV_CARE.search(value):
+                head = self.line.format(values)
+                break
         self.fh.write(f"{head},{cells}\r\n" if head and cells else f"{head or cells}\r\n")
 
     def finish(self) -> None:
