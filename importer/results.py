@@ -19,6 +19,7 @@ RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "href")
 ERROR_STATUSES = frozenset({"invalid", "failed"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_OR_QUOTE = (*_FORMULA_START, "'")
+_MAY_NEED_QUOTE = frozenset(_FORMULA_OR_QUOTE)  # first characters worth a call to neutralize
 # What CsvLine changes (neutralize), or what the csv module would quote.
 _NEEDS_CSV_CARE = re.compile(r'^\'*[=+\-@\t\r]|[",\r\n]')
 
@@ -49,7 +50,8 @@ class CsvLine:
     def format(self, values: Sequence[str]) -> str:
         self._buffer.seek(0)
         self._buffer.truncate()
-        self._writer.writerow([neutralize(v) for v in values])
+        # The first-character test inline: this runs for every cell of every row.
+        self._writer.writerow([neutralize(v) if v[:1] in _MAY_NEED_QUOTE else v for v in values])
         return self._buffer.getvalue()[:-2]
 
 
