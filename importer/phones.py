@@ -80,7 +80,7 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     region = region.upper() if region else None
     if not compact.startswith("+") and not region:
         # Spreadsheets drop the "+" of international numbers; accept digits that are valid that way.
-        found = _parse_valid("+" + compact) if compact.isascii() and compact.isdigit() else None
+        found = _without_plus(compact)
         if found is None:
             return Phone(None, "no country code and no default region (use --default-region or a Country column)")
         return Phone(_format(found, fmt))
@@ -88,21 +88,23 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
         number = parse(compact, region)
     except NumberParseException as exc:
         # Digits the region's international prefix reads wrongly (99 in North Korea): maybe a number without "+".
-        found = _parse_valid("+" + compact) if compact.isascii() and compact.isdigit() else None
+        found = _without_plus(compact)
         if found is not None:
             return Phone(_format(found, fmt))
         return Phone(None, _PARSE_ERRORS.get(exc.error_type, "not a phone number") + _for(region, compact))
     if is_valid(number):
-        # No "+", no trunk prefix, and not already read as country code + number (34612345678 in Spain).
-        code = str(number.country_code)
-        read_abroad = compact.startswith(code) and compact[len(code) :] == phonenumbers.national_significant_number(
-            number
-        )
-        if compact[0] != "0" and not read_abroad and compact.isascii() and compact.isdigit():
-            # "34612345678" in a German sheet reads as a German landline, and as a Spanish mobile that lost its
-            # "+" (how Callbell writes numbers, and how exports drop the "+"). WhatsApp numbers are mobiles: the
-            # international reading wins when it is one and the national reading is not.
-            other = _parse_valid("+" + compact) if _mobile_abroad_possible(compact) else None
+        # "34612345678" in a German sheet reads as a German landline, and as a Spanish mobile that lost its "+"
+        # (how Callbell writes numbers, and how exports drop the "+"). WhatsApp numbers are mobiles: the
+        # international reading wins when it is one and the national reading is not. Only for digits with no
+        # trunk prefix that could be a mobile abroad (a length look-up rules out most national numbers), and not
+        # already read as country code + number (34612345678 in Spain).
+        if (
+            compact[0] != "0"
+            and _plain_digits(compact)
+            and _mobile_abroad_possible(compact)
+            and not _read_with_its_country_code(compact, number)
+        ):
+            other = _without_plus(compact)
             if other is not None and other != number and _is_mobile(other) and not _is_mobile(number):
                 return Phone(_format(other, fmt))
         return Phone(_format(number, fmt))
@@ -111,15 +113,28 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     if legacy is not None:
         return Phone(_format(legacy, fmt))
     # "34612345678" typed in a Spanish sheet: a full international number that lost its "+".
-    if not compact.startswith("+") and compact.isascii() and compact.isdigit():
-        found = _parse_valid("+" + compact)
-        if found is not None:
-            return Phone(_format(found, fmt))
+    found = _without_plus(compact)
+    if found is not None:
+        return Phone(_format(found, fmt))
     reason = phonenumbers.is_possible_number_with_reason(number)
     where = phonenumbers.region_code_for_number(number) or region
     if reason in _POSSIBLE_ERRORS:
         return Phone(None, f"{_POSSIBLE_ERRORS[reason]} for {where}" if where else _POSSIBLE_ERRORS[reason])
     return Phone(None, f"not a valid number for {where}" if where else "not a valid number")
+
+
+def _read_with_its_country_code(digits: str, number: PhoneNumber) -> bool:
+    code = str(number.country_code)
+    return digits.startswith(code) and digits[len(code) :] == phonenumbers.national_significant_number(number)
+
+
+def _plain_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _without_plus(compact: str) -> PhoneNumber | None:
+    """Plain digits read as an international number that lost its "+", when that is a valid number."""
+    return _parse_valid("+" + compact) if _plain_digits(compact) else None
 
 
 def _parse_valid(text: str) -> PhoneNumber | None:
@@ -133,30 +148,32 @@ def _parse_valid(text: str) -> PhoneNumber | None:
 def _mobile_abroad_possible(digits: str) -> bool:
     """Whether +digits has enough digits after its country code to be a mobile number there: a cheap no for most
     national numbers (612345678 is +61 2345678, too short for an Australian mobile) before parsing them again."""
+    prefix = _country_code_prefix(digits)
+    return prefix is not None and len(digits) - prefix[1] >= _shortest_mobile(prefix[0])
+
+
+def _country_code_prefix(digits: str) -> tuple[int, int] | None:
+    """The country code digits start with, and its length (as the parser reads them after a "+")."""
     for size in (1, 2, 3):
-        if (shortest := _shortest_mobile(int(digits[:size]))) is not None:
-            return len(digits) - size >= shortest
-    return False
+        if (code := int(digits[:size])) in COUNTRY_CODE_TO_REGION_CODE:
+            return code, size
+    return None
 
 
 @cache
-def _shortest_mobile(country_code: int) -> int | None:
-    """The fewest digits a mobile number of this country code can have (None: not a country code)."""
-    regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
-    if regions is None:
-        return None
+def _shortest_mobile(country_code: int) -> int:
+    """The fewest digits a mobile number of this country code can have."""
     lengths = [99]
-    for region in regions:
+    for region in COUNTRY_CODE_TO_REGION_CODE[country_code]:
         metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
         if metadata is None:
             continue
+        general = metadata.general_desc.possible_length if metadata.general_desc is not None else ()
         descs = [metadata.mobile] + ([metadata.fixed_line] if metadata.same_mobile_and_fixed_line_pattern else [])
         for desc in descs:
-            if desc is None or not desc.national_number_pattern:
-                continue
-            general = metadata.general_desc.possible_length if metadata.general_desc is not None else ()
-            possible = desc.possible_length or general
-            lengths.append(min(possible) if possible else 0)
+            if desc is not None and desc.national_number_pattern:
+                possible = desc.possible_length or general
+                lengths.append(min(possible) if possible else 0)
     return min(lengths)
 
 
@@ -205,17 +222,13 @@ def _parse_digits(compact: str, region: str | None) -> PhoneNumber | None:
         return None
     plus = compact[:1] == "+"
     digits = compact[1:] if plus else compact
-    if not (2 < len(digits) <= 250 and digits.isascii() and digits.isdigit()):
+    if not (2 < len(digits) <= 250 and _plain_digits(digits)):
         return None
     if plus:
-        if digits[0] == "0":
+        prefix = _country_code_prefix(digits) if digits[0] != "0" else None
+        if prefix is None:
             return None
-        for size in (1, 2, 3):
-            country_code = int(digits[:size])
-            if country_code in COUNTRY_CODE_TO_REGION_CODE:
-                break
-        else:
-            return None
+        country_code, size = prefix
         national = digits[size:]
         main_region = COUNTRY_CODE_TO_REGION_CODE[country_code][0]
         metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, main_region)
@@ -310,10 +323,11 @@ def _patterns_by_length(country_code: int, region: str) -> dict[int, tuple[re.Pa
     if not metadata.same_mobile_and_fixed_line_pattern:  # the library checks mobile only then
         descs.append(metadata.mobile)
     general = metadata.general_desc
+    if general is None or not general.national_number_pattern:
+        return {}
+    general_pattern = re.compile(general.national_number_pattern)
     table: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
     for length in range(1, 18):
-        if general is None or not general.national_number_pattern:
-            break
         if general.possible_length and length not in general.possible_length:
             continue
         alternatives = [
@@ -322,8 +336,7 @@ def _patterns_by_length(country_code: int, region: str) -> dict[int, tuple[re.Pa
             if d is not None and d.national_number_pattern and (not d.possible_length or length in d.possible_length)
         ]
         if alternatives:
-            joined = "|".join(f"(?:{p})" for p in alternatives)
-            table[length] = (re.compile(general.national_number_pattern), re.compile(joined))
+            table[length] = (general_pattern, re.compile("|".join(f"(?:{p})" for p in alternatives)))
     return table
 
 
