@@ -17,6 +17,7 @@ from importer.client import DEFAULT_BASE_URL, ClientConfig
 from importer.errors import ConfigError, ImporterError
 from importer.mapping import MappingConfig, load_mapping_config
 from importer.mapping_cmd import mapping_command
+from importer.phones import is_region
 from importer.pipeline import ImportOptions, Report, run_import
 from importer.sandbox.command import sandbox_command
 from importer.validate import Options
@@ -197,6 +198,10 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         delimiter = "\t"
     if kw["workers"] is not None and kw["workers"] < 1:
         raise ConfigError("--workers must be at least 1")
+    region = kw["default_region"]
+    if region is not None and not is_region(region):
+        # Otherwise every row without a Country would be invalid, each saying so, instead of one line here.
+        raise ConfigError(f"--default-region: {region!r} is not a two-letter country code such as ES")
     return ImportOptions(
         file=kw["file"],
         account_file=kw["account_file"],

@@ -19,10 +19,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
-
 from importer.account import Account, read_toml
 from importer.errors import ConfigError
+from importer.phones import is_region
 
 # Contact fields a column can feed. The name parts are joined (first middle last second-last) into `name`
 # when no full-name column is mapped; `country` is not sent, it is the region used to read national phone
@@ -353,7 +352,7 @@ def _parse_options(raw: Any, place: str) -> dict[str, str]:
             raise ConfigError(f"{where}: {value!r} is not one of {', '.join(PHONE_FORMATS)}")
         if key == "default_region":
             value = value.strip().upper()
-            if value not in phonenumbers.SUPPORTED_REGIONS:
+            if not is_region(value):
                 raise ConfigError(f"{where}: {value!r} is not a two-letter country code such as ES")
         if key == "delimiter":
             value = "\t" if value in ("\\t", "tab") else value

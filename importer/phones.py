@@ -340,6 +340,11 @@ def _patterns_by_length(country_code: int, region: str) -> dict[int, tuple[re.Pa
     return table
 
 
+def is_region(code: str) -> bool:
+    """Whether `code` (any case) is a two-letter country code that phone numbers can be read for."""
+    return code.strip().upper() in SUPPORTED_REGIONS
+
+
 def region_for(country: str) -> str | None:
     """The phone region for a Country cell: an ISO code (ES, ESP), a calling code (+34, 34) or a name in
     English or Spanish (Spain, España, Reino Unido); None when it is none of those."""

@@ -138,3 +138,12 @@ def test_a_quoted_formula_and_extra_cells_survive_the_errors_file(tmp_path: Path
     code, _ = validate(str(tmp_path / "r.errors.csv"), "-o", str(tmp_path / "again.csv"))
     assert code == 1
     assert rows_of(tmp_path / "again.errors.csv") == [header, row]  # unfixed: the same file again
+
+
+def test_an_unknown_default_region_is_one_usage_error(tmp_path: Path) -> None:
+    sheet = write_sheet(tmp_path / "in.csv", [["Name", "Phone"], ["Ana", "612345678"]])
+    code, output = validate(str(sheet), "-o", str(tmp_path / "r.csv"), "--default-region", "XX")
+    assert code == 2
+    assert "--default-region: 'XX' is not a two-letter country code" in output
+    assert not (tmp_path / "r.csv").exists()
+    assert validate(str(sheet), "-o", str(tmp_path / "r.csv"), "--default-region", "es")[0] == 0
