@@ -302,7 +302,9 @@ def atheris_child(seconds: float, inflight: Inflight) -> int:
     import atheris
 
     with atheris.instrument_imports(include=["importer"]):
+        import importer.headers
         import importer.mapping
+        import importer.mapping_config
         import importer.phones
         import importer.pipeline
         import importer.read

@@ -15,8 +15,8 @@ import click
 from importer import __version__
 from importer.client import DEFAULT_BASE_URL, ClientConfig
 from importer.errors import ConfigError, ImporterError
-from importer.mapping import MappingConfig, load_mapping_config
 from importer.mapping_cmd import mapping_command
+from importer.mapping_config import MappingConfig, load_mapping_config
 from importer.phones import is_region
 from importer.pipeline import ImportOptions, Report, run_import
 from importer.sandbox.command import sandbox_command

@@ -26,7 +26,8 @@ from importer.account import Account, AccountFileError, discover, load_account
 from importer.client import ApiError, CallbellClient, ClientConfig
 from importer.errors import AccountError, ExitCode, InputError
 from importer.ledger import PENDING, Ledger
-from importer.mapping import Mapping, MappingConfig, build_mapping
+from importer.mapping import Mapping, build_mapping
+from importer.mapping_config import MappingConfig
 from importer.read import SourceRow, Table, chunks, open_table
 from importer.results import CsvLine, ResultsWriter
 from importer.send import auto_concurrency, deliver

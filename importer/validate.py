@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.account import Account, CustomField
-from importer.mapping import FIELDS, Mapping
+from importer.headers import FIELDS
+from importer.mapping import Mapping
 from importer.phones import PhoneFormat, normalize_phone, region_for
 from importer.read import SourceRow
 from importer.results import unneutralize

@@ -37,7 +37,9 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from importer.account import Account, load_account
 from importer.errors import ConfigError, ImporterError, InputError
-from importer.mapping import Mapping, build_mapping, mapping_to_toml, parse_mapping_config
+from importer.mapping import Mapping, build_mapping
+from importer.mapping_cmd import mapping_to_toml
+from importer.mapping_config import parse_mapping_config
 from importer.pipeline import check_rows, require_columns
 from importer.read import chunks, open_table
 from importer.validate import Options, Validator

@@ -6,19 +6,10 @@ from click.testing import CliRunner
 
 from importer.account import Account, CustomField
 from importer.errors import ConfigError
-from importer.mapping import (
-    SYNONYMS,
-    Mapping,
-    MappingConfig,
-    build_mapping,
-    detect_mapping,
-    header_key,
-    load_mapping_config,
-    mapping_to_toml,
-    normalize_header,
-    parse_mapping_config,
-)
-from importer.mapping_cmd import mapping_command
+from importer.headers import header_key, normalize_header, vocabulary
+from importer.mapping import Mapping, build_mapping, detect_mapping
+from importer.mapping_cmd import mapping_command, mapping_to_toml
+from importer.mapping_config import MappingConfig, load_mapping_config, parse_mapping_config
 
 ACCOUNT = Account(
     custom_fields={
@@ -206,7 +197,7 @@ def test_headers_that_only_look_like_a_field_stay_unmapped(header: str) -> None:
 
 def test_every_synonym_belongs_to_one_field() -> None:
     owners: dict[str, set[str]] = {}
-    for field, spellings in SYNONYMS.items():
+    for field, spellings in vocabulary().synonyms().items():
         for spelling in spellings:
             owners.setdefault(header_key(spelling), set()).add(field)
     assert {key: fields for key, fields in owners.items() if len(fields) > 1} == {}

@@ -1,0 +1,214 @@
+"""Reading column headers: their normalized form, the vocabulary that says which field a header feeds,
+how phone columns rank, and which export a header row comes from.
+
+The vocabulary (spellings in English, Spanish, Portuguese, Italian, French and German, phone words, export
+layouts) lives in importer/data/headers.toml, a file people extend; it is read once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+# Contact fields a column can feed. The name parts are joined (first middle last second-last) into `name`
+# when no full-name column is mapped; `country` is not sent, it is the region used to read national phone
+# spellings on that row.
+FIELDS = (
+    "name",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "second_last_name",
+    "phone",
+    "country",
+    "tags",
+    "assigned_user",
+    "team",
+    "note",
+    "source",
+    "bot_status",
+    "channel",
+)
+NAME_PARTS = ("first_name", "middle_name", "last_name", "second_last_name")
+QUIRKS = ("owner_names",)
+DATA_FILE = "data/headers.toml"  # inside the importer package
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalize_header(header: str) -> str:
+    """Case-, accent- and spacing-insensitive form: ' Teléfono_Móvil ' -> 'telefono movil'."""
+    text = unicodedata.normalize("NFKD", header.replace("\ufeff", "")).casefold()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def header_key(header: str) -> str:
+    """What two headers must share to be the same column: 'First Name', 'first_name', 'FirstName'."""
+    return normalize_header(header).replace(" ", "")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """An export recognized by its header keys: all of `all`, and one of each group of `any`."""
+
+    name: str
+    all: frozenset[str]
+    any: tuple[frozenset[str], ...]
+    quirks: frozenset[str]
+    ignore: Mapping[str, str]  # header key -> why that column feeds nothing in this export
+
+    def matches(self, keys: set[str]) -> bool:
+        return self.all <= keys and all(group & keys for group in self.any)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """importer/data/headers.toml, normalized: every spelling is a header key (see header_key)."""
+
+    spellings: Mapping[str, Mapping[str, tuple[str, ...]]]  # field -> group (language) -> spellings as written
+    lookup: Mapping[str, str]  # header key -> field
+    # header key -> name part it can be -> header keys of the other part that make it that part ("*": any)
+    ambiguous: Mapping[str, Mapping[str, frozenset[str]]]
+    phone_words: frozenset[str]
+    mobile_words: frozenset[str]
+    whatsapp_words: frozenset[str]
+    landline_words: frozenset[str]
+    filler_words: frozenset[str]
+    layouts: tuple[Layout, ...]
+
+    def synonyms(self) -> dict[str, tuple[str, ...]]:
+        """Every spelling of each field, all groups together."""
+        return {name: tuple(s for group in groups.values() for s in group) for name, groups in self.spellings.items()}
+
+    def phone_rank(self, words: Sequence[str]) -> int | None:
+        """0 WhatsApp, 1 mobile, 2 generic, 3 landline-like; None when the words are not a phone number column."""
+        found = set(words)
+        if not found & (self.phone_words | self.mobile_words | self.whatsapp_words):
+            return None
+        allowed = self.phone_words | self.mobile_words | self.whatsapp_words | self.landline_words | self.filler_words
+        if any(w not in allowed and not w.isdigit() for w in words):
+            return None  # "Phone 1 - Label", "Business Fax", "Telefon Firma": about a phone, not a number
+        if found & self.whatsapp_words:
+            return 0
+        if found & self.mobile_words:
+            return 1
+        return 3 if found & self.landline_words else 2
+
+    def is_mobile_label(self, label: str) -> bool:
+        """A per-row phone label (Google's "Phone 2 - Label" cell) that says Mobile / WhatsApp."""
+        return bool(set(normalize_header(label).split()) & (self.mobile_words | self.whatsapp_words))
+
+    def ambiguous_part(self, key: str, first_keys: Iterable[str], last_keys: Iterable[str]) -> str | None:
+        """The name part an ambiguous header (key) is beside the file's first- or last-name columns, if any."""
+        roles = self.ambiguous.get(key, {})
+        for part, beside in (("first_name", set(last_keys)), ("last_name", set(first_keys))):
+            if part in roles and beside and ("*" in roles[part] or roles[part] & beside):
+                return part
+        return None
+
+    def layout(self, keys: set[str]) -> Layout | None:
+        return next((layout for layout in self.layouts if layout.matches(keys)), None)
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The packaged vocabulary, read once per process."""
+    text = resources.files("importer").joinpath(DATA_FILE).read_text(encoding="utf-8")
+    return parse_vocabulary(tomllib.loads(text), DATA_FILE)
+
+
+def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
+    """Build a Vocabulary from the data file's tables; a mistake in the file is a ValueError naming the entry."""
+    fields_raw = _table(data, "fields", place)
+    unknown = sorted(set(fields_raw) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"{place}: [fields.{unknown[0]}] is not a field; expected one of {', '.join(FIELDS)}")
+    spellings: dict[str, dict[str, tuple[str, ...]]] = {}
+    lookup: dict[str, str] = {}
+    for name, groups in fields_raw.items():
+        where = f"{place}: [fields.{name}]"
+        if not isinstance(groups, dict):
+            raise ValueError(f"{where}: must be a table of lists")
+        spellings[name] = {group: _strings(items, f"{where} {group}") for group, items in groups.items()}
+        for group, items in spellings[name].items():
+            for spelling in items:
+                key = header_key(spelling)
+                if not key:
+                    raise ValueError(f"{where} {group}: {spelling!r} has no letters or digits")
+                if lookup.setdefault(key, name) != name:
+                    raise ValueError(f"{where} {group}: {spelling!r} is already a spelling of {lookup[key]}")
+
+    ambiguous: dict[str, Mapping[str, frozenset[str]]] = {}
+    for header, parts in _table(data, "ambiguous_names", place).items():
+        where = f"{place}: [ambiguous_names] {header}"
+        if not isinstance(parts, dict) or not set(parts) <= {"first_name", "last_name"}:
+            raise ValueError(f'{where}: expected {{ first_name = ["*"] }} and/or {{ last_name = ["Vorname"] }}')
+        roles = {
+            part: frozenset("*" if h == "*" else header_key(h) for h in _strings(beside, f"{where} {part}"))
+            for part, beside in parts.items()
+        }
+        ambiguous[header_key(header)] = MappingProxyType(roles)
+
+    phone = _table(data, "phone", place)
+
+    def words(key: str) -> frozenset[str]:
+        items = _strings(phone.get(key, []), f"{place}: [phone] {key}")
+        return frozenset(w for item in items for w in normalize_header(item).split())
+
+    layouts = []
+    for n, raw in enumerate(data.get("layouts", [])):
+        where = f"{place}: [[layouts]] #{n + 1}"
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+            raise ValueError(f"{where}: needs a name")
+        quirks = frozenset(_strings(raw.get("quirks", []), f"{where} quirks"))
+        if quirks - set(QUIRKS):
+            raise ValueError(f"{where}: unknown quirk(s) {sorted(quirks - set(QUIRKS))}; expected {', '.join(QUIRKS)}")
+        ignore = raw.get("ignore", {})
+        if not isinstance(ignore, dict) or not all(isinstance(v, str) for v in ignore.values()):
+            raise ValueError(f'{where}: ignore must be a table of "Header" = "why"')
+        layouts.append(
+            Layout(
+                name=raw["name"],
+                all=_keys(_strings(raw.get("all", []), f"{where} all")),
+                any=tuple(_keys(_strings(group, f"{where} any")) for group in raw.get("any", [])),
+                quirks=quirks,
+                ignore=MappingProxyType({header_key(h): why for h, why in ignore.items()}),
+            )
+        )
+
+    return Vocabulary(
+        spellings=MappingProxyType({k: MappingProxyType(v) for k, v in spellings.items()}),
+        lookup=MappingProxyType(lookup),
+        ambiguous=MappingProxyType(ambiguous),
+        phone_words=words("phone_words"),
+        mobile_words=words("mobile_words"),
+        whatsapp_words=words("whatsapp_words"),
+        landline_words=words("landline_words"),
+        filler_words=words("filler_words"),
+        layouts=tuple(layouts),
+    )
+
+
+def _table(data: Mapping[str, Any], key: str, place: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ValueError(f"{place}: {key} must be a table")
+    return value
+
+
+def _strings(items: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ValueError(f"{where}: must be a list of strings")
+    return tuple(items)
+
+
+def _keys(headers: Iterable[str]) -> frozenset[str]:
+    return frozenset(header_key(h) for h in headers)
