@@ -1,0 +1,70 @@
+"""Exports as the tools write them (tests/data/make_exports.py): with no config, detection maps the expected
+columns and a dry run finds every row valid, in every language, encoding and delimiter."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from importer.account import load_account
+from importer.cli import cli
+from importer.mapping import build_mapping
+from importer.pipeline import ImportOptions, run_import
+from importer.read import open_table
+from importer.validate import Options
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT_FILE = ROOT / "sample_data" / "account.toml"
+_spec = importlib.util.spec_from_file_location("make_exports", ROOT / "tests" / "data" / "make_exports.py")
+assert _spec is not None and _spec.loader is not None
+make_exports = importlib.util.module_from_spec(_spec)
+sys.modules["make_exports"] = make_exports  # dataclasses look their module up
+_spec.loader.exec_module(make_exports)
+EXPORTS = {export.name: export for export in make_exports.EXPORTS}
+
+
+@pytest.fixture(params=sorted(EXPORTS))
+def export(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    return EXPORTS[request.param]
+
+
+def test_detection_maps_the_expected_columns(export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = export.write(tmp_path)
+    headers = list(open_table(path).headers)
+    assert headers == export.headers  # read back as written: encoding and delimiter detected
+    mapping = build_mapping(headers, load_account(ACCOUNT_FILE))
+    assert mapping.layout == export.layout
+    assert {name: headers[i] for name, i in mapping.fields.items()} == export.fields
+    assert [headers[i] for i in mapping.phone_fallbacks] == export.fallbacks
+    unmapped = {headers[i] for i in mapping.unmapped}
+    assert set(export.unmapped) <= unmapped, set(export.unmapped) - unmapped
+
+
+def test_a_dry_run_with_no_config_finds_every_row_valid(export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = export.write(tmp_path)
+    options = ImportOptions(
+        file=path,
+        account_file=ACCOUNT_FILE,
+        dry_run=True,
+        results=tmp_path / "results.csv",
+        validation=Options(default_region=export.region),
+        workers=1,
+    )
+    report = run_import(options)
+    errors = (
+        report.errors_path.read_text(encoding="utf-8") if report.errors_path and report.errors_path.exists() else ""
+    )
+    assert dict(report.counts) == {"valid": len(export.rows)}, errors
+
+
+def test_the_validate_command_reads_a_german_outlook_export(tmp_path: Path) -> None:
+    path = EXPORTS["outlook_de"].write(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["validate", str(path), "-a", str(ACCOUNT_FILE), "--default-region", "DE", "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 valid" in result.output
