@@ -12,10 +12,12 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
+
+from importer.errors import ConfigError
 
 # Contact fields a column can feed. The name parts are joined (first middle last second-last) into `name`
 # when no full-name column is mapped; `country` is not sent, it is the region used to read national phone
@@ -102,9 +104,13 @@ class Vocabulary:
             return 1
         return 3 if found & self.landline_words else 2
 
+    @cached_property
+    def _mobile_label_words(self) -> frozenset[str]:
+        return self.mobile_words | self.whatsapp_words
+
     def is_mobile_label(self, label: str) -> bool:
         """A per-row phone label (Google's "Phone 2 - Label" cell) that says Mobile / WhatsApp."""
-        return bool(set(normalize_header(label).split()) & (self.mobile_words | self.whatsapp_words))
+        return not self._mobile_label_words.isdisjoint(normalize_header(label).split())
 
     def ambiguous_part(self, key: str, first_keys: Iterable[str], last_keys: Iterable[str]) -> str | None:
         """The name part an ambiguous header (key) is beside the file's first- or last-name columns, if any."""
@@ -120,37 +126,41 @@ class Vocabulary:
 
 @cache
 def vocabulary() -> Vocabulary:
-    """The packaged vocabulary, read once per process."""
-    text = resources.files("importer").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return parse_vocabulary(tomllib.loads(text), DATA_FILE)
+    """The packaged vocabulary, read once per process (on first use: a mistake in it is then a ConfigError)."""
+    path = resources.files("importer").joinpath(DATA_FILE)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the header vocabulary: {exc}") from None
+    return parse_vocabulary(data, str(path))
 
 
 def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
-    """Build a Vocabulary from the data file's tables; a mistake in the file is a ValueError naming the entry."""
+    """Build a Vocabulary from the data file's tables; a mistake in the file is a ConfigError naming the entry."""
     fields_raw = _table(data, "fields", place)
     unknown = sorted(set(fields_raw) - set(FIELDS))
     if unknown:
-        raise ValueError(f"{place}: [fields.{unknown[0]}] is not a field; expected one of {', '.join(FIELDS)}")
+        raise ConfigError(f"{place}: [fields.{unknown[0]}] is not a field; expected one of {', '.join(FIELDS)}")
     spellings: dict[str, dict[str, tuple[str, ...]]] = {}
     lookup: dict[str, str] = {}
     for name, groups in fields_raw.items():
         where = f"{place}: [fields.{name}]"
         if not isinstance(groups, dict):
-            raise ValueError(f"{where}: must be a table of lists")
+            raise ConfigError(f"{where}: must be a table of lists")
         spellings[name] = {group: _strings(items, f"{where} {group}") for group, items in groups.items()}
         for group, items in spellings[name].items():
             for spelling in items:
                 key = header_key(spelling)
                 if not key:
-                    raise ValueError(f"{where} {group}: {spelling!r} has no letters or digits")
+                    raise ConfigError(f"{where} {group}: {spelling!r} has no letters or digits")
                 if lookup.setdefault(key, name) != name:
-                    raise ValueError(f"{where} {group}: {spelling!r} is already a spelling of {lookup[key]}")
+                    raise ConfigError(f"{where} {group}: {spelling!r} is already a spelling of {lookup[key]}")
 
     ambiguous: dict[str, Mapping[str, frozenset[str]]] = {}
     for header, parts in _table(data, "ambiguous_names", place).items():
         where = f"{place}: [ambiguous_names] {header}"
         if not isinstance(parts, dict) or not set(parts) <= {"first_name", "last_name"}:
-            raise ValueError(f'{where}: expected {{ first_name = ["*"] }} and/or {{ last_name = ["Vorname"] }}')
+            raise ConfigError(f'{where}: expected {{ first_name = ["*"] }} and/or {{ last_name = ["Vorname"] }}')
         roles = {
             part: frozenset("*" if h == "*" else header_key(h) for h in _strings(beside, f"{where} {part}"))
             for part, beside in parts.items()
@@ -167,13 +177,13 @@ def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
     for n, raw in enumerate(data.get("layouts", [])):
         where = f"{place}: [[layouts]] #{n + 1}"
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-            raise ValueError(f"{where}: needs a name")
+            raise ConfigError(f"{where}: needs a name")
         quirks = frozenset(_strings(raw.get("quirks", []), f"{where} quirks"))
         if quirks - set(QUIRKS):
-            raise ValueError(f"{where}: unknown quirk(s) {sorted(quirks - set(QUIRKS))}; expected {', '.join(QUIRKS)}")
+            raise ConfigError(f"{where}: unknown quirk(s) {sorted(quirks - set(QUIRKS))}; expected {', '.join(QUIRKS)}")
         ignore = raw.get("ignore", {})
         if not isinstance(ignore, dict) or not all(isinstance(v, str) for v in ignore.values()):
-            raise ValueError(f'{where}: ignore must be a table of "Header" = "why"')
+            raise ConfigError(f'{where}: ignore must be a table of "Header" = "why"')
         layouts.append(
             Layout(
                 name=raw["name"],
@@ -200,13 +210,13 @@ def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
 def _table(data: Mapping[str, Any], key: str, place: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise ValueError(f"{place}: {key} must be a table")
+        raise ConfigError(f"{place}: {key} must be a table")
     return value
 
 
 def _strings(items: Any, where: str) -> tuple[str, ...]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise ValueError(f"{where}: must be a list of strings")
+        raise ConfigError(f"{where}: must be a list of strings")
     return tuple(items)
 
 

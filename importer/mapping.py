@@ -69,13 +69,14 @@ class Mapping:
         A Google cell holding several numbers ("+34 600 ::: +34 911") gives one candidate per number.
         """
         ranked: list[tuple[int, int, int, str]] = []
+        words = vocabulary()
         for order, index in enumerate(self.phone_columns()):
             numbers = _split_multi(values[index] if index < len(values) else "")
             label_index = self.phone_labels.get(index)
             labels = _split_multi(values[label_index]) if label_index is not None and label_index < len(values) else []
             for k, number in enumerate(numbers):
                 label = labels[k] if k < len(labels) else (labels[0] if len(labels) == 1 else "")
-                mobile = vocabulary().is_mobile_label(label)
+                mobile = words.is_mobile_label(label)
                 ranked.append((0 if mobile else 1, order, index, number))
         ranked.sort(key=lambda r: (r[0], r[1]))  # stable: numbers of one cell keep their order
         return [(index, number) for _, _, index, number in ranked]

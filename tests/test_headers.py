@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from importer.account import Account, CustomField
+from importer.errors import ConfigError
 from importer.headers import DATA_FILE, FIELDS, parse_vocabulary, vocabulary
 from importer.mapping import Mapping, detect_mapping
 
@@ -234,6 +235,6 @@ def test_every_field_of_the_data_file_is_a_contact_field() -> None:
     ],
 )
 def test_a_mistake_in_the_data_file_names_the_entry(data: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match="^headers.toml: ") as caught:
+    with pytest.raises(ConfigError, match="^headers.toml: ") as caught:
         parse_vocabulary(data, "headers.toml")
     assert message in str(caught.value)
