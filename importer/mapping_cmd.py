@@ -108,7 +108,7 @@ def render_mapping(
     used = len(mapping.headers) - len(mapping.unmapped)
     comments = [
         f"Column mapping for {file.name} ({table.description}).",
-        (f"Recognized: a {mapping.layout} export. " if mapping.layout else "")
+        (f"Recognized: {mapping.layout} export. " if mapping.layout else "")
         + f"{len(mapping.headers)} columns: {used} used, {len(mapping.unmapped)} not mapped.",
         f"Custom fields from {account_file}."
         if account_file is not None

@@ -634,7 +634,7 @@ def test_mapping_command_prints_a_config_to_pin(tmp_path: Path) -> None:
     assert result.stderr == ""
     text = result.stdout
     assert text.startswith("# Column mapping for contacts.csv (CSV, utf-8")
-    assert "Recognized: a HubSpot export. 19 columns: 6 used, 13 not mapped." in text
+    assert "Recognized: HubSpot export. 19 columns: 6 used, 13 not mapped." in text
     assert '# "Record ID" = "ignore"   (not mapped)' in text
     assert '"Lifecycle Stage" = "cf:Lifecycle Stage"' in text
     pinned = write(tmp_path, text, "importer.toml")
