@@ -59,6 +59,25 @@ class Export:
 # Outlook for Windows writes the ANSI code page (cp1252 in these languages) and the locale's list separator:
 # ";" wherever the decimal separator is a comma.
 
+# English: Outlook for Windows with the US/UK list separator ",".
+OUTLOOK_EN = [
+    "Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company", "Department", "Job Title",
+    "Business Street", "Business Street 2", "Business Street 3", "Business City", "Business State",
+    "Business Postal Code", "Business Country/Region", "Home Street", "Home Street 2", "Home Street 3",
+    "Home City", "Home State", "Home Postal Code", "Home Country/Region", "Other Street", "Other Street 2",
+    "Other Street 3", "Other City", "Other State", "Other Postal Code", "Other Country/Region",
+    "Assistant's Phone", "Business Fax", "Business Phone", "Business Phone 2", "Callback", "Car Phone",
+    "Company Main Phone", "Home Fax", "Home Phone", "Home Phone 2", "ISDN", "Mobile Phone", "Other Fax",
+    "Other Phone", "Pager", "Primary Phone", "Radio Phone", "TTY/TDD Phone", "Telex", "Account", "Anniversary",
+    "Assistant's Name", "Billing Information", "Birthday", "Business Address PO Box", "Categories", "Children",
+    "Directory Server", "E-mail Address", "E-mail Type", "E-mail Display Name", "E-mail 2 Address",
+    "E-mail 2 Type", "E-mail 2 Display Name", "E-mail 3 Address", "E-mail 3 Type", "E-mail 3 Display Name",
+    "Gender", "Government ID Number", "Hobby", "Home Address PO Box", "Initials", "Internet Free Busy",
+    "Keywords", "Language", "Location", "Manager's Name", "Mileage", "Notes", "Office Location",
+    "Organizational ID Number", "Other Address PO Box", "Priority", "Private", "Profession", "Referred By",
+    "Sensitivity", "Spouse", "User 1", "User 2", "User 3", "User 4", "Web Page",
+]  # fmt: skip
+
 OUTLOOK_DE = [
     "Anrede", "Vorname", "Weitere Vornamen", "Nachname", "Suffix", "Firma", "Abteilung", "Position",
     "Straße geschäftlich", "Straße geschäftlich 2", "Straße geschäftlich 3", "Ort geschäftlich", "Region geschäftlich",
@@ -225,6 +244,26 @@ MAILCHIMP = [
 ]  # fmt: skip
 
 EXPORTS = [
+    Export(
+        name="outlook_en",
+        filename="contacts.CSV",
+        headers=OUTLOOK_EN,
+        encoding="cp1252",
+        region="GB",
+        layout="Outlook",
+        rows=[
+            {"First Name": "Zoë", "Last Name": "O'Connor", "Mobile Phone": "07911 123456", "Categories": "Customer",
+             "Company Main Phone": "020 7946 0000", "Notes": "Café owner – call after 3"},
+            {"First Name": "Seán", "Middle Name": "Patrick", "Last Name": "Murphy", "Mobile Phone": "+44 7700 123456"},
+            {"First Name": "Amy", "Last Name": "Clarke", "Business Phone": "0161 496 0000"},
+        ],
+        fields={"first_name": "First Name", "middle_name": "Middle Name", "last_name": "Last Name",
+                "phone": "Mobile Phone", "tags": "Categories", "note": "Notes"},
+        fallbacks=["Primary Phone", "Business Phone", "Business Phone 2", "Car Phone", "Home Phone", "Home Phone 2",
+                   "Other Phone"],
+        unmapped=["Company Main Phone", "Assistant's Phone", "Business Fax", "Pager", "Callback", "Radio Phone",
+                  "TTY/TDD Phone"],
+    ),
     Export(
         name="outlook_de",
         filename="Kontakte.CSV",
