@@ -43,6 +43,8 @@ QUIRKS = ("owner_names",)
 DATA_FILE = "data/headers.toml"  # inside the importer package
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_ORDINAL = re.compile(r"^\d+(o|a|do|da|er|e|eme|nd|rd|st|th)$")  # "2º" normalizes to "2o": a number too
+LANDLINE_RANK = 3
 
 
 def normalize_header(header: str) -> str:
@@ -66,6 +68,7 @@ class Layout:
     any: tuple[frozenset[str], ...]
     quirks: frozenset[str]
     ignore: Mapping[str, str]  # header key -> why that column feeds nothing in this export
+    phones: frozenset[str]  # header keys that are the contact's home/work number in this export
 
     def matches(self, keys: set[str]) -> bool:
         return self.all <= keys and all(group & keys for group in self.any)
@@ -96,13 +99,13 @@ class Vocabulary:
         if not found & (self.phone_words | self.mobile_words | self.whatsapp_words):
             return None
         allowed = self.phone_words | self.mobile_words | self.whatsapp_words | self.landline_words | self.filler_words
-        if any(w not in allowed and not w.isdigit() for w in words):
+        if any(w not in allowed and not w.isdigit() and not _ORDINAL.match(w) for w in words):
             return None  # "Phone 1 - Label", "Business Fax", "Telefon Firma": about a phone, not a number
         if found & self.whatsapp_words:
             return 0
         if found & self.mobile_words:
             return 1
-        return 3 if found & self.landline_words else 2
+        return LANDLINE_RANK if found & self.landline_words else 2
 
     @cached_property
     def _mobile_label_words(self) -> frozenset[str]:
@@ -181,6 +184,7 @@ def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
         quirks = frozenset(_strings(raw.get("quirks", []), f"{where} quirks"))
         if quirks - set(QUIRKS):
             raise ConfigError(f"{where}: unknown quirk(s) {sorted(quirks - set(QUIRKS))}; expected {', '.join(QUIRKS)}")
+        phones = _keys(_strings(raw.get("phones", []), f"{where} phones"))
         ignore = raw.get("ignore", {})
         if not isinstance(ignore, dict) or not all(isinstance(v, str) for v in ignore.values()):
             raise ConfigError(f'{where}: ignore must be a table of "Header" = "why"')
@@ -191,6 +195,7 @@ def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
                 any=tuple(_keys(_strings(group, f"{where} any")) for group in raw.get("any", [])),
                 quirks=quirks,
                 ignore=MappingProxyType({header_key(h): why for h, why in ignore.items()}),
+                phones=phones,
             )
         )
 

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from importer.account import Account
 from importer.errors import ConfigError
-from importer.headers import NAME_PARTS, Layout, header_key, normalize_header, vocabulary
+from importer.headers import LANDLINE_RANK, NAME_PARTS, Layout, header_key, normalize_header, vocabulary
 from importer.mapping_config import COLUMN_REF, CUSTOM_PREFIX, PHONE_FALLBACK, MappingConfig, parse_target
 
 _GOOGLE_MULTI = " ::: "  # Google Contacts joins several values of one cell with this
@@ -251,6 +251,8 @@ class _Builder:
         if key in self.custom_by_key:
             return f"{CUSTOM_PREFIX}{self.custom_by_key[key]}", 0
         words = normalize_header(header).split()
+        if self.layout is not None and key in self.layout.phones:  # Italian Outlook's "Ufficio", Spanish "Particular"
+            return "phone", LANDLINE_RANK
         field_name = self.vocabulary.lookup.get(key)
         if field_name == "phone":
             rank = self.vocabulary.phone_rank(words)

@@ -203,6 +203,27 @@ def test_an_export_s_look_alike_column_is_listed_with_its_reason() -> None:
     assert named(detect_mapping(["Nom", "Portable", "Responsable"], None))["assigned_user"] == "Responsable"
 
 
+def test_an_export_s_own_phone_columns_rank_with_home_and_work_numbers() -> None:
+    # Italian Outlook names the business and home numbers "Ufficio" and "Abitazione": phones there only.
+    mapping = detect_mapping(["Nome", "Cognome", "Abitazione", "Cellulare", "Ufficio", "Telefono principale"], None)
+    assert mapping.layout == "Outlook (Italian)"
+    assert named(mapping)["phone"] == "Cellulare"
+    assert headers_of(mapping, mapping.phone_fallbacks) == ["Telefono principale", "Abitazione", "Ufficio"]
+    assert detect_mapping(["Nome", "Cellulare", "Ufficio"], None).unmapped == [2]  # elsewhere: an office
+    # Portuguese (Portugal) Outlook's business number says "empresa", as the switchboard does.
+    mapping = detect_mapping(["Primeiro nome", "Apelido", "Telemóvel", "Telefone da residência",
+                              "Telefone da empresa", "Telefone principal da empresa"], None)  # fmt: skip
+    assert mapping.layout == "Outlook (Portuguese, Portugal)"
+    assert headers_of(mapping, mapping.phone_fallbacks) == ["Telefone da residência", "Telefone da empresa"]
+    assert headers_of(mapping, mapping.unmapped) == ["Telefone principal da empresa"]
+
+
+@pytest.mark.parametrize("header", ["2º telefone da residência", "2º Teléfono", "Telefon 2", "2nd Phone"])
+def test_an_ordinal_is_a_number_in_a_phone_header(header: str) -> None:
+    mapping = detect_mapping(["Name", "Mobile", header], None)
+    assert headers_of(mapping, mapping.phone_fallbacks) == [header]
+
+
 def test_crm_owner_columns_say_that_they_hold_names() -> None:
     mapping = detect_mapping(["Person - Name", "Person - Phone - Mobile", "Person - Owner"], None)
     assert mapping.layout == "Pipedrive"
