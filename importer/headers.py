@@ -188,11 +188,15 @@ def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
         ignore = raw.get("ignore", {})
         if not isinstance(ignore, dict) or not all(isinstance(v, str) for v in ignore.values()):
             raise ConfigError(f'{where}: ignore must be a table of "Header" = "why"')
+        every = _keys(_strings(raw.get("all", []), f"{where} all"))
+        some = tuple(_keys(_strings(group, f"{where} any")) for group in raw.get("any", []))
+        if not every and not any(some):
+            raise ConfigError(f"{where}: needs the headers that identify it (all and/or any)")
         layouts.append(
             Layout(
                 name=raw["name"],
-                all=_keys(_strings(raw.get("all", []), f"{where} all")),
-                any=tuple(_keys(_strings(group, f"{where} any")) for group in raw.get("any", [])),
+                all=every,
+                any=some,
                 quirks=quirks,
                 ignore=MappingProxyType({header_key(h): why for h, why in ignore.items()}),
                 phones=phones,

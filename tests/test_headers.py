@@ -253,6 +253,7 @@ def test_every_field_of_the_data_file_is_a_contact_field() -> None:
         ({"ambiguous_names": {"nom": {"middle_name": ["*"]}}}, "[ambiguous_names] nom"),
         ({"layouts": [{"name": "X", "quirks": ["sparkles"]}]}, "unknown quirk"),
         ({"layouts": [{"all": ["Phone"]}]}, "[[layouts]] #1: needs a name"),
+        ({"layouts": [{"name": "Everything"}]}, "needs the headers that identify it"),
     ],
 )
 def test_a_mistake_in_the_data_file_names_the_entry(data: dict[str, object], message: str) -> None:
