@@ -22,6 +22,7 @@ from typing import Any
 from importer.account import Account, read_toml
 from importer.errors import ConfigError
 from importer.phones import is_region
+from importer.values import ValueRules, value_rules_from
 
 # Contact fields a column can feed. The name parts are joined (first middle last second-last) into `name`
 # when no full-name column is mapped; `country` is not sent, it is the region used to read national phone
@@ -258,6 +259,7 @@ class MappingConfig:
     columns: dict[str, str] = field(default_factory=dict)  # header as written -> target, in file order
     auto: bool = True  # detect the columns the config does not mention
     options: dict[str, str] = field(default_factory=dict)  # run settings, see OPTION_KEYS
+    values: ValueRules = field(default_factory=ValueRules)  # [values] and [unknown]: see importer.values
 
     def where(self, entry: str | None = None) -> str:
         place = str(self.path) if self.path else "mapping config"
@@ -286,9 +288,11 @@ def load_mapping_config(path: str | Path) -> MappingConfig:
 
 def parse_mapping_config(data: MappingABC[str, Any], path: Path | None = None) -> MappingConfig:
     place = str(path) if path else "mapping config"
-    unknown = sorted(set(data) - {"auto", "columns", "options"})
+    unknown = sorted(set(data) - {"auto", "columns", "options", "values", "unknown"})
     if unknown:
-        raise ConfigError(f"{place}: unknown key(s) {', '.join(unknown)}; expected auto, columns, options")
+        raise ConfigError(
+            f"{place}: unknown key(s) {', '.join(unknown)}; expected auto, columns, options, values, unknown"
+        )
     auto = data.get("auto", True)
     if not isinstance(auto, bool):
         raise ConfigError(f"{place}: auto must be true or false, got {auto!r}")
@@ -309,7 +313,13 @@ def parse_mapping_config(data: MappingABC[str, Any], path: Path | None = None) -
         seen[key] = entry
         _parse_target(target, where)
         columns[entry] = target
-    return MappingConfig(path=path, columns=columns, auto=auto, options=_parse_options(data.get("options", {}), place))
+    return MappingConfig(
+        path=path,
+        columns=columns,
+        auto=auto,
+        options=_parse_options(data.get("options", {}), place),
+        values=value_rules_from(data, place),
+    )
 
 
 def _entry_key(entry: str) -> str:
