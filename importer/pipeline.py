@@ -290,7 +290,8 @@ def check(
     shapes: set[str] = set()
     progress.start(0, "Checking rows")
     try:
-        for chunk in _checked_chunks(table, account, mapping, options):
+        want_payload = options.client is not None  # an offline dry run never sends: skip building the payloads
+        for chunk in checked_chunks(table, account, mapping, options.validation, want_payload, options.workers):
             ledger.add_rows(
                 (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
                 for row, ident, source, payload, error, cells, warn in chunk.rows
@@ -308,16 +309,24 @@ def check(
     return result
 
 
-def _checked_chunks(table: Table, account: Account, mapping: Mapping, options: ImportOptions) -> Iterator[ChunkResult]:
+def scan(table: Table, account: Account, mapping: Mapping, validation: Options, workers: int | None = None) -> Tally:
+    """The grouped problems of every row of `table`, with no ledger and no results (for `importer mapping`)."""
+    tally = Tally()
+    for chunk in checked_chunks(table, account, mapping, validation, False, workers):
+        tally.merge(chunk.tally)
+    return tally
+
+
+def checked_chunks(
+    table: Table, account: Account, mapping: Mapping, validation: Options, want_payload: bool, workers: int | None
+) -> Iterator[ChunkResult]:
     batches = chunks(table, CHUNK_ROWS)
     first = next(batches, None)
     if first is None:
         return
-    # An offline dry run never sends: skip building the payloads.
-    want_payload = options.client is not None
-    workers = options.workers or os.cpu_count() or 1
+    workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(first) < CHUNK_ROWS:  # a small file: starting processes would cost more than it saves
-        validator = Validator(account, mapping, options.validation)
+        validator = Validator(account, mapping, validation)
         for batch in chain([first], batches):
             yield check_chunk(validator, batch, want_payload)
         return
@@ -329,7 +338,7 @@ def _checked_chunks(table: Table, account: Account, mapping: Mapping, options: I
         window: deque[Future[ChunkResult]] = deque()
         for batch in chain([first], batches):
             plain = [(r.number, r.values, r.extra) for r in batch]
-            window.append(pool.submit(_check_chunk, account, mapping, options.validation, want_payload, plain))
+            window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain))
             if len(window) > workers * 2:
                 yield window.popleft().result()
         while window:

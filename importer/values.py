@@ -19,6 +19,7 @@ right sides against the account, once the account is known.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,3 +210,78 @@ def _sample(values: Any, limit: int = 8) -> str:
 def value_rules_from(data: Mapping[str, Any], place: str) -> ValueRules:
     """Convenience for config readers: the two sections of a parsed config file."""
     return parse_value_rules(data.get("values"), data.get("unknown"), place)
+
+
+# --- writing the sections, for `importer mapping` ------------------------------------------------------------
+
+_SECTION_LIMIT = 200  # values listed per section; the rest are counted
+
+
+def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Account | None) -> str:
+    """`[values.*]` and `[unknown]` sections: the config's own entries, then (commented out, to edit) each value of
+    the file that the account does not have, with its row count and the closest account value when one is close.
+
+    `found`: grouped problems (see importer.problems) whose `target` names the field."""
+    by_target: dict[str, list[dict[str, Any]]] = {}
+    for entry in found:
+        if entry.get("target") and entry.get("value") is not None:
+            by_target.setdefault(entry["target"], []).append(entry)
+    lines = [
+        "# Values: how a value of the file becomes a value of the account (the left side ignores case). An empty",
+        '# right side ("") leaves the value out. Below each section, commented out: values of this file that the',
+        "# account does not have, with their row counts. Uncomment a line and write the account's value.",
+    ]
+    for target in dict.fromkeys([*rules.maps, *by_target]):
+        lines += ["", f"[values.{_toml_key(target)}]"]
+        own = rules.maps.get(target, {})
+        for folded, right in own.items():
+            lines.append(f"{_toml_str(rules.written.get(target, {}).get(folded, folded))} = {_toml_str(right)}")
+        entries = sorted(by_target.get(target, []), key=lambda e: (-e["rows"], e["value"]))
+        choices = list(_account_values(account, target).values()) if account and _known(account, target) else []
+        for entry in entries[:_SECTION_LIMIT]:
+            value, rows = entry["value"], entry["rows"]
+            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6) if choices else []
+            hint = f"closest in the account: {close[0]!r}" if close else _choices_hint(choices)
+            plural = "" if rows == 1 else "s"
+            lines.append(
+                f"# {_toml_str(value)} = {_toml_str(close[0] if close else '')}   # {rows:,} row{plural}; {hint}"
+            )
+        if len(entries) > _SECTION_LIMIT:
+            rest = entries[_SECTION_LIMIT:]
+            lines.append(f"# … {len(rest)} more values ({sum(e['rows'] for e in rest):,} rows) not listed")
+    lines += [
+        "",
+        '# A value still unknown: "invalid" (the default: the row is not sent, and says why) or "drop" (the row is',
+        "# sent without that value, and its warning column says so). Keys: " + _expected() + ".",
+    ]
+    if rules.unknown:
+        lines.append("[unknown]")
+        lines += [f"{_toml_key(target)} = {_toml_str(policy)}" for target, policy in rules.unknown.items()]
+    else:
+        lines += ["# [unknown]", '# assigned_user = "drop"']
+    return "\n".join(lines) + "\n"
+
+
+def _known(account: Account, target: str) -> bool:
+    return not target.startswith(CUSTOM_PREFIX) or target[len(CUSTOM_PREFIX) :] in account.custom_fields
+
+
+def _choices_hint(choices: list[str]) -> str:
+    return f"account values: {_sample(choices, 5)[len('it has: ') :]}" if choices else "no account value is close"
+
+
+def _toml_key(target: str) -> str:
+    return target if target.replace("_", "").isalnum() else _toml_str(target)
+
+
+def _toml_str(text: str) -> str:
+    """A TOML basic string (control characters escaped, as TOML requires)."""
+    out = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'

@@ -222,3 +222,38 @@ def test_grouped_problems_are_the_same_with_many_workers(tmp_path: Path) -> None
     assert by_kind["unknown_tag"]["rows"] == sum(1 for i in range(9000) if i % 3)
     assert by_kind["unknown_tag"]["examples"] == [3, 4, 6, 7, 9]
     assert by_kind["name_required"]["rows"] == sum(1 for i in range(9000) if i % 11 == 0)
+
+
+def test_importer_mapping_lists_the_unknown_values_to_map_and_the_edited_file_imports(tmp_path: Path) -> None:
+    sheet = write_csv(
+        tmp_path / "hub.csv",
+        [
+            ["First Name", "Last Name", "Phone Number", "Contact owner", "Etiquetas", "Status"],
+            ["Ana", "X", "+34 612 34 56 78", "dwight@oldcrm.com", "Cliente VIP", "activo"],
+            ["Bea", "X", "+34 612 34 56 79", "dwight@oldcrm.com", "vip", "Active"],
+            ["Cid", "X", "+34 612 34 56 70", "ana@example.com", "Newsletters", "Churn"],
+        ],
+    )
+    proc = run_cli("mapping", str(sheet), "-a", str(ACCOUNT_FILE))
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert '[values.assigned_user]\n# "dwight@oldcrm.com" = ""   # 2 rows; account values: ana@example.com' in text
+    assert '# "Newsletters" = "Newsletter"   # 1 row; closest in the account: \'Newsletter\'' in text
+    assert '[values."cf:Status"]' in text and '# "activo" = "Active"' in text
+    assert "5 value(s) of the file are not in the account (6 rows)" in proc.stderr
+    # Unchanged, the file is a valid config: the dry run reports the same values as problems.
+    config = tmp_path / "importer.toml"
+    config.write_text(text, encoding="utf-8")
+    assert run_cli("validate", str(sheet), "-a", str(ACCOUNT_FILE), "-c", str(config)).returncode == 1
+    # The user edits one file: uncomment the suggestions, map the owner, and the file imports clean.
+    edited = text.replace('# "dwight@oldcrm.com" = ""', '"dwight@oldcrm.com" = "luis@example.com"')
+    edited = edited.replace('# "Cliente VIP" = ""', '"Cliente VIP" = "VIP"')
+    for line in ('"Newsletters" = "Newsletter"', '"Churn" = "Churned"', '"activo" = "Active"'):
+        edited = edited.replace(f"# {line}", line)
+    config.write_text(edited, encoding="utf-8")
+    proc = run_cli("validate", str(sheet), "-a", str(ACCOUNT_FILE), "-c", str(config), "--no-progress")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Started from that config, `importer mapping` keeps its entries and lists nothing more to map.
+    again = run_cli("mapping", str(sheet), "-a", str(ACCOUNT_FILE), "-c", str(config))
+    assert again.returncode == 0 and '"dwight@oldcrm.com" = "luis@example.com"' in again.stdout
+    assert '# "' not in again.stdout.split("[values.")[1] and "not in the account" not in again.stderr
