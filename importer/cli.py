@@ -19,6 +19,7 @@ from importer.mapping_cmd import mapping_command
 from importer.mapping_config import MappingConfig, load_mapping_config
 from importer.phones import is_region
 from importer.pipeline import ImportOptions, Report, run_import
+from importer.problems import format_count, problem_lines
 from importer.sandbox.command import sandbox_command
 from importer.validate import Options
 
@@ -325,8 +326,16 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
         more = f" and {len(unmapped) - 20} more" if len(unmapped) > 20 else ""
         echo(f"Columns not imported: {', '.join(unmapped[:20])}{more}")
     order = ("created", "updated", "skipped", "valid", "duplicate", "invalid", "failed", "pending")
-    parts = [f"{report.counts[s]} {s}" for s in order if report.counts.get(s)]
+    parts = [f"{format_count(report.counts[s])} {s}" for s in order if report.counts.get(s)]
     echo(("Dry run: " if dry_run else "") + (", ".join(parts) or "no rows") + f" in {report.duration:.1f}s.")
+    if report.problems:
+        errors = sum(1 for p in report.problems if p["severity"] == "error")
+        warnings = len(report.problems) - errors
+        what = [f"{errors} kind{'' if errors == 1 else 's'} of problem"] if errors else []
+        what += [f"{warnings} kind{'' if warnings == 1 else 's'} of warning"] if warnings else []
+        echo(f"What to fix ({' and '.join(what)}; rows per problem, first rows, what to do):")
+        for line in problem_lines(report.problems):
+            echo(line)
     if report.requests:
         rate = report.counts.get("created", 0) / report.send_seconds if report.send_seconds else 0.0
         echo(

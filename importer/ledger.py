@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS rows (
     uuid TEXT NOT NULL DEFAULT '',
     href TEXT NOT NULL DEFAULT '',
     error TEXT NOT NULL DEFAULT '',
-    cells TEXT NOT NULL DEFAULT ''  -- the row's original cells as one CSV line, for the results file
+    cells TEXT NOT NULL DEFAULT '',  -- the row's original cells as one CSV line, for the results file
+    warning TEXT NOT NULL DEFAULT ''  -- what was changed or dropped on a row that is still sent
 );
 CREATE TABLE IF NOT EXISTS contacts (
     source TEXT NOT NULL,
@@ -100,6 +101,9 @@ class Ledger:
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat however big the file
             self.db.executescript(_SCHEMA)
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(rows)")}
+            if "warning" not in columns:  # a state file from before the warning column: rows are rebuilt each run
+                self.db.execute("ALTER TABLE rows ADD COLUMN warning TEXT NOT NULL DEFAULT ''")
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"{path}: not a usable state file ({exc})") from None
         version = self.get_meta("schema")
@@ -210,11 +214,15 @@ class Ledger:
         """Rows are rebuilt from the file on every run; what was created lives on in `contacts`."""
         self.db.execute("DELETE FROM rows")
 
-    def add_rows(self, rows: Iterable[tuple[int, str, str, str, str | None, str, str, str, str]]) -> None:
-        """Rows as (row, status, identifier, source, payload, uuid, href, error, cells): plain tuples, since a
-        million of them pass through here."""
+    def add_rows(self, rows: Iterable[tuple[int, str, str, str, str | None, str, str, str, str, str]]) -> None:
+        """Rows as (row, status, identifier, source, payload, uuid, href, error, cells, warning): plain tuples,
+        since a million of them pass through here."""
         with self.transaction():
-            self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO rows (row, status, identifier, source, payload, uuid, href, error, cells,"
+                " warning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def mark_duplicates(self) -> None:
         """A number repeated in the file is sent once: the first row wins, the later ones say which row that is."""
@@ -248,9 +256,26 @@ class Ledger:
     def count_pending(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM rows WHERE status = ?", (PENDING,)).fetchone()[0])
 
-    def outcomes(self) -> Iterator[tuple[int, str, str, str, str, str, str]]:
-        """(row, status, uuid, identifier, error, href, cells) in row order, as the results file wants them."""
-        return self.db.execute("SELECT row, status, uuid, identifier, error, href, cells FROM rows ORDER BY row")
+    def outcomes(self) -> Iterator[tuple[int, str, str, str, str, str, str, str]]:
+        """(row, status, uuid, identifier, error, href, cells, warning) in row order, as the results file wants."""
+        return self.db.execute(
+            "SELECT row, status, uuid, identifier, error, href, cells, warning FROM rows ORDER BY row"
+        )
+
+    def groups(self, status: str, by_error: bool, limit: int = 5) -> Iterator[tuple[str, int, list[int]]]:
+        """(error or "", rows, first row numbers) of the rows with `status`, grouped by their error text or not."""
+        key = "error" if by_error else "''"
+        cursor = self.db.execute(
+            f"SELECT {key}, COUNT(*), MIN(row) FROM rows WHERE status = ? GROUP BY {key} ORDER BY COUNT(*) DESC",
+            (status,),
+        )
+        for error, count, _ in cursor.fetchall():
+            where, args = ("status = ? AND error = ?", (status, error)) if by_error else ("status = ?", (status,))
+            first = [
+                r[0]
+                for r in self.db.execute(f"SELECT row FROM rows WHERE {where} ORDER BY row LIMIT ?", (*args, limit))
+            ]
+            yield str(error), int(count), first
 
     def status_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT status, COUNT(*) FROM rows GROUP BY status").fetchall())

@@ -19,7 +19,10 @@ from importer.errors import AccountError, ImporterError
 from importer.headers import FIELDS, header_key
 from importer.mapping import Mapping, build_mapping
 from importer.mapping_config import CUSTOM_PREFIX, IGNORE, OPTION_KEYS, PHONE_FALLBACK, load_mapping_config
+from importer.pipeline import scan
 from importer.read import open_table
+from importer.validate import Options
+from importer.values import ValueRules, resolve_value_rules, values_to_toml
 
 
 @click.command("mapping")
@@ -40,6 +43,12 @@ from importer.read import open_table
 @click.option("--encoding", help="CSV encoding [config's, else detected].")
 @click.option("--delimiter", help="CSV delimiter [config's, else detected; '\\t' for tab].")
 @click.option("--sheet", help="Excel sheet name or 0-based index [config's, else the first with data].")
+@click.option(
+    "--scan/--no-scan",
+    default=True,
+    show_default=True,
+    help="With --account-file: read every row and list the values the account lacks in [values] sections.",
+)
 def mapping_command(
     file: Path,
     account_file: Path | None,
@@ -47,8 +56,10 @@ def mapping_command(
     encoding: str | None,
     delimiter: str | None,
     sheet: str | None,
+    scan: bool,
 ) -> None:
-    """Print the column mapping of FILE as a TOML config (for --config); unmapped columns are listed."""
+    """Print the column mapping of FILE as a TOML config (for --config); unmapped columns are listed, and (with
+    --account-file) the file's values that the account lacks, ready to map in [values] sections."""
     try:
         text, warnings = render_mapping(
             file,
@@ -57,6 +68,7 @@ def mapping_command(
             encoding=encoding,
             delimiter=delimiter,
             sheet=sheet,
+            scan_values=scan,
         )
     except ImporterError as exc:
         click.echo(f"importer: error: {exc}", err=True)
@@ -74,6 +86,7 @@ def render_mapping(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
+    scan_values: bool = True,
 ) -> tuple[str, list[str]]:
     """The config text for FILE and the warnings for stderr; raises ImporterError subclasses."""
     account: Account | None = None
@@ -118,7 +131,26 @@ def render_mapping(
         comments.append(f"Started from {config_path}.")
     comments += [f"WARNING: {w}" for w in warnings]
     comments.append(f"Pin it: importer mapping {file.name} -a ACCOUNT > importer.toml, then run with --config.")
-    return mapping_to_toml(mapping, auto=False, options=pinned, comments=comments), warnings
+    rules = config.values if config else ValueRules()
+    found: list[dict[str, object]] = []
+    if account is not None:
+        resolved = resolve_value_rules(rules, account)  # a wrong right side: one line, exit 2
+        if scan_values and not warnings_block_scan(warnings):
+            validation = Options(default_region=pinned.get("default_region"), values=resolved)
+            found = [e for e in scan(table, account, mapping, validation).entries() if e.get("target")]
+            if found:
+                rows = sum(int(e["rows"]) for e in found if e["severity"] == "error")
+                warnings.append(
+                    f"{len(found)} value(s) of the file are not in the account ({rows:,} rows): "
+                    "map them in the [values] sections at the end"
+                )
+    text = mapping_to_toml(mapping, auto=False, options=pinned, comments=comments)
+    return text + "\n" + values_to_toml(rules, found, account), warnings
+
+
+def warnings_block_scan(warnings: list[str]) -> bool:
+    """Without a phone or name column the rows cannot be checked: the mapping must be fixed first."""
+    return any(w.startswith(("no phone column", "no name column")) for w in warnings)
 
 
 # --- writing a config -----------------------------------------------------------------------------------------

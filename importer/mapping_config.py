@@ -17,6 +17,7 @@ from importer.account import read_toml
 from importer.errors import ConfigError
 from importer.headers import FIELDS, header_key, normalize_header
 from importer.phones import is_region
+from importer.values import ValueRules, value_rules_from
 
 # Config targets beyond FIELDS: extra phone columns tried in order when `phone` is empty, and "feeds nothing".
 PHONE_FALLBACK = "phone_fallback"
@@ -24,7 +25,7 @@ IGNORE = "ignore"
 CUSTOM_PREFIX = "cf:"
 OPTION_KEYS = ("default_region", "phone_format", "source", "encoding", "delimiter", "sheet")
 PHONE_FORMATS = ("digits", "e164")
-SECTIONS = ("auto", "columns", "options")  # top-level keys of the file
+SECTIONS = ("auto", "columns", "options", "values", "unknown")  # top-level keys of the file
 COLUMN_REF = re.compile(r"^column\s*(\d+)$")  # "column 7": a column by position
 
 
@@ -36,6 +37,7 @@ class MappingConfig:
     columns: dict[str, str] = field(default_factory=dict)  # header as written -> target, in file order
     auto: bool = True  # detect the columns the config does not mention
     options: dict[str, str] = field(default_factory=dict)  # run settings, see OPTION_KEYS
+    values: ValueRules = field(default_factory=ValueRules)  # [values] and [unknown]: see importer.values
 
     def where(self, entry: str | None = None) -> str:
         place = str(self.path) if self.path else "mapping config"
@@ -76,6 +78,7 @@ def parse_mapping_config(data: MappingABC[str, Any], path: Path | None = None) -
         columns=_parse_columns(data.get("columns", {}), place),
         auto=auto,
         options=_parse_options(data.get("options", {}), place),
+        values=value_rules_from(data, place),
     )
 
 

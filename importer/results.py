@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "href")
+RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "warning", "href")
 # Statuses that mean the row did not reach the account and a person should fix it.
 ERROR_STATUSES = frozenset({"invalid", "failed"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -145,9 +145,11 @@ class ResultsWriter:
         self._results.append(RESULT_COLUMNS, CsvLine().format(self.headers))
         self._errors.append(self.headers if self._error_at is not None else [*self.headers, "error"], "")
 
-    def write(self, row: int, status: str, uuid: str, identifier: str, error: str, href: str, cells: str) -> None:
+    def write(
+        self, row: int, status: str, uuid: str, identifier: str, error: str, href: str, cells: str, warning: str = ""
+    ) -> None:
         """One row's outcome; `cells` is its original cells as one CSV line."""
-        self._results.append((str(row), status, uuid, identifier, error, href), cells)
+        self._results.append((str(row), status, uuid, identifier, error, warning, href), cells)
         if status in ERROR_STATUSES:
             # The errors file is imported again as it is: it holds each cell as the importer read it (a quote before
             # a formula character undone, as validation does), so the next import reads the same values and writes

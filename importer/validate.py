@@ -11,8 +11,10 @@ from importer.account import Account, CustomField
 from importer.headers import FIELDS
 from importer.mapping import Mapping
 from importer.phones import PhoneFormat, normalize_phone, region_for
+from importer.problems import Problem
 from importer.read import SourceRow
 from importer.results import unneutralize
+from importer.values import ValueRules
 
 NOTE_LIMIT = 1000
 BOT_STATUSES = ("bot_start", "bot_end")
@@ -28,20 +30,35 @@ class Options:
     default_region: str | None = None
     phone_format: PhoneFormat = "digits"
     default_source: str = "whatsapp"
+    values: ValueRules = field(default_factory=ValueRules)  # [values] / [unknown], resolved against the account
 
 
 @dataclass
 class Draft:
-    """One input row after validation: a payload to send, or the errors that keep it back."""
+    """One input row after validation: a payload to send, or the problems that keep it back.
+
+    `warnings` are what was changed or dropped on a row that is still sent."""
 
     row: int
     identifier: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    phone_raw: str = ""  # the cell the identifier was read from, for before/after examples
+    phone_column: str = ""
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.problems
+
+    @property
+    def errors(self) -> list[str]:
+        return [p.text for p in self.problems]
+
+
+# The account lists each field is checked against, and the problem kind when a value is not in it.
+_LOOKUP_KINDS = {"tags": "unknown_tag", "assigned_user": "unknown_user", "team": "unknown_team"}
+_LOOKUP_KINDS["channel"] = "unknown_channel"
 
 
 class Validator:
@@ -51,6 +68,7 @@ class Validator:
         self.account = account
         self.mapping = mapping
         self.options = options
+        self.rules = options.values
         self._tags = {t.casefold(): t for t in account.tags}
         self._users = {u.casefold(): u for u in account.all_users}
         self._teams = {t.name.casefold(): t.uuid for t in account.teams} | {t.uuid: t.uuid for t in account.teams}
@@ -65,7 +83,7 @@ class Validator:
 
     def check(self, row: SourceRow) -> Draft:
         draft = Draft(row=row.number)
-        errors, payload = draft.errors, draft.payload
+        problems, payload = draft.problems, draft.payload
         values = row.values
         at = self._at
         column = self.mapping.column
@@ -75,16 +93,14 @@ class Validator:
             # Strip after unneutralize: the errors file writes "\tAna" as "'\tAna", which must read as "Ana" too.
             return unneutralize(values[index]).strip() if index is not None else ""
 
-        def fail(name: str, message: str) -> None:  # errors name the column as the sheet spells it
-            errors.append(f"{column(at[name])}: {message}")  # type: ignore[arg-type]
-
         if row.extra:
-            errors.append(f"row has {len(row.extra)} more cell(s) than the header has columns")
+            n = len(row.extra)
+            problems.append(Problem("extra_cells", "", f"row has {n} more cell(s) than the header has columns"))
 
         name = cell("name") or " ".join(p for p in (unneutralize(values[i]).strip() for i in self._name_parts) if p)
         if not name:
             columns = [column(at["name"])] if at["name"] is not None else [column(i) for i in self._name_parts]
-            errors.append(f"{' / '.join(columns) or 'name'}: name is required")
+            problems.append(Problem("name_required", " / ".join(columns) or "name", "name is required"))
         payload["name"] = name
 
         source = (cell("source") or self.options.default_source).casefold()
@@ -94,37 +110,34 @@ class Validator:
 
         if raw_tags := cell("tags"):
             tags: list[str] = []
-            for tag in filter(None, _LIST_SPLIT.split(raw_tags)):
-                known = self._tags.get(tag.casefold())
-                if known is None:
-                    fail("tags", f"unknown tag {tag!r}")
-                elif known not in tags:
-                    tags.append(known)
+            for tag in self._known("tags", _LIST_SPLIT.split(raw_tags), self._tags, draft):
+                if tag not in tags:
+                    tags.append(tag)
             payload["tags"] = tags
-        if user := cell("assigned_user"):
-            if (known_user := self._users.get(user.casefold())) is None:
-                fail("assigned_user", f"{user!r} is not a user of the account")
-            else:
-                payload["assigned_user"] = known_user
-        if team := cell("team"):
-            if (uuid := self._teams.get(team.casefold())) is None:
-                fail("team", f"unknown team {team!r}")
-            else:
-                payload["team_uuid"] = uuid
-        if channel := cell("channel"):
-            if (uuid := self._channels.get(channel.casefold())) is None:
-                fail("channel", f"unknown channel {channel!r}")
-            else:
-                payload["channel_uuid"] = uuid
+        for name_, key, lookup in (
+            ("assigned_user", "assigned_user", self._users),
+            ("team", "team_uuid", self._teams),
+            ("channel", "channel_uuid", self._channels),
+        ):
+            if raw := cell(name_):
+                found = self._known(name_, [raw], lookup, draft)
+                if found:
+                    payload[key] = found[0]
         if bot := cell("bot_status"):
             status = bot.casefold().replace(" ", "_")
             if status not in BOT_STATUSES:
-                fail("bot_status", f"{bot!r} is not one of {', '.join(BOT_STATUSES)}")
+                message = f"{bot!r} is not one of {', '.join(BOT_STATUSES)}"
+                problems.append(
+                    Problem("bad_bot_status", column(at["bot_status"]), "not a bot status", bot, None, message)
+                )  # type: ignore[arg-type]
             else:
                 payload["bot_status"] = status
         if note := cell("note"):
             if len(note) > NOTE_LIMIT:
-                fail("note", f"note is {len(note)} characters, the limit is {NOTE_LIMIT}")
+                message = f"note is {len(note)} characters, the limit is {NOTE_LIMIT}"
+                problems.append(
+                    Problem("note_too_long", column(at["note"]), "note longer than 1,000 characters", detail=message)
+                )  # type: ignore[arg-type]
             payload["note"] = note
 
         custom: dict[str, Any] = {}
@@ -133,16 +146,89 @@ class Validator:
             if not raw:
                 continue
             if spec is None:
-                errors.append(f"{column(index)}: {field_name!r} is not a custom field of the account")
+                message = f"{field_name!r} is not a custom field of the account"
+                problems.append(Problem("unknown_custom_field", column(index), message))
                 continue
-            value, error = custom_value(spec, raw)
-            if error:
-                errors.append(f"{column(index)}: {error}")
-            else:
+            value = self._custom_value(spec, raw, column(index), draft)
+            if value is not None:
                 custom[field_name] = value
         if custom:
             payload["custom_fields"] = custom
         return draft
+
+    def _known(self, field_name: str, raws: list[str], lookup: dict[str, str], draft: Draft) -> list[str]:
+        """The account's spelling of each value, after [values] translation; unknown values become a problem,
+        or (with [unknown] ... = "drop") a warning and are left out."""
+        out: list[str] = []
+        col = self.mapping.column(self._at[field_name])  # type: ignore[arg-type]
+        for raw in raws:
+            if not raw:
+                continue
+            translated = self.rules.translate(field_name, raw) if self.rules else None
+            if translated == "":
+                continue  # mapped to "" in [values]: dropped on purpose
+            for value in _LIST_SPLIT.split(translated) if translated and field_name == "tags" else [translated or raw]:
+                known = lookup.get(value.casefold()) or lookup.get(value)
+                if known is not None:
+                    out.append(known)
+                    continue
+                kind = _LOOKUP_KINDS[field_name]
+                detail = _UNKNOWN_TEXT[field_name](value)
+                if self.rules and self.rules.policy(field_name) == "drop":
+                    draft.warnings.append(
+                        Problem(
+                            "value_dropped",
+                            col,
+                            f"{_UNKNOWN_WHAT[field_name]} dropped",
+                            value,
+                            field_name,
+                            f'{detail}: dropped ([unknown] {field_name} = "drop")',
+                            "warning",
+                        )  # fmt: skip
+                    )
+                else:
+                    draft.problems.append(Problem(kind, col, _UNKNOWN_MESSAGE[field_name], value, field_name, detail))
+        return out
+
+    def _custom_value(self, spec: CustomField, raw: str, col: str, draft: Draft) -> Any:
+        target = f"cf:{spec.name}"
+        rules = self.rules
+        if rules and (table := rules.maps.get(target)):
+            if spec.type == "checkbox":
+                items = []
+                for item in filter(None, _LIST_SPLIT.split(raw)):
+                    translated = table.get(item.casefold())
+                    if translated != "":
+                        items.append(translated if translated is not None else item)
+                if not items:
+                    return None
+                raw = ", ".join(items)
+            else:
+                translated = table.get(raw.casefold())
+                if translated == "":
+                    return None
+                raw = translated if translated is not None else raw
+        value, error, bad = custom_value_checked(spec, raw)
+        if error is None:
+            return value
+        kind = _TYPE_KINDS.get(spec.type, "unknown_option")
+        grouped = bad if kind == "unknown_option" else None
+        message = f"not an option of {spec.name!r}" if kind == "unknown_option" else _TYPE_MESSAGES[kind]
+        if rules and rules.policy(target) == "drop":
+            draft.warnings.append(
+                Problem(
+                    "value_dropped",
+                    col,
+                    f"{message}: dropped",
+                    grouped,
+                    target,
+                    f'{error}: dropped ([unknown] "{target}" = "drop")',
+                    "warning",
+                )  # fmt: skip
+            )
+            return None
+        draft.problems.append(Problem(kind, col, message, grouped, target if grouped else None, error))
+        return None
 
     def _check_phone(self, values: tuple[str, ...], country: str, source: str, draft: Draft) -> None:
         mapping = self.mapping
@@ -155,7 +241,7 @@ class Validator:
             unquoted = [unneutralize(v) for v in values]
             candidates = [(i, c) for i, v in mapping.phone_candidates(unquoted) if (c := unneutralize(v).strip())]
         if not candidates:
-            draft.errors.append(f"{mapping.column(phone_at)}: phone is required")
+            draft.problems.append(Problem("phone_required", mapping.column(phone_at), "phone is required"))
             return
         if source != "whatsapp":
             draft.identifier = candidates[0][1]  # other channels identify contacts by their own handles
@@ -165,48 +251,84 @@ class Validator:
         if country:
             region = region_for(country)
             if region is None:
-                draft.errors.append(
-                    f"{mapping.column(mapping.fields['country'])}: unknown country {country!r} "
-                    "(write a code such as ES or a name such as Spain)"
-                )
+                detail = f"unknown country {country!r} (write a code such as ES or a name such as Spain)"
+                col = mapping.column(mapping.fields["country"])
+                draft.problems.append(Problem("unknown_country", col, "unknown country", country, None, detail))
                 return
-        first_error = ""
+        first_error: Problem | None = None
         for index, raw in candidates:  # the first number that is valid wins
             phone = normalize_phone(raw, region, self.options.phone_format)
             if phone.identifier is not None:
                 draft.identifier = phone.identifier
                 draft.payload["identifier"] = phone.identifier
+                draft.phone_raw, draft.phone_column = raw, mapping.column(index)
                 return
-            first_error = first_error or f"{mapping.column(index)}: {raw!r}: {phone.error}"
-        draft.errors.append(first_error)
+            if first_error is None:
+                error = phone.error or "not a phone number"
+                kind = _phone_kind(error)
+                first_error = Problem(kind, mapping.column(index), error, detail=f"{raw!r}: {error}")
+        assert first_error is not None
+        draft.problems.append(first_error)
+
+
+_UNKNOWN_MESSAGE = {
+    "tags": "unknown tag",
+    "assigned_user": "not a user of the account",
+    "team": "unknown team",
+    "channel": "unknown channel",
+}
+_UNKNOWN_WHAT = {"tags": "unknown tag", "assigned_user": "unknown user", "team": "unknown team"}
+_UNKNOWN_WHAT["channel"] = "unknown channel"
+_UNKNOWN_TEXT = {
+    "tags": lambda v: f"unknown tag {v!r}",
+    "assigned_user": lambda v: f"{v!r} is not a user of the account",
+    "team": lambda v: f"unknown team {v!r}",
+    "channel": lambda v: f"unknown channel {v!r}",
+}
+_TYPE_KINDS = {"email": "bad_email", "number": "bad_number", "date": "bad_date"}
+_TYPE_MESSAGES = {"bad_email": "not an email address", "bad_number": "not a number", "bad_date": "not a date"}
+
+
+def _phone_kind(error: str) -> str:
+    if error.startswith("no country code"):
+        return "phone_no_region"
+    if error.startswith("in scientific notation"):
+        return "phone_scientific"
+    return "phone_invalid"
 
 
 def custom_value(spec: CustomField, raw: str) -> tuple[Any, str | None]:
     """The value to send for a custom field, in the form its type demands, or an error for a person."""
+    value, error, _ = custom_value_checked(spec, raw)
+    return value, error
+
+
+def custom_value_checked(spec: CustomField, raw: str) -> tuple[Any, str | None, str]:
+    """(value, None, "") or (None, error for a person, the offending value)."""
     if spec.type == "text":
-        return raw, None
+        return raw, None, ""
     if spec.type == "email":
-        return (raw, None) if _EMAIL.match(raw) else (None, f"{raw!r} is not an email address")
+        return (raw, None, "") if _EMAIL.match(raw) else (None, f"{raw!r} is not an email address", raw)
     if spec.type == "number":
         compact = raw.replace(" ", "").replace("\u00a0", "")
         if not _NUMBER.match(compact):
-            return None, f"{raw!r} is not a number"
-        return compact.replace(",", ".").lstrip("+"), None
+            return None, f"{raw!r} is not a number", raw
+        return compact.replace(",", ".").lstrip("+"), None, ""
     if spec.type == "date":
         day = parse_date(raw)
-        return (day.isoformat(), None) if day else (None, f"{raw!r} is not a date (write YYYY-MM-DD)")
+        return (day.isoformat(), None, "") if day else (None, f"{raw!r} is not a date (write YYYY-MM-DD)", raw)
     options = spec.options_by_fold
     if spec.type == "dropdown":
         if (option := options.get(raw.casefold())) is None:
-            return None, f"{raw!r} is not an option of {spec.name!r} ({', '.join(spec.options)})"
-        return option, None
+            return None, f"{raw!r} is not an option of {spec.name!r} ({', '.join(spec.options)})", raw
+        return option, None, ""
     chosen: list[str] = []
     for item in filter(None, _LIST_SPLIT.split(raw)):
         if (option := options.get(item.casefold())) is None:
-            return None, f"{item!r} is not an option of {spec.name!r} ({', '.join(spec.options)})"
+            return None, f"{item!r} is not an option of {spec.name!r} ({', '.join(spec.options)})", item
         if option not in chosen:
             chosen.append(option)
-    return chosen, None
+    return chosen, None, ""
 
 
 def parse_date(raw: str) -> dt.date | None:

@@ -74,9 +74,12 @@ def test_results_keep_every_original_column_and_row_numbers(tmp_path: Path) -> N
     code, _ = validate(str(sheet), "-o", str(tmp_path / "r.csv"))
     assert code == 1
     header, *rows = rows_of(tmp_path / "r.csv")
-    assert header == ["row", "status", "uuid", "identifier", "error", "href", "Name", "Phone", "Favourite colour"]
+    assert header == [
+        *("row", "status", "uuid", "identifier", "error", "warning", "href"),
+        *("Name", "Phone", "Favourite colour"),
+    ]
     assert [r[:2] for r in rows] == [["2", "valid"], ["4", "invalid"]]  # the blank row 3 is no contact
-    assert rows[0][6:] == ["Ana", "'+34 612 34 56 78", 'blue, "light"']
+    assert rows[0][7:] == ["Ana", "'+34 612 34 56 78", 'blue, "light"']
 
 
 def test_the_errors_file_can_be_fixed_and_imported_as_it_is(tmp_path: Path) -> None:
@@ -129,7 +132,7 @@ def test_a_quoted_formula_and_extra_cells_survive_the_errors_file(tmp_path: Path
     sheet = write_sheet(tmp_path / "in.csv", [["Name", "Phone"], ["'=1+2", "12", "extra"]])
     code, _ = validate(str(sheet), "-o", str(tmp_path / "r.csv"))
     assert code == 1
-    assert rows_of(tmp_path / "r.csv")[1][6:] == ["''=1+2", "12", "extra"]  # as typed: Excel shows '=1+2
+    assert rows_of(tmp_path / "r.csv")[1][7:] == ["''=1+2", "12", "extra"]  # as typed: Excel shows '=1+2
     header, row = rows_of(tmp_path / "r.errors.csv")
     assert header == ["Name", "Phone", "error"]
     assert row[:2] == ["'=1+2", "12"] and row[3:] == ["extra"]  # as read: =1+2; the extra cell after `error`
