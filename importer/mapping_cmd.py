@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from importer.account import Account, AccountFileError, load_account
+from importer.check import scan
 from importer.errors import AccountError, ImporterError
 from importer.mapping import build_mapping, load_mapping_config, mapping_to_toml
-from importer.pipeline import scan
 from importer.read import open_table
 from importer.validate import Options
 from importer.values import ValueRules, resolve_value_rules, values_to_toml

@@ -638,7 +638,7 @@ def test_mapping_command_prints_a_config_to_pin(tmp_path: Path) -> None:
     data = tmp_path / "contacts.csv"
     data.write_text(",".join(HUBSPOT) + "\n" + ",".join(["x"] * len(HUBSPOT)) + "\n", encoding="utf-8")
     account = write(tmp_path, '[custom_fields."Lifecycle Stage"]\ntype = "text"\n', "account.toml")
-    result = run(str(data), "-a", str(account))
+    result = run(str(data), "-a", str(account), "--no-scan")  # its cells are "x": no values to list
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     text = result.stdout
@@ -653,7 +653,7 @@ def test_mapping_command_prints_a_config_to_pin(tmp_path: Path) -> None:
     assert config.columns["Phone Number"] == "phone_fallback"
 
     # Run again from the pinned config: the same mapping, the same text but for the "Started from" line.
-    again = run(str(data), "-a", str(account), "--config", str(pinned))
+    again = run(str(data), "-a", str(account), "--config", str(pinned), "--no-scan")
     assert again.exit_code == 0, again.stderr
     assert again.stdout.replace(f"# Started from {pinned}.\n", "") == text
 
