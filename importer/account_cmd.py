@@ -90,7 +90,9 @@ def pull_command(
         scope += f" (partial: stopped by --max-pages {max_pages})"
     for warning in changes.warnings:
         click.echo(f"importer: warning: {warning}", err=True)
-    if changes.changed:
+    if changes.created:
+        click.echo(f"{output}: new account file; {changes.summary()}")
+    elif changes.changed:
         click.echo(f"{output}: {changes.summary()}")
     else:
         click.echo(f"{output}: no change; the file already holds everything the API shows")

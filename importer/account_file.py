@@ -41,6 +41,7 @@ class Changes:
     members: dict[str, list[str]] = field(default_factory=dict)  # team name -> members added
     channels: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    created: bool = False  # there was no file: it was written whole
 
     @property
     def changed(self) -> bool:
@@ -82,7 +83,8 @@ def write_account_file(path: Path, scan: AccountScan, *, now: datetime | None = 
         except OSError as exc:
             raise AccountError(f"{path}: cannot read account file ({exc.strerror or exc})") from None
     text, changes = merge_account_text(existing, scan, now=now)
-    if existing is None or changes.changed:
+    changes.created = existing is None
+    if changes.created or changes.changed:
         _replace(path, text)
     return changes
 
@@ -355,6 +357,8 @@ def _added(names: list[str], word: str) -> str:
 def _replace(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename it over: never a half-written account file."""
     directory = path.parent
+    if not directory.is_dir():
+        raise ConfigError(f"{path}: cannot write the account file: {directory} is not an existing directory")
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
