@@ -210,6 +210,10 @@ def _merge_teams(doc: Any, scan: AccountScan, changes: Changes) -> None:
             tables = _append_table(doc, "teams", _team_entry(team), tables)
             changes.teams.append(team.name)
             continue
+        if str(known.get("name")) != team.name:
+            changes.warnings.append(
+                f"team {team.uuid}: kept the file's name {known.get('name')!r} (the API calls it {team.name!r})"
+            )
         if "members" not in known:
             known["members"] = tomlkit.array()
         have = {str(m).casefold() for m in known["members"]}

@@ -89,8 +89,9 @@ def test_cli_writes_then_a_second_run_changes_nothing_and_never_shows_the_token(
     assert "+ team 'Support'" in first.stdout and "+ 2 channels" in first.stdout
     written = out.read_bytes()
 
-    second = run_pull(sandbox, out, "--no-progress")
+    second = run_pull(sandbox, out, "--progress")
     assert second.returncode == 0, second.stderr
+    assert "contact pages" in second.stderr  # the bar, forced on without a terminal
     assert f"{out}: no change" in second.stdout
     assert out.read_bytes() == written
     for proc in (first, second):
@@ -147,6 +148,7 @@ def test_merge_keeps_hand_written_entries_and_comments(sandbox, tmp_path: Path) 
     assert {t.name for t in merged.teams} == {"Soporte", "Ventas"}
     assert "+ 2 options for 'Status': Churned, Trial" in result.output
     assert "+ 1 member of 'Soporte': luis@example.com" in result.output
+    assert "kept the file's name 'Soporte' (the API calls it 'Support')" in result.output
 
     again = runner.invoke(cli, ["account", "pull", "-o", str(out), "--no-progress"], env=env)
     assert again.exit_code == 0 and "no change" in again.output
@@ -281,3 +283,12 @@ def test_merge_copes_with_answers_the_docs_leave_open() -> None:
     assert any("'Empty' is a dropdown but no option was seen" in w for w in changes.warnings)
     again, no_changes = merge_account_text(text, scan)
     assert again == text and not no_changes.changed
+
+
+def test_merge_into_a_file_with_tables_only_puts_the_lists_at_the_top() -> None:
+    scan = AccountScan(source="https://api.callbell.eu/v1")
+    scan.add_contact({"tags": ["VIP"], "assignedUser": "ana@example.com"})
+    existing = '[[channels]]\nuuid = "7c996996fea947f4a1d5a11e7fac84db"\ntitle = "WA"\ntype = "whatsapp"\n'
+    text, changes = merge_account_text(existing, scan)
+    assert text.startswith("tags = [\n") and text.endswith(existing)
+    assert changes.tags == ["VIP"] and changes.users == ["ana@example.com"] and not changes.channels
