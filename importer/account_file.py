@@ -72,6 +72,8 @@ def write_account_file(path: Path, scan: AccountScan, *, now: datetime | None = 
     file that cannot be written is a ConfigError (exit 2). When nothing changes the file is not touched.
     """
     existing: str | None = None
+    if path.is_symlink():
+        path = path.resolve()  # write through a link to the file it names, not over the link
     if path.is_dir():
         raise ConfigError(f"{path}: is a directory; give the account file's name, e.g. {path / 'account.toml'}")
     if path.exists() or path.is_symlink():

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from importer.account import FIELD_TYPES, Channel, Team
+from importer.account import Channel, Team
 from importer.client import ApiError, CallbellClient, ClientConfig
 from importer.errors import AccountError
 
@@ -185,10 +185,6 @@ async def _checked(call: Awaitable[Any], what: str) -> Any:
                 f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN or --token-file"
             ) from None
         raise AccountError(f"{what} failed: {exc}") from None
-
-
-def known_type(seen: SeenField) -> str | None:
-    return seen.type if seen.type in FIELD_TYPES else None
 
 
 def _tag_names(value: Any) -> list[str]:

@@ -225,11 +225,21 @@ def test_a_refused_or_missing_token_is_exit_3_and_never_shown(sandbox, tmp_path:
     )
     assert result.exit_code == 3 and "no API token: set CALLBELL_API_TOKEN or give --token-file" in result.output
 
+    result = CliRunner().invoke(
+        cli,
+        ["account", "pull", "-o", str(out), "--base-url", "http://example.com/v1"],
+        env={"CALLBELL_API_TOKEN": wrong},
+    )
+    assert result.exit_code == 2 and "refusing to send the API token over plain http to example.com" in result.output
+    assert wrong not in result.output
+
     token_file = tmp_path / "token"
     token_file.write_text(sandbox.token + "\n", encoding="utf-8")
-    proc = run_pull(sandbox, out, "--token-file", str(token_file), token="ignored")
+    link = tmp_path / "link.toml"
+    link.symlink_to(out)  # a dangling link: the file is written where it points, the link stays
+    proc = run_pull(sandbox, link, "--token-file", str(token_file), token="ignored")
     assert proc.returncode == 0, proc.stderr
-    assert sandbox.token not in out.read_text(encoding="utf-8")
+    assert link.is_symlink() and sandbox.token not in out.read_text(encoding="utf-8")
 
 
 def test_an_import_dry_run_works_with_the_pulled_file(sandbox, tmp_path: Path) -> None:
