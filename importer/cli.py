@@ -13,7 +13,10 @@ from typing import Any
 import click
 
 from importer import __version__
+from importer.account import NO_ACCOUNT_FILE
+from importer.account_cmd import account_group
 from importer.client import DEFAULT_BASE_URL, ClientConfig
+from importer.credentials import BASE_URL_ENV, TOKEN_ENV, read_token
 from importer.errors import ConfigError, ImporterError
 from importer.mapping import MappingConfig, load_mapping_config
 from importer.mapping_cmd import mapping_command
@@ -23,9 +26,7 @@ from importer.problems import format_count, problem_lines
 from importer.sandbox.command import sandbox_command
 from importer.validate import Options
 
-TOKEN_ENV = "CALLBELL_API_TOKEN"
 INTERNAL_ERROR = 4
-BASE_URL_ENV = "CALLBELL_BASE_URL"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,6 +42,7 @@ def cli() -> None:
 
 cli.add_command(sandbox_command)
 cli.add_command(mapping_command)
+cli.add_command(account_group)
 
 
 def _import_options(func: Any) -> Any:
@@ -50,8 +52,7 @@ def _import_options(func: Any) -> Any:
             "--account-file",
             "-a",
             type=click.Path(path_type=Path),
-            required=True,
-            help="TOML file describing the account's tags, users, custom fields (see README).",
+            help="TOML file describing the account's tags, users, custom fields; `importer account pull` writes one.",
         ),
         click.option(
             "--results", "-o", type=click.Path(path_type=Path), help="Results file, .csv or .xlsx [FILE.results.csv]."
@@ -177,13 +178,15 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
+    if kw["account_file"] is None:  # not click's required=True: its message cannot say how to get one
+        raise ConfigError(NO_ACCOUNT_FILE)
     config: MappingConfig | None = load_mapping_config(kw["config"]) if kw["config"] else None
     # The command line wins over the config's [options], which win over the defaults.
     pinned = config.options if config else {}
     for key in ("default_region", "phone_format", "source", "encoding", "delimiter", "sheet"):
         if kw[key] is None and key in pinned:
             kw[key] = pinned[key]
-    token = _read_token(kw["token_file"])
+    token = read_token(kw["token_file"])
     client = None
     if token:
         client = ClientConfig(
@@ -222,18 +225,6 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         on_existing=kw["on_existing"],
         workers=kw["workers"],
     )
-
-
-def _read_token(token_file: Path | None) -> str | None:
-    if token_file is not None:
-        try:
-            token = token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"{token_file}: cannot read token file ({exc.strerror or exc})") from None
-        if not token:
-            raise ConfigError(f"{token_file}: token file is empty")
-        return token
-    return os.environ.get(TOKEN_ENV, "").strip() or None
 
 
 def _wants_progress(flag: bool | None) -> bool:
