@@ -55,6 +55,11 @@ def _import_options(func: Any) -> Any:
         click.option(
             "--results", "-o", type=click.Path(path_type=Path), help="Results file, .csv or .xlsx [FILE.results.csv]."
         ),
+        click.option(
+            "--report",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="HTML report of the run, to send to the client [RESULTS.report.html].",
+        ),
         click.option("--default-region", help="Country (ISO code, e.g. ES) for phones written without +CC."),
         click.option(
             "--phone-format",
@@ -220,6 +225,7 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         client=client,
         on_existing=kw["on_existing"],
         workers=kw["workers"],
+        report=kw["report"],
     )
 
 
@@ -340,6 +346,8 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     echo(f"Results: {report.results_path}")
     if report.errors_path is not None:
         echo(f"Rows to fix: {report.errors_path}")
+    if report.report_path is not None:
+        echo(f"Report: {report.report_path}")
     if log.json_lines:
         log.info("summary", **report.summary())
 

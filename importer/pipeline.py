@@ -28,6 +28,7 @@ from importer.errors import AccountError, ExitCode, InputError
 from importer.ledger import PENDING, Ledger
 from importer.mapping import Mapping, MappingConfig, build_mapping
 from importer.read import SourceRow, Table, chunks, open_table
+from importer.report import write_html_report
 from importer.results import CsvLine, ResultsWriter
 from importer.send import auto_concurrency, deliver
 from importer.validate import Options, Validator
@@ -69,6 +70,7 @@ class ImportOptions:
     client: ClientConfig | None = None  # required unless dry_run
     on_existing: OnExisting = "skip"
     workers: int | None = None  # validation processes; default: every core
+    report: Path | None = None  # default: <results stem>.report.html beside the results
 
     @property
     def results_path(self) -> Path:
@@ -78,6 +80,11 @@ class ImportOptions:
     def errors_path(self) -> Path:
         path = self.results_path
         return path.with_name(f"{path.stem}.errors{path.suffix}")
+
+    @property
+    def report_path(self) -> Path:
+        path = self.results_path
+        return self.report or path.with_name(f"{path.stem}.report.html")
 
     @property
     def state_path(self) -> Path:
@@ -100,6 +107,7 @@ class Report:
     send_seconds: float = 0.0
     signal: int | None = None  # SIGINT/SIGTERM that stopped the sending
     notes: list[str] = field(default_factory=list)  # what the reader detected or repaired
+    report_path: Path | None = None  # the HTML report, once written
 
     @property
     def rows(self) -> int:
@@ -184,7 +192,10 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         if not options.dry_run and report.signal is None:
             ledger.finish_run()  # an interrupted run is resumed by the next one, under the same run id
     report.duration = time.monotonic() - started
-    report.summary_path.write_text(json.dumps(report.summary(), indent=2) + "\n", encoding="utf-8")
+    summary = report.summary()
+    report.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_html_report(summary, options.report_path)
+    report.report_path = options.report_path
     return report
 
 
