@@ -203,6 +203,9 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         delimiter = "\t"
     if kw["workers"] is not None and kw["workers"] < 1:
         raise ConfigError("--workers must be at least 1")
+    report = kw["report"]
+    if report is not None and not report.parent.is_dir():  # found now, not after the contacts were sent
+        raise ConfigError(f"--report: {report.parent} is not a directory")
     region = kw["default_region"]
     if region is not None and not is_region(region):
         # Otherwise every row without a Country would be invalid, each saying so, instead of one line here.
@@ -225,7 +228,7 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         client=client,
         on_existing=kw["on_existing"],
         workers=kw["workers"],
-        report=kw["report"],
+        report=report,
     )
 
 

@@ -147,11 +147,14 @@ def _card(tone: str, label: str, number: int, sub: str) -> str:
 
 
 def _status_bar(order: list[str], counts: Mapping[str, int]) -> str:
-    total = sum(counts[s] for s in order) or 1
+    # Each status gets a sliver at least (700 duplicates beside 950,000 valid rows still show).
+    slivers = {s: max(counts[s], 1) for s in order}
+    widths = {s: max(100 * n / sum(slivers.values()), 0.5) for s, n in slivers.items()}
+    scale = 100 / (sum(widths.values()) or 1)
     x, rects, legend = 0.0, [], []
     for status in order:
         label, _, tone = STATUSES.get(status, (status, "", "neutral"))
-        width = 100 * counts[status] / total
+        width = widths[status] * scale
         rects.append(
             f'<rect class="fill-{tone}" x="{x:.3f}%" y="0" width="{width:.3f}%" height="14">'
             f"<title>{_e(label)}: {counts[status]:,}</title></rect>"
@@ -183,7 +186,7 @@ def _problems(problems: Any) -> str:
     )
     rows = [_problem_row(item) for item in items[:MAX_PROBLEMS]]
     table = (
-        '<div class="scroll"><table id="problem-table"><thead><tr><th>Severity</th><th>Column</th>'
+        '<div class="scroll"><table id="problem-table" class="cards-sm"><thead><tr><th>Severity</th><th>Column</th>'
         '<th>Problem</th><th class="num">Rows</th><th>Example rows</th><th>What to do</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
@@ -200,7 +203,8 @@ def _problem_row(item: Mapping[str, Any]) -> str:
     return (
         f'<tr class="sev-{_e(sev)}"><td><span class="badge {_e(sev)}">{_e(SEVERITIES.get(sev, sev))}</span></td>'
         f"<td><strong>{_e(item.get('column') or '(whole row)')}</strong></td><td>{problem}</td>"
-        f'<td class="num">{count:,}</td><td>{shown}</td><td>{_e(item.get("action"))}</td></tr>'
+        f'<td class="num" data-label="Rows">{count:,}</td><td data-label="Example rows">{shown}</td>'
+        f'<td data-label="What to do">{_e(item.get("action"))}</td></tr>'
     )
 
 

@@ -89,6 +89,16 @@ footer p { margin: 2px 0; overflow-wrap: anywhere; }
   .card .num { font-size: 21px; }
   th, td { padding: 6px 7px; }
   table { font-size: 13px; }
+  /* The problem table has six columns: on a phone each problem becomes a small card instead. */
+  table.cards-sm thead { display: none; }
+  table.cards-sm tr { display: block; padding: 8px 4px 8px 12px; border-bottom: 1px solid var(--line); }
+  table.cards-sm td { display: block; border: none; padding: 2px 0; text-align: left; }
+  table.cards-sm td:first-child { box-shadow: none; float: right; }
+  table.cards-sm td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 12px;
+    font-weight: 600; }
+  table.cards-sm tr.sev-error { box-shadow: inset 3px 0 0 var(--bad); }
+  table.cards-sm tr.sev-warning { box-shadow: inset 3px 0 0 #e09b2d; }
+  table.cards-sm tr.sev-info { box-shadow: inset 3px 0 0 #4c7fd0; }
 }
 @media print {
   @page { margin: 14mm 12mm; }

@@ -142,7 +142,7 @@ def tags_named(page: Page, name: str) -> list[dict[str, str | None]]:
 
 
 def body_rows(source: str, table_id: str) -> int:
-    match = re.search(rf'<table id="{table_id}">.*?<tbody>(.*?)</tbody>', source, re.S)
+    match = re.search(rf'<table id="{table_id}"[^>]*>.*?<tbody>(.*?)</tbody>', source, re.S)
     assert match, table_id
     return match.group(1).count("<tr")
 
@@ -282,10 +282,10 @@ def test_a_huge_summary_gives_a_bounded_page() -> None:
             "column": f"Col {i % 5000}",
             "message": long,
             "value": long,
-            "rows": 20_000 - i,
-            "examples": list(range(1000)),
+            "rows": 100_000 - i,
+            "examples": examples,
         }
-        for i in range(20_000)
+        for i in range(100_000)
     ]
     summary["rows_to_fix"] = [{"row": i, "status": "invalid", "error": long} for i in range(5000)]
     summary["mapping"]["used"] = [{"column": f"C{i}", "target": "name"} for i in range(10_000)]
@@ -295,7 +295,7 @@ def test_a_huge_summary_gives_a_bounded_page() -> None:
     assert body_rows(source, "problem-table") == MAX_PROBLEMS
     assert body_rows(source, "fix-table") == MAX_FIX_ROWS
     page = parse(source)
-    assert "Showing the first 100 of 20,000 kinds of problem" in page.section("problems")
+    assert "Showing the first 100 of 100,000 kinds of problem" in page.section("problems")
     assert "4,989 other columns" in page.section("problems")  # the chart's last bar gathers the rest
 
 
@@ -342,6 +342,20 @@ def test_cli_report_option_puts_it_elsewhere(tmp_path: Path) -> None:
     assert f"Report: {elsewhere}" in proc.stdout
     assert elsewhere.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert not (tmp_path / "people.results.report.html").exists()
+
+
+def test_report_in_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "report.html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "importer", "validate", str(small_csv(tmp_path)), "-a", str(ACCOUNT),
+         "--report", str(missing)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert (
+        proc.returncode == 2
+        and proc.stderr.strip() == f"importer: error: --report: {missing.parent} is not a directory"
+    )
+    assert not (tmp_path / "people.results.csv").exists()
 
 
 # --- a real browser --------------------------------------------------------------------------------------------
