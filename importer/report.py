@@ -388,11 +388,9 @@ def _cell(value: Any, first: bool) -> str:
 def _int(value: Any) -> int:
     if isinstance(value, bool):
         return 0
-    if isinstance(value, int | float):
-        return int(value)
     try:
-        return int(str(value))
-    except ValueError:
+        return int(value) if isinstance(value, int | float) else int(str(value))
+    except (ValueError, OverflowError):  # "many", NaN, infinity
         return 0
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from importer.pipeline import ImportOptions, run_import
@@ -297,6 +299,27 @@ def test_a_huge_summary_gives_a_bounded_page() -> None:
     page = parse(source)
     assert "Showing the first 100 of 100,000 kinds of problem" in page.section("problems")
     assert "4,989 other columns" in page.section("problems")  # the chart's last bar gathers the rest
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+KEYS = list(summary_fixture()) + ["signal"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(KEYS), JSON), st.dictionaries(st.sampled_from(KEYS), JSON))
+def test_any_json_in_any_key_gives_a_page_with_no_markup_of_its_own(
+    top: dict[str, Any], nested: dict[str, Any]
+) -> None:
+    summary = {**top, "mapping": nested, "problems": [nested, top], "rows_to_fix": [nested]}
+    page = parse(render_html(summary))
+    allowed = {"html", "head", "meta", "link", "title", "style", "body", "main", "header", "section", "footer", "p",
+               "h1", "h2", "h3", "span", "strong", "code", "div", "ul", "li", "i", "table", "thead", "tbody", "tr",
+               "th", "td", "svg", "g", "rect", "text"}  # fmt: skip
+    assert {tag for tag, _ in page.tags} <= allowed
 
 
 def test_write_html_report_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
