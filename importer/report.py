@@ -63,9 +63,13 @@ def write_html_report(summary: Mapping[str, Any], path: Path) -> None:
 def render_html(summary: Mapping[str, Any]) -> str:
     """The report page for one summary; missing or odd-typed keys leave their part out, never fail."""
     dry_run = summary.get("dry_run")
-    kind = "Dry run" if dry_run is True else "Import"
+    if not isinstance(dry_run, bool):  # an older summary: only dry runs leave rows "valid"
+        dry_run = bool(_counts_of(summary).get("valid"))
+    kind = "Dry run" if dry_run else "Import"
     file = _str(summary.get("file"))
+    when = _when(summary.get("started_at"))
     title = f"{kind} report: {file}" if file else f"{kind} report"
+    title += f" ({when})" if when else ""
     body = [
         _header(summary, kind, file),
         _counts(summary),
@@ -259,8 +263,9 @@ def _rows_to_fix(summary: Mapping[str, Any]) -> str:
     parts = ['<section id="rows-to-fix">\n<h2>Rows to fix</h2>\n']
     if errors_file:
         parts.append(
-            f'<p class="path">Correct these rows in <code id="errors-file">{_e(errors_file, limit=None)}</code> '
-            "(the original columns, plus one saying what is wrong), then import that file again.</p>\n"
+            f'<p class="path">Correct {_rows_phrase(total)} in '
+            f'<code id="errors-file">{_e(errors_file, limit=None)}</code> (the original columns, plus one saying '
+            "what is wrong), then import that file again.</p>\n"
         )
     if items:
         rows = "".join(
@@ -454,6 +459,10 @@ def _duration(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min {secs:02d} s"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _rows_phrase(n: int) -> str:
+    return "the row" if n == 1 else f"the {n:,} rows" if n else "the rows"
 
 
 def _more(total: int, shown: int, what: str) -> str:

@@ -156,7 +156,7 @@ def test_page_has_every_section_with_the_numbers_of_the_summary() -> None:
     source = render_html(summary_fixture())
     page = parse(source)
     assert source.startswith("<!DOCTYPE html>")
-    assert "Dry run report: contacts.csv" in page.text  # the <title>
+    assert "Dry run report: contacts.csv (1 December 2026, 22:40 UTC)" in page.text  # the <title>
     for ident in ("counts", "problems", "rows-to-fix", "mapping", "phones", "notes", "verdict"):
         assert ident in page.by_id, ident
     counts = page.section("counts")
@@ -217,6 +217,7 @@ def test_today_s_summary_without_the_new_keys_still_renders() -> None:
     summary = {k: v for k, v in summary_fixture().items() if k in ("rows", "counts", "exit_code", "source", "notes")}
     page = parse(render_html(summary))
     assert "974,700" in page.section("counts") and "problems" not in page.by_id
+    assert "Dry run report" in page.text  # told by the "valid" rows, which only a dry run leaves
 
 
 # --- safety --------------------------------------------------------------------------------------------------
@@ -402,7 +403,13 @@ def test_chromium_renders_the_page_without_console_errors(tmp_path: Path, width:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             # As root and with no network here: no sandbox, no background requests to Google's hosts.
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
         )
         try:
             page = browser.new_page(viewport={"width": width, "height": 900})
