@@ -19,6 +19,7 @@ from typing import Any
 
 from importer import __version__
 from importer.report_style import CSS
+from importer.report_svg import problem_chart, status_bar
 
 MAX_TEXT = 160  # characters of one value shown (a cell can be megabytes long)
 MAX_PROBLEMS = 100
@@ -151,24 +152,11 @@ def _card(tone: str, label: str, number: int, sub: str) -> str:
 
 
 def _status_bar(order: list[str], counts: Mapping[str, int]) -> str:
-    # Each status gets a sliver at least (700 duplicates beside 950,000 valid rows still show).
-    slivers = {s: max(counts[s], 1) for s in order}
-    widths = {s: max(100 * n / sum(slivers.values()), 0.5) for s, n in slivers.items()}
-    scale = 100 / (sum(widths.values()) or 1)
-    x, rects, legend = 0.0, [], []
+    segments = []
     for status in order:
         label, _, tone = STATUSES.get(status, (status, "", "neutral"))
-        width = widths[status] * scale
-        rects.append(
-            f'<rect class="fill-{tone}" x="{x:.3f}%" y="0" width="{width:.3f}%" height="14">'
-            f"<title>{_e(label)}: {counts[status]:,}</title></rect>"
-        )
-        legend.append(f'<li><i class="fill-{tone}"></i>{_e(label)} {counts[status]:,}</li>')
-        x += width
-    return (
-        '<div class="stack"><svg width="100%" height="14" role="img" aria-label="Rows by status">'
-        f'{"".join(rects)}</svg></div>\n<ul class="legend">{"".join(legend)}</ul>'
-    )
+        segments.append((label, tone, counts[status]))
+    return status_bar(segments)
 
 
 def _problems(problems: Any) -> str:
@@ -213,8 +201,7 @@ def _problem_row(item: Mapping[str, Any]) -> str:
 
 
 def _chart(items: list[Mapping[str, Any]]) -> str:
-    """Rows with problems per column, errors and warnings stacked: a horizontal bar per column. Lengths in
-    percent of the width and text in pixels, so the chart fits a phone and a printed page without shrinking."""
+    """Rows with problems per column, the columns with most first, the smallest gathered in one last bar."""
     per_column: dict[str, list[int]] = {}
     for item in items:
         bucket = per_column.setdefault(_str(item.get("column")) or "(whole row)", [0, 0])
@@ -224,32 +211,7 @@ def _chart(items: list[Mapping[str, Any]]) -> str:
         rest = ranked[MAX_CHART_BARS - 1 :]
         other = [sum(v[0] for _, v in rest), sum(v[1] for _, v in rest)]
         ranked = [*ranked[: MAX_CHART_BARS - 1], (f"{len(rest):,} other columns", other)]
-    top = max((sum(v) for _, v in ranked), default=0) or 1
-    parts, step = [], 44
-    for i, (column, (errors, warnings)) in enumerate(ranked):
-        y = i * step
-        label = _e(_cut(column, 34))
-        total = errors + warnings
-        parts.append(
-            f"<g><title>{_e(column)}: {errors:,} rows with errors, {warnings:,} rows with warnings</title>"
-            f'<text x="0" y="{y + 15}">{label}</text>'
-            f'<text class="value" x="100%" y="{y + 15}" text-anchor="end">{total:,} rows</text>'
-            f'<rect class="fill-track" x="0" y="{y + 22}" width="100%" height="12" rx="3"/>'
-        )
-        x = 0.0
-        for count, tone in ((errors, "bad"), (warnings, "warn")):
-            if count:  # a sliver at least, so that 3 rows beside 20,000 still show
-                width = min(max(100 * count / top, 0.6), 100 - x)
-                parts.append(f'<rect class="fill-{tone}" x="{x:.3f}%" y="{y + 22}" width="{width:.3f}%" height="12"/>')
-                x += width
-        parts.append("</g>")
-    height = len(ranked) * step
-    return (
-        f'<div class="chart"><svg width="100%" height="{height}" role="img" '
-        f'aria-label="Rows with problems, by column">{"".join(parts)}</svg>'
-        '<ul class="legend"><li><i class="fill-bad"></i>Errors</li><li><i class="fill-warn"></i>Warnings</li></ul>'
-        "</div>\n"
-    )
+    return problem_chart([(column, errors, warnings) for column, (errors, warnings) in ranked])
 
 
 def _rows_to_fix(summary: Mapping[str, Any]) -> str:
