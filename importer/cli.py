@@ -57,6 +57,11 @@ def _import_options(func: Any) -> Any:
         click.option(
             "--results", "-o", type=click.Path(path_type=Path), help="Results file, .csv or .xlsx [FILE.results.csv]."
         ),
+        click.option(
+            "--report",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="HTML report of the run, to send to the client [RESULTS.report.html].",
+        ),
         click.option("--default-region", help="Country (ISO code, e.g. ES) for phones written without +CC."),
         click.option(
             "--phone-format",
@@ -202,6 +207,9 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         delimiter = "\t"
     if kw["workers"] is not None and kw["workers"] < 1:
         raise ConfigError("--workers must be at least 1")
+    report = kw["report"]
+    if report is not None and not report.parent.is_dir():  # found now, not after the contacts were sent
+        raise ConfigError(f"--report: {report.parent} is not a directory")
     region = kw["default_region"]
     if region is not None and not is_region(region):
         # Otherwise every row without a Country would be invalid, each saying so, instead of one line here.
@@ -224,6 +232,7 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         client=client,
         on_existing=kw["on_existing"],
         workers=kw["workers"],
+        report=report,
     )
 
 
@@ -340,6 +349,8 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     echo(f"Results: {report.results_path}")
     if report.errors_path is not None:
         echo(f"Rows to fix: {report.errors_path}")
+    if report.report_path is not None:
+        echo(f"Report: {report.report_path}")
     if log.json_lines:
         log.info("summary", **report.summary())
 

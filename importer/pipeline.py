@@ -26,6 +26,7 @@ from importer.ledger import PENDING, Ledger
 from importer.mapping import Mapping, MappingConfig, build_mapping
 from importer.progress import NoProgress, Progress
 from importer.read import Table, open_table
+from importer.report import write_html_report
 from importer.results import ResultsWriter
 from importer.send import auto_concurrency, deliver
 from importer.summary import OK_STATUSES, Report, grouped_problems, rows_to_fix
@@ -52,6 +53,7 @@ class ImportOptions:
     client: ClientConfig | None = None  # required unless dry_run
     on_existing: OnExisting = "skip"
     workers: int | None = None  # validation processes; default: every core
+    report: Path | None = None  # default: <results stem>.report.html beside the results
 
     @property
     def results_path(self) -> Path:
@@ -61,6 +63,11 @@ class ImportOptions:
     def errors_path(self) -> Path:
         path = self.results_path
         return path.with_name(f"{path.stem}.errors{path.suffix}")
+
+    @property
+    def report_path(self) -> Path:
+        path = self.results_path
+        return self.report or path.with_name(f"{path.stem}.report.html")
 
     @property
     def state_path(self) -> Path:
@@ -139,7 +146,10 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         if not options.dry_run and report.signal is None:
             ledger.finish_run()  # an interrupted run is resumed by the next one, under the same run id
     report.duration = time.monotonic() - started
-    report.summary_path.write_text(json.dumps(report.summary(), indent=2) + "\n", encoding="utf-8")
+    summary = report.summary()
+    report.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_html_report(summary, options.report_path)
+    report.report_path = options.report_path
     return report
 
 

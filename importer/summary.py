@@ -30,6 +30,7 @@ class Report:
     send_seconds: float = 0.0
     signal: int | None = None  # SIGINT/SIGTERM that stopped the sending
     notes: list[str] = field(default_factory=list)  # what the reader detected or repaired
+    report_path: Path | None = None  # the HTML report, once written
     file: Path | None = None
     dry_run: bool = False
     started_at: str = ""  # ISO 8601, local time with offset
