@@ -265,7 +265,7 @@ def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Acco
 def _closest(value: str, choices: list[str]) -> list[str]:
     """The account value most like `value`, ignoring case ("ativo" ~ "Active"), if any is close."""
     by_fold = {c.casefold(): c for c in choices}
-    found = difflib.get_close_matches(value.casefold(), list(by_fold), n=1, cutoff=0.6)
+    found = difflib.get_close_matches(value.casefold(), list(by_fold), n=1, cutoff=0.7)
     return [by_fold[found[0]]] if found else []
 
 
