@@ -38,8 +38,8 @@ OnExisting = Literal["skip", "update", "fail"]
 
 
 class Progress(Protocol):
-    def start(self, total: int, description: str) -> None: ...
-    def advance(self, n: int = 1) -> None: ...
+    def start(self, total: int, description: str) -> None: ...  # total 0: unknown
+    def advance(self, n: int = 1, total: int | None = None) -> None: ...  # total: a new estimate of it
     def close(self) -> None: ...
 
 
@@ -47,7 +47,7 @@ class NoProgress:
     def start(self, total: int, description: str) -> None:
         pass
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: int = 1, total: int | None = None) -> None:
         pass
 
     def close(self) -> None:
@@ -236,14 +236,18 @@ Checked = tuple[int, str, str, str | None, str, str]
 def check(
     table: Table, account: Account, mapping: Mapping, options: ImportOptions, ledger: Ledger, progress: Progress
 ) -> None:
-    progress.start(0, "Checking rows")
+    # A workbook knows its rows; a CSV's count is estimated again at each chunk from the bytes read so far.
+    progress.start(table.estimated_rows() or 0, "Checking rows")
+    done = 0
     try:
         for checked in _checked_chunks(table, account, mapping, options):
             ledger.add_rows(
                 (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells)
                 for row, ident, source, payload, error, cells in checked
             )
-            progress.advance(len(checked))
+            done += len(checked)
+            progress.advance(len(checked), table.estimated_rows())
+        progress.advance(0, done)  # every row read: the exact count (blank rows were in the estimates)
         ledger.mark_duplicates()
     finally:
         progress.close()
