@@ -98,7 +98,7 @@ class Table:
     # cost a pass over the file (CSV: see estimated_rows).
     total_rows: int | None = None
     # CSV only: the rows below the header, extrapolated from the share of the file's bytes read so far.
-    _estimate: Callable[[], int | None] | None = field(default=None, repr=False)
+    _estimate: Callable[[], int | None] | None = field(default=None, repr=False, compare=False)
 
     def estimated_rows(self) -> int | None:
         """Rows below the header (blank ones included), for a progress bar: a workbook's from its sheet's size;

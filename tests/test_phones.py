@@ -295,3 +295,38 @@ def test_an_unknown_or_ambiguous_country_is_none(country: str) -> None:
 def test_the_data_file_names_are_folded_and_known_regions() -> None:
     for name, code in phones._phone_words()["countries"].items():
         assert phones._fold(name) == name and code in phonenumbers.SUPPORTED_REGIONS, name
+
+
+_LABELS = [
+    "x",
+    "ext",
+    "ext.",
+    "ext:",
+    "extensión",
+    "anexo",
+    "#",
+    ";ext=",
+    *phones._phone_words()["extension"]["labels"],
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    region=st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+    label=st.sampled_from(_LABELS),
+    space=st.sampled_from(["", " ", ", "]),
+    extension=st.from_regex(r"[0-9]{1,6}", fullmatch=True),
+    international=st.booleans(),
+)
+def test_an_extension_never_changes_the_number_read(
+    region: str, label: str, space: str, extension: str, international: bool
+) -> None:
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        return
+    style = phonenumbers.PhoneNumberFormat.INTERNATIONAL if international else phonenumbers.PhoneNumberFormat.NATIONAL
+    written = phonenumbers.format_number(example, style)
+    alone = normalize_phone(written, region)
+    sep = "" if label == ";ext=" else space
+    phone = normalize_phone(f"{written}{sep}{label} {extension}".replace("= ", "="), region)
+    assert (phone.identifier, phone.extension) == (alone.identifier, extension)
