@@ -88,31 +88,16 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     if _WHOLE_FLOAT.match(text):
         text = text[:-2]  # "34600112233.0", as pandas and some exports write whole numbers
     compact = _JUNK.sub("", text)
-    region = region.upper() if region else None
     # Anything but digits after the first character (a letter, "#", ";", ","): maybe an extension ("x123").
     # One string method decides, so digits, with or without "+", pay nothing for the look.
     if not compact[1:].isdigit():
-        text, extension = split_extension(text)
+        rest, extension = split_extension(text)
         if extension is not None:
-            phone = _read(_JUNK.sub("", text), region, fmt)
+            phone = normalize_phone(rest, region, fmt)
             return Phone(phone.identifier, phone.error, extension, (f"extension {extension} removed", *phone.notes))
-    return _read(compact, region, fmt)
-
-
-def split_extension(text: str) -> tuple[str, str | None]:
-    """The number without its extension, and the extension's digits (None when there is none):
-    "(376)694-9481x10051" is ("(376)694-9481", "10051")."""
-    match = _LIBRARY_EXTENSION.search(text) if _LIBRARY_EXTENSION is not None else None
-    if match is None:
-        match = _labelled_extension().search(text)
-    if match is None or not any(c.isdigit() for c in text[: match.start()]):  # "Ana x 12": no number before it
-        return text, None
-    return text[: match.start()].rstrip(), next(group for group in match.groups() if group)
-
-
-def _read(compact: str, region: str | None, fmt: PhoneFormat) -> Phone:
     if compact.startswith("00"):
         compact = "+" + compact[2:]  # the international prefix of most of the world
+    region = region.upper() if region else None
     if not compact.startswith("+") and not region:
         # Spreadsheets drop the "+" of international numbers; accept digits that are valid that way.
         found = _without_plus(compact)
@@ -158,6 +143,17 @@ def _read(compact: str, region: str | None, fmt: PhoneFormat) -> Phone:
     if reason in _POSSIBLE_ERRORS:
         return Phone(None, f"{_POSSIBLE_ERRORS[reason]} for {where}" if where else _POSSIBLE_ERRORS[reason])
     return Phone(None, f"not a valid number for {where}" if where else "not a valid number")
+
+
+def split_extension(text: str) -> tuple[str, str | None]:
+    """The number without its extension, and the extension's digits (None when there is none):
+    "(376)694-9481x10051" is ("(376)694-9481", "10051")."""
+    match = _LIBRARY_EXTENSION.search(text) if _LIBRARY_EXTENSION is not None else None
+    if match is None:
+        match = _labelled_extension().search(text)
+    if match is None or not any(c.isdigit() for c in text[: match.start()]):  # "Ana x 12": no number before it
+        return text, None
+    return text[: match.start()].rstrip(), next(group for group in match.groups() if group)
 
 
 def _shown(number: PhoneNumber) -> str:
