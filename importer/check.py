@@ -65,7 +65,9 @@ def check(
     """Check every row and record it in the ledger (pending, invalid; then duplicates), in row order."""
     result = CheckResult()
     shapes: set[str] = set()
-    progress.start(0, "Checking rows")
+    # A workbook knows its rows; a CSV's count is estimated again at each chunk from the bytes read so far.
+    progress.start(table.estimated_rows() or 0, "Checking rows")
+    done = 0
     try:
         for chunk in checked_chunks(table, account, mapping, validation, want_payload, workers):
             ledger.add_rows(
@@ -78,7 +80,9 @@ def check(
                 if len(result.phone_examples) < PHONE_EXAMPLES and shape not in shapes:
                     shapes.add(shape)
                     result.phone_examples.append(example)
-            progress.advance(len(chunk.rows))
+            done += len(chunk.rows)
+            progress.advance(len(chunk.rows), table.estimated_rows())
+        progress.advance(0, done)  # every row read: the exact count (blank rows were in the estimates)
         ledger.mark_duplicates()
     finally:
         progress.close()

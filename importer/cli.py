@@ -261,7 +261,11 @@ class Log:
 
 
 class TqdmProgress:
-    """A progress bar with rate and ETA, for a person at a terminal."""
+    """A progress bar with rate and ETA, for a person at a terminal.
+
+    It counts rows even where the work is measured in bytes (a CSV is checked before its rows are counted):
+    rows are what a person reads and compares, and rows/s is the rate the sending stage shows too. The total is
+    then an estimate from the bytes read, updated as it goes, so the percentage and ETA are the bytes'."""
 
     def __init__(self) -> None:
         self._bar: Any = None
@@ -271,8 +275,10 @@ class TqdmProgress:
 
         self._bar = tqdm(total=total or None, desc=description, unit="row", file=sys.stderr, dynamic_ncols=True)
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: int = 1, total: int | None = None) -> None:
         if self._bar is not None:
+            if total is not None:
+                self._bar.total = total
             self._bar.update(n)
 
     def close(self) -> None:
@@ -293,8 +299,10 @@ class LogProgress:
         self.total, self.done, self.description = total, 0, description
         self.started = self.last = time.monotonic()
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: int = 1, total: int | None = None) -> None:
         self.done += n
+        if total is not None:
+            self.total = total
         now = time.monotonic()
         if now - self.last >= self.every:
             self.last = now

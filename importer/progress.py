@@ -6,8 +6,8 @@ from typing import Protocol
 
 
 class Progress(Protocol):
-    def start(self, total: int, description: str) -> None: ...
-    def advance(self, n: int = 1) -> None: ...
+    def start(self, total: int, description: str) -> None: ...  # total 0: unknown
+    def advance(self, n: int = 1, total: int | None = None) -> None: ...  # total: a new estimate of it
     def close(self) -> None: ...
 
 
@@ -15,7 +15,7 @@ class NoProgress:
     def start(self, total: int, description: str) -> None:
         pass
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: int = 1, total: int | None = None) -> None:
         pass
 
     def close(self) -> None:
