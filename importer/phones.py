@@ -137,7 +137,10 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     found = _without_plus(compact)
     if found is not None:
         note = f"read as {_shown(found)} ({_country(found)}): not a valid {region} number"
-        return Phone(_format(found, fmt), notes=(note,) if region else ())
+        # No note for digits that hold the region's own country code (34612345678 in a Spanish sheet, the way
+        # Callbell writes numbers): that reading is the obvious one.
+        foreign = region is not None and phonenumbers.region_code_for_number(found) != region
+        return Phone(_format(found, fmt), notes=(note,) if foreign else ())
     reason = phonenumbers.is_possible_number_with_reason(number)
     where = phonenumbers.region_code_for_number(number) or region
     if reason in _POSSIBLE_ERRORS:

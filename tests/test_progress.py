@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from importer.cli import Log, LogProgress
 from importer.check import CHUNK_ROWS
+from importer.cli import Log, LogProgress
 from importer.pipeline import ImportOptions, run_import
 from importer.read import chunks, open_table
 
