@@ -21,6 +21,10 @@ FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 _UUID = re.compile(r"^[0-9a-f]{32}$")
 
 
+# The commands that need an account file say how to get one.
+NO_ACCOUNT_FILE = "no --account-file: write one with `importer account pull -o account.toml`"
+
+
 class AccountFileError(ValueError):
     """The account file is missing, not TOML, or describes an impossible account."""
 
@@ -77,6 +81,8 @@ class Account:
 def load_account(path: str | Path) -> Account:
     """Read an account file; every problem is an AccountFileError naming the file and the entry."""
     path = Path(path)
+    if not path.exists():
+        raise AccountFileError(f"{path}: no such account file: write one with `importer account pull -o {path}`")
     data = read_toml(path, "account file", AccountFileError)
     try:
         return parse_account(data)

@@ -13,7 +13,10 @@ from typing import Any
 import click
 
 from importer import __version__
+from importer.account import NO_ACCOUNT_FILE
+from importer.account_cmd import account_group
 from importer.client import DEFAULT_BASE_URL, ClientConfig
+from importer.credentials import BASE_URL_ENV, TOKEN_ENV, read_token
 from importer.errors import ConfigError, ImporterError
 from importer.mapping_cmd import mapping_command
 from importer.mapping_config import MappingConfig, load_mapping_config
@@ -23,9 +26,7 @@ from importer.problems import format_count, problem_lines
 from importer.sandbox.command import sandbox_command
 from importer.validate import Options
 
-TOKEN_ENV = "CALLBELL_API_TOKEN"
 INTERNAL_ERROR = 4
-BASE_URL_ENV = "CALLBELL_BASE_URL"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,6 +42,7 @@ def cli() -> None:
 
 cli.add_command(sandbox_command)
 cli.add_command(mapping_command)
+cli.add_command(account_group)
 
 
 def _import_options(func: Any) -> Any:
@@ -50,11 +52,15 @@ def _import_options(func: Any) -> Any:
             "--account-file",
             "-a",
             type=click.Path(path_type=Path),
-            required=True,
-            help="TOML file describing the account's tags, users, custom fields (see README).",
+            help="TOML file describing the account's tags, users, custom fields; `importer account pull` writes one.",
         ),
         click.option(
             "--results", "-o", type=click.Path(path_type=Path), help="Results file, .csv or .xlsx [FILE.results.csv]."
+        ),
+        click.option(
+            "--report",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="HTML report of the run, to send to the client [RESULTS.report.html].",
         ),
         click.option("--default-region", help="Country (ISO code, e.g. ES) for phones written without +CC."),
         click.option(
@@ -177,13 +183,15 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
+    if kw["account_file"] is None:  # not click's required=True: its message cannot say how to get one
+        raise ConfigError(NO_ACCOUNT_FILE)
     config: MappingConfig | None = load_mapping_config(kw["config"]) if kw["config"] else None
     # The command line wins over the config's [options], which win over the defaults.
     pinned = config.options if config else {}
     for key in ("default_region", "phone_format", "source", "encoding", "delimiter", "sheet"):
         if kw[key] is None and key in pinned:
             kw[key] = pinned[key]
-    token = _read_token(kw["token_file"])
+    token = read_token(kw["token_file"])
     client = None
     if token:
         client = ClientConfig(
@@ -199,6 +207,9 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         delimiter = "\t"
     if kw["workers"] is not None and kw["workers"] < 1:
         raise ConfigError("--workers must be at least 1")
+    report = kw["report"]
+    if report is not None and not report.parent.is_dir():  # found now, not after the contacts were sent
+        raise ConfigError(f"--report: {report.parent} is not a directory")
     region = kw["default_region"]
     if region is not None and not is_region(region):
         # Otherwise every row without a Country would be invalid, each saying so, instead of one line here.
@@ -221,19 +232,8 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         client=client,
         on_existing=kw["on_existing"],
         workers=kw["workers"],
+        report=report,
     )
-
-
-def _read_token(token_file: Path | None) -> str | None:
-    if token_file is not None:
-        try:
-            token = token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"{token_file}: cannot read token file ({exc.strerror or exc})") from None
-        if not token:
-            raise ConfigError(f"{token_file}: token file is empty")
-        return token
-    return os.environ.get(TOKEN_ENV, "").strip() or None
 
 
 def _wants_progress(flag: bool | None) -> bool:
@@ -261,7 +261,11 @@ class Log:
 
 
 class TqdmProgress:
-    """A progress bar with rate and ETA, for a person at a terminal."""
+    """A progress bar with rate and ETA, for a person at a terminal.
+
+    It counts rows even where the work is measured in bytes (a CSV is checked before its rows are counted):
+    rows are what a person reads and compares, and rows/s is the rate the sending stage shows too. The total is
+    then an estimate from the bytes read, updated as it goes, so the percentage and ETA are the bytes'."""
 
     def __init__(self) -> None:
         self._bar: Any = None
@@ -271,8 +275,10 @@ class TqdmProgress:
 
         self._bar = tqdm(total=total or None, desc=description, unit="row", file=sys.stderr, dynamic_ncols=True)
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: int = 1, total: int | None = None) -> None:
         if self._bar is not None:
+            if total is not None:
+                self._bar.total = total
             self._bar.update(n)
 
     def close(self) -> None:
@@ -293,8 +299,10 @@ class LogProgress:
         self.total, self.done, self.description = total, 0, description
         self.started = self.last = time.monotonic()
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: int = 1, total: int | None = None) -> None:
         self.done += n
+        if total is not None:
+            self.total = total
         now = time.monotonic()
         if now - self.last >= self.every:
             self.last = now
@@ -349,6 +357,8 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     echo(f"Results: {report.results_path}")
     if report.errors_path is not None:
         echo(f"Rows to fix: {report.errors_path}")
+    if report.report_path is not None:
+        echo(f"Report: {report.report_path}")
     if log.json_lines:
         log.info("summary", **report.summary())
 

@@ -266,6 +266,17 @@ class CallbellClient:
     async def channels(self) -> list[dict[str, Any]]:
         return list(_json(await self.request("GET", "channels")).get("channels", []))
 
+    async def listing_page(self, path: str, key: str, page: int) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of GET /teams or /channels: the items under `key`, and meta.pages when the API says it."""
+        body = _json(await self.request("GET", path, params={"page": page}))
+        items = body.get(key)
+        meta = body.get("meta")
+        pages = meta.get("pages") if isinstance(meta, dict) else None
+        return (
+            [i for i in items if isinstance(i, dict)] if isinstance(items, list) else [],
+            pages if isinstance(pages, int) and not isinstance(pages, bool) else None,
+        )
+
 
 def contact_of(body: dict[str, Any]) -> dict[str, Any]:
     """The contact in a response: documented as a one-item list for some endpoints, an object for others."""

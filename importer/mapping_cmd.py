@@ -15,11 +15,11 @@ from pathlib import Path
 import click
 
 from importer.account import Account, AccountFileError, load_account
+from importer.check import scan
 from importer.errors import AccountError, ImporterError
 from importer.headers import FIELDS, header_key
 from importer.mapping import Mapping, build_mapping
 from importer.mapping_config import CUSTOM_PREFIX, IGNORE, OPTION_KEYS, PHONE_FALLBACK, load_mapping_config
-from importer.pipeline import scan
 from importer.read import open_table
 from importer.validate import Options
 from importer.values import ValueRules, resolve_value_rules, values_to_toml

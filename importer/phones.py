@@ -1,17 +1,20 @@
 """Phone numbers to WhatsApp identifiers, with Google's libphonenumber (the `phonenumbers` package).
 
 Callbell's examples write WhatsApp numbers as country code + national number, digits only
-(`391234567890`): that is the default form; `e164` adds the `+`.
+(`391234567890`): that is the default form; `e164` adds the `+`. A reading that changed what the cell says
+(an extension removed, digits read as a foreign mobile) is told in `Phone.notes`, for the person.
 """
 
 from __future__ import annotations
 
 import gettext
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
 
 import phonenumbers
 from phonenumbers import (
@@ -25,16 +28,24 @@ from phonenumbers import (
     ValidationResult,
 )
 
-try:  # the parser's own steps, reused by the fast path below
-    from phonenumbers.phonenumberutil import (
-        _match_national_number,
-        _maybe_strip_national_prefix_carrier_code,
-        _test_number_length,
-    )
+from importer.phones_fast import country_code_prefix, is_valid, parse, plain_digits
 
-    _FAST_PARSE = True
-except ImportError:  # a release that renamed its internals: its own parse is always right, only slower
-    _FAST_PARSE = False
+try:  # the library's own extension spellings (x, ext., #, ;ext=, anexo...), as its parser strips them
+    from phonenumbers.phonenumberutil import _EXTN_PATTERN as _LIBRARY_EXTENSION
+except ImportError:  # a release that renamed it: its parse still drops those, unreported
+    _LIBRARY_EXTENSION = None
+
+__all__ = [
+    "Phone",
+    "PhoneFormat",
+    "country_names",
+    "is_region",
+    "is_valid",
+    "normalize_phone",
+    "parse",
+    "region_for",
+    "split_extension",
+]
 
 PhoneFormat = Literal["digits", "e164"]
 
@@ -57,10 +68,12 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _WHOLE_FLOAT = re.compile(r"^\+?\d{7,}\.0$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phone:
     identifier: str | None  # what is sent to Callbell; None when the number is unusable
     error: str | None = None  # why, for a person
+    extension: str | None = None  # the digits of an extension removed from the cell: WhatsApp numbers have none
+    notes: tuple[str, ...] = ()  # what the reading changed, one short sentence each, for a person
 
 
 def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "digits") -> Phone:
@@ -75,6 +88,13 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     if _WHOLE_FLOAT.match(text):
         text = text[:-2]  # "34600112233.0", as pandas and some exports write whole numbers
     compact = _JUNK.sub("", text)
+    # Anything but digits after the first character (a letter, "#", ";", ","): maybe an extension ("x123").
+    # One string method decides, so digits, with or without "+", pay nothing for the look.
+    if not compact[1:].isdigit():
+        rest, extension = split_extension(text)
+        if extension is not None:
+            phone = normalize_phone(rest, region, fmt)
+            return Phone(phone.identifier, phone.error, extension, (f"extension {extension} removed", *phone.notes))
     if compact.startswith("00"):
         compact = "+" + compact[2:]  # the international prefix of most of the world
     region = region.upper() if region else None
@@ -100,22 +120,27 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
         # already read as country code + number (34612345678 in Spain).
         if (
             compact[0] != "0"
-            and _plain_digits(compact)
+            and plain_digits(compact)
             and _mobile_abroad_possible(compact)
             and not _read_with_its_country_code(compact, number)
         ):
             other = _without_plus(compact)
             if other is not None and other != number and _is_mobile(other) and not _is_mobile(number):
-                return Phone(_format(other, fmt))
+                note = f"read as {_shown(other)} ({_country(other)}, a mobile number), not as a {region} number"
+                return Phone(_format(other, fmt), notes=(note,))
         return Phone(_format(number, fmt))
     # Only after a written +52: a "1" before ten digits, with no country code, is a number of the +1 countries.
     legacy = _without_mexican_mobile_one(number) if compact.lstrip("+").startswith("52") else None
     if legacy is not None:
-        return Phone(_format(legacy, fmt))
+        return Phone(_format(legacy, fmt), notes=("the 1 after +52 removed (Mexico dropped it in 2019)",))
     # "34612345678" typed in a Spanish sheet: a full international number that lost its "+".
     found = _without_plus(compact)
     if found is not None:
-        return Phone(_format(found, fmt))
+        note = f"read as {_shown(found)} ({_country(found)}): not a valid {region} number"
+        # No note for digits that hold the region's own country code (34612345678 in a Spanish sheet, the way
+        # Callbell writes numbers): that reading is the obvious one.
+        foreign = region is not None and phonenumbers.region_code_for_number(found) != region
+        return Phone(_format(found, fmt), notes=(note,) if foreign else ())
     reason = phonenumbers.is_possible_number_with_reason(number)
     where = phonenumbers.region_code_for_number(number) or region
     if reason in _POSSIBLE_ERRORS:
@@ -123,18 +148,43 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     return Phone(None, f"not a valid number for {where}" if where else "not a valid number")
 
 
+def split_extension(text: str) -> tuple[str, str | None]:
+    """The number without its extension, and the extension's digits (None when there is none):
+    "(376)694-9481x10051" is ("(376)694-9481", "10051")."""
+    match = _LIBRARY_EXTENSION.search(text) if _LIBRARY_EXTENSION is not None else None
+    if match is None:
+        match = _labelled_extension().search(text)
+    if match is None or not any(c.isdigit() for c in text[: match.start()]):  # "Ana x 12": no number before it
+        return text, None
+    return text[: match.start()].rstrip(), next(group for group in match.groups() if group)
+
+
+def _shown(number: PhoneNumber) -> str:
+    # "+34 612345678": country code apart, as people read it; format_number's grouping would cost ~10 us a row.
+    return f"+{number.country_code} {phonenumbers.national_significant_number(number)}"
+
+
+@cache
+def _country_name(region: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=region)
+    return (getattr(country, "common_name", None) or country.name) if country is not None else region
+
+
+def _country(number: PhoneNumber) -> str:
+    region = phonenumbers.region_code_for_number(number)
+    return _country_name(region) if region and region != "001" else f"+{number.country_code}"
+
+
 def _read_with_its_country_code(digits: str, number: PhoneNumber) -> bool:
     code = str(number.country_code)
     return digits.startswith(code) and digits[len(code) :] == phonenumbers.national_significant_number(number)
 
 
-def _plain_digits(text: str) -> bool:
-    return text.isascii() and text.isdigit()
-
-
 def _without_plus(compact: str) -> PhoneNumber | None:
     """Plain digits read as an international number that lost its "+", when that is a valid number."""
-    return _parse_valid("+" + compact) if _plain_digits(compact) else None
+    return _parse_valid("+" + compact) if plain_digits(compact) else None
 
 
 def _parse_valid(text: str) -> PhoneNumber | None:
@@ -148,16 +198,8 @@ def _parse_valid(text: str) -> PhoneNumber | None:
 def _mobile_abroad_possible(digits: str) -> bool:
     """Whether +digits has enough digits after its country code to be a mobile number there: a cheap no for most
     national numbers (612345678 is +61 2345678, too short for an Australian mobile) before parsing them again."""
-    prefix = _country_code_prefix(digits)
+    prefix = country_code_prefix(digits)
     return prefix is not None and len(digits) - prefix[1] >= _shortest_mobile(prefix[0])
-
-
-def _country_code_prefix(digits: str) -> tuple[int, int] | None:
-    """The country code digits start with, and its length (as the parser reads them after a "+")."""
-    for size in (1, 2, 3):
-        if (code := int(digits[:size])) in COUNTRY_CODE_TO_REGION_CODE:
-            return code, size
-    return None
 
 
 @cache
@@ -201,145 +243,6 @@ def _format(number: PhoneNumber, fmt: PhoneFormat) -> str:
     return e164 if fmt == "e164" else e164[1:]
 
 
-# --- the fast path -------------------------------------------------------------------------------------------
-# phonenumbers.parse and is_valid_number take ~14 us a number, most of it in steps that are generic (free text,
-# extensions, RFC 3966, non-ASCII digits) or repeated (regexes rebuilt per call, one per number type). Nearly
-# every cell is ASCII digits after an optional "+" by the time it gets here: `parse` and `is_valid` answer those
-# with the library's own metadata and steps, and hand anything else to the library. tests/test_phones.py checks
-# them against phonenumbers on every region.
-
-
-def parse(compact: str, region: str | None) -> PhoneNumber:
-    """phonenumbers.parse(compact, region), faster for "+" and digits; raises as it does."""
-    number = _parse_digits(compact, region)
-    return phonenumbers.parse(compact, region) if number is None else number
-
-
-def _parse_digits(compact: str, region: str | None) -> PhoneNumber | None:
-    """What phonenumbers.parse returns for `+digits`, or digits with a region; None for any other input, and for
-    inputs the parser would refuse or read through an international prefix (the library says why)."""
-    if not _FAST_PARSE:
-        return None
-    plus = compact[:1] == "+"
-    digits = compact[1:] if plus else compact
-    if not (2 < len(digits) <= 250 and _plain_digits(digits)):
-        return None
-    if plus:
-        prefix = _country_code_prefix(digits) if digits[0] != "0" else None
-        if prefix is None:
-            return None
-        country_code, size = prefix
-        national = digits[size:]
-        main_region = COUNTRY_CODE_TO_REGION_CODE[country_code][0]
-        metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, main_region)
-    else:
-        if region not in SUPPORTED_REGIONS:
-            return None
-        metadata = PhoneMetadata.metadata_for_region(region)
-        if metadata is None or _international_prefix(region).match(digits):
-            return None
-        country_code, national = metadata.country_code, digits
-        # The default region's country code typed without "+" (34612345678 in Spain): the parser's own rule.
-        code = str(country_code)
-        if digits.startswith(code):
-            _, rest, _ = _maybe_strip_national_prefix_carrier_code(digits[len(code) :], metadata)
-            general = metadata.general_desc
-            if (
-                not _match_national_number(digits, general, False) and _match_national_number(rest, general, False)
-            ) or _test_number_length(digits, metadata) == ValidationResult.TOO_LONG:
-                national = rest
-                # From here the parser reads it with the metadata of the code's main region (GB for IM's +44).
-                main_region = COUNTRY_CODE_TO_REGION_CODE[country_code][0]
-                if main_region != region:
-                    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, main_region)
-    if metadata is None or len(national) < 2:
-        return None
-    _, stripped, _ = _maybe_strip_national_prefix_carrier_code(national, metadata)
-    if _test_number_length(stripped, metadata) not in (
-        ValidationResult.TOO_SHORT,
-        ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
-        ValidationResult.INVALID_LENGTH,
-    ):
-        national = stripped
-    if not 2 <= len(national) <= 17:
-        return None
-    number = PhoneNumber(country_code=country_code, national_number=int(national))
-    if len(national) > 1 and national[0] == "0":  # Italian leading zeros, as the parser records them
-        number.italian_leading_zero = True
-        zeros = len(national) - len(national.lstrip("0"))
-        zeros = min(zeros, len(national) - 1)
-        if zeros != 1:
-            number.number_of_leading_zeros = zeros
-    return number
-
-
-@cache
-def _international_prefix(region: str) -> re.Pattern[str]:
-    metadata = PhoneMetadata.metadata_for_region(region)
-    return re.compile(metadata.international_prefix if metadata and metadata.international_prefix else "NonMatch")
-
-
-def is_valid(number: PhoneNumber) -> bool:
-    """phonenumbers.is_valid_number, with each region's number types joined into one regex per length."""
-    regions = COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
-    if regions is None:
-        return False
-    nsn = phonenumbers.national_significant_number(number)
-    if len(regions) == 1:
-        return _type_known(number.country_code, regions[0], nsn)
-    for region in regions:  # the region of a shared code (+1, +7, +44): as region_code_for_number picks it
-        metadata = PhoneMetadata.metadata_for_region(region)
-        if metadata is None:
-            continue
-        if metadata.leading_digits is not None:
-            if _leading_digits(region).match(nsn):
-                return _type_known(number.country_code, region, nsn)
-        elif _type_known(number.country_code, region, nsn):
-            return True
-    return False
-
-
-def _type_known(country_code: int, region: str, nsn: str) -> bool:
-    """The number matches the region's general pattern and one of its types (what is_valid_number asks)."""
-    patterns = _patterns_by_length(country_code, region).get(len(nsn))
-    return patterns is not None and bool(patterns[0].fullmatch(nsn)) and bool(patterns[1].fullmatch(nsn))
-
-
-@cache
-def _leading_digits(region: str) -> re.Pattern[str]:
-    return re.compile(PhoneMetadata.metadata_for_region(region).leading_digits)
-
-
-_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail")
-
-
-@cache
-def _patterns_by_length(country_code: int, region: str) -> dict[int, tuple[re.Pattern[str], re.Pattern[str]]]:
-    """For each length a number of the region can have: (general pattern, every type's pattern in one)."""
-    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
-    if metadata is None or region != "001" and phonenumbers.country_code_for_valid_region(region) != country_code:
-        return {}
-    descs = [getattr(metadata, name) for name in (*_TYPES, "fixed_line")]
-    if not metadata.same_mobile_and_fixed_line_pattern:  # the library checks mobile only then
-        descs.append(metadata.mobile)
-    general = metadata.general_desc
-    if general is None or not general.national_number_pattern:
-        return {}
-    general_pattern = re.compile(general.national_number_pattern)
-    table: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
-    for length in range(1, 18):
-        if general.possible_length and length not in general.possible_length:
-            continue
-        alternatives = [
-            d.national_number_pattern
-            for d in descs
-            if d is not None and d.national_number_pattern and (not d.possible_length or length in d.possible_length)
-        ]
-        if alternatives:
-            table[length] = (general_pattern, re.compile("|".join(f"(?:{p})" for p in alternatives)))
-    return table
-
-
 def is_region(code: str) -> bool:
     """Whether `code` (any case) is a two-letter country code that phone numbers can be read for."""
     return code.strip().upper() in SUPPORTED_REGIONS
@@ -347,7 +250,8 @@ def is_region(code: str) -> bool:
 
 def region_for(country: str) -> str | None:
     """The phone region for a Country cell: an ISO code (ES, ESP), a calling code (+34, 34) or a name in
-    English or Spanish (Spain, España, Reino Unido); None when it is none of those."""
+    English, Spanish, Portuguese, Italian, French or German (Spain, España, Espanha, Spagna, Espagne, Spanien,
+    Reino Unido), or an everyday short form (UK, USA, EE.UU.); None when it is none of those."""
     text = country.strip()
     code = text.upper()
     if code in phonenumbers.SUPPORTED_REGIONS:
@@ -356,29 +260,66 @@ def region_for(country: str) -> str | None:
     if digits.isascii() and digits.isdigit():  # not "²": isdigit() alone admits digits int() refuses
         region = phonenumbers.region_code_for_country_code(int(digits))
         return region if region in phonenumbers.SUPPORTED_REGIONS else None  # not "ZZ", nor "001" (+800...)
-    region = _country_names().get(_fold(text))
+    region = country_names().get(_fold(text))
     return region if region in phonenumbers.SUPPORTED_REGIONS else None
 
 
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).replace(".", " ").split())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace(".", " ").replace("-", " ").replace("'", " ").split())
 
 
-@cache  # built once per process from pycountry's tables, a few milliseconds
-def _country_names() -> dict[str, str]:
+# pycountry's translations of the ISO 3166 names, besides English: pt_BR before pt (Brazil's spellings first).
+_LANGUAGES = ("es", "pt_BR", "pt", "it", "fr", "de")
+
+
+@cache  # built once per process from pycountry's tables and our data file
+def country_names() -> dict[str, str]:
+    """Folded country names (see _fold) to ISO 3166 alpha-2 codes."""
     import pycountry
 
-    try:
-        spanish = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"]).gettext
-    except OSError:
-        spanish = str
+    translations = [str]
+    for language in _LANGUAGES:
+        try:
+            translations.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language]).gettext)
+        except OSError:  # a pycountry built without that locale
+            continue
     names: dict[str, str] = {}
+    heads: dict[str, set[str]] = {}
     for country in pycountry.countries:
-        for name in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)):
-            if name:
-                names.setdefault(_fold(name), country.alpha_2)
-                names.setdefault(_fold(spanish(name)), country.alpha_2)
-        names.setdefault(_fold(country.alpha_3), country.alpha_2)
-    names |= {"uk": "GB", "usa": "US", "eeuu": "US", "ee uu": "US", "england": "GB", "inglaterra": "GB"}
+        code = country.alpha_2
+        english = [
+            n
+            for n in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None))
+            if n
+        ]
+        for translate in translations:
+            for name in english:
+                local = translate(name)
+                names.setdefault(_fold(local), code)
+                # "Bolivia, Plurinational State of", "Bolivia (Estado Plurinacional de)": "Bolivia" alone too, when
+                # that names one country ("Korea, ..." names two).
+                head = re.split(r"[,(]", local, maxsplit=1)[0]
+                if head != local:
+                    heads.setdefault(_fold(head), set()).add(code)
+        names.setdefault(_fold(country.alpha_3), code)
+    for head, codes in heads.items():
+        if len(codes) == 1 and head:
+            names.setdefault(head, codes.pop())
+    names |= {_fold(name): code.upper() for name, code in _phone_words()["countries"].items()}
     return names
+
+
+@cache
+def _phone_words() -> dict[str, Any]:
+    """importer/data/phones.toml: extension labels and country names that people extend."""
+    return tomllib.loads(resources.files("importer").joinpath("data/phones.toml").read_text(encoding="utf-8"))
+
+
+@cache
+def _labelled_extension() -> re.Pattern[str]:
+    """An extension after a label of the data file ("ramal 12", "DW: 12"), at the end of the text."""
+    labels = sorted(_phone_words()["extension"]["labels"], key=len, reverse=True)
+    alternatives = "|".join(re.escape(label) for label in labels)
+    return re.compile(rf"[\s,;]*(?<![^\W\d_])(?:{alternatives})\.?[\s:=.\-]*(\d{{1,20}})\s*#?$", re.IGNORECASE)

@@ -11,52 +11,32 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import multiprocessing
-import os
-import re
 import signal
 import time
-from collections import Counter, deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import chain
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 from importer.account import Account, AccountFileError, discover, load_account
+from importer.check import check, check_rows, scan
 from importer.client import ApiError, CallbellClient, ClientConfig
-from importer.errors import AccountError, ExitCode, InputError
+from importer.errors import AccountError, InputError
 from importer.ledger import PENDING, Ledger
 from importer.mapping import Mapping, build_mapping
 from importer.mapping_config import MappingConfig
-from importer.problems import Tally
-from importer.read import SourceRow, Table, chunks, open_table
-from importer.results import CsvLine, ResultsWriter
+from importer.progress import NoProgress, Progress
+from importer.read import Table, open_table
+from importer.report import write_html_report
+from importer.results import ResultsWriter
 from importer.send import auto_concurrency, deliver
-from importer.validate import Options, Validator
+from importer.summary import OK_STATUSES, Report, grouped_problems, rows_to_fix
+from importer.validate import Options
 from importer.values import ValueRules, resolve_value_rules
 
-OK_STATUSES = frozenset({"valid", "created", "updated", "skipped"})
-CHUNK_ROWS = 4000
+# Re-exported: the stages' entry points, for callers that knew them here.
+__all__ = ["OK_STATUSES", "ImportOptions", "NoProgress", "Progress", "Report", "check_rows", "run_import", "scan"]
 OnExisting = Literal["skip", "update", "fail"]
-
-
-class Progress(Protocol):
-    def start(self, total: int, description: str) -> None: ...
-    def advance(self, n: int = 1) -> None: ...
-    def close(self) -> None: ...
-
-
-class NoProgress:
-    def start(self, total: int, description: str) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -74,6 +54,7 @@ class ImportOptions:
     client: ClientConfig | None = None  # required unless dry_run
     on_existing: OnExisting = "skip"
     workers: int | None = None  # validation processes; default: every core
+    report: Path | None = None  # default: <results stem>.report.html beside the results
 
     @property
     def results_path(self) -> Path:
@@ -85,73 +66,14 @@ class ImportOptions:
         return path.with_name(f"{path.stem}.errors{path.suffix}")
 
     @property
+    def report_path(self) -> Path:
+        path = self.results_path
+        return self.report or path.with_name(f"{path.stem}.report.html")
+
+    @property
     def state_path(self) -> Path:
         path = self.results_path
         return self.state or path.with_name(f"{path.stem}.state.db")
-
-
-@dataclass
-class Report:
-    source: str  # what was read: "CSV, utf-8, delimiter ','"
-    mapping: Mapping
-    results_path: Path
-    errors_path: Path | None = None
-    counts: Counter[str] = field(default_factory=Counter)
-    duration: float = 0.0
-    resumed: bool = False
-    requests: int = 0
-    retries: int = 0
-    rate_limited: int = 0
-    send_seconds: float = 0.0
-    signal: int | None = None  # SIGINT/SIGTERM that stopped the sending
-    notes: list[str] = field(default_factory=list)  # what the reader detected or repaired
-    file: Path | None = None
-    dry_run: bool = False
-    started_at: str = ""  # ISO 8601, local time with offset
-    problems: list[dict[str, Any]] = field(default_factory=list)  # grouped, see importer.problems
-    phone_examples: list[dict[str, Any]] = field(default_factory=list)  # before -> after
-    rows_to_fix: list[dict[str, Any]] = field(default_factory=list)  # the first invalid / failed rows
-
-    @property
-    def rows(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def summary_path(self) -> Path:
-        return self.results_path.with_name(f"{self.results_path.stem}.summary.json")
-
-    def summary(self) -> dict[str, object]:
-        created = self.counts.get("created", 0)
-        return {
-            "file": str(self.file) if self.file else None,
-            "dry_run": self.dry_run,
-            "started_at": self.started_at,
-            "rows": self.rows,
-            "counts": dict(sorted(self.counts.items())),
-            "exit_code": int(self.exit_code),
-            "duration_s": round(self.duration, 3),
-            "send_s": round(self.send_seconds, 3),
-            "created_per_s": round(created / self.send_seconds, 1) if self.send_seconds else None,
-            "requests": self.requests,
-            "retries": self.retries,
-            "rate_limited": self.rate_limited,
-            "resumed": self.resumed,
-            "signal": self.signal,
-            "source": self.source,
-            "notes": self.notes,
-            "results": str(self.results_path),
-            "errors": str(self.errors_path) if self.errors_path else None,
-            "problems": self.problems,
-            "mapping": mapping_summary(self.mapping),
-            "phone_examples": self.phone_examples,
-            "rows_to_fix": self.rows_to_fix,
-        }
-
-    @property
-    def exit_code(self) -> int:
-        if self.signal is not None:
-            return 128 + self.signal  # 130 for Ctrl-C, 143 for SIGTERM, as shells report them
-        return ExitCode.OK if set(self.counts) <= OK_STATUSES else ExitCode.ROWS_FAILED
 
 
 def run_import(options: ImportOptions, progress: Progress | None = None) -> Report:
@@ -194,7 +116,16 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         if not options.dry_run:
             run, report.resumed = ledger.begin_run(fingerprint)
         ledger.reset_rows()
-        checked = check(table, account, mapping, options, ledger, progress)
+        checked = check(
+            table,
+            account,
+            mapping,
+            options.validation,
+            ledger,
+            progress,
+            want_payload=options.client is not None,  # an offline dry run never sends: no payloads to build
+            workers=options.workers,
+        )
         report.phone_examples = checked.phone_examples
 
         if client is not None and ledger.count_pending():
@@ -216,7 +147,10 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         if not options.dry_run and report.signal is None:
             ledger.finish_run()  # an interrupted run is resumed by the next one, under the same run id
     report.duration = time.monotonic() - started
-    report.summary_path.write_text(json.dumps(report.summary(), indent=2) + "\n", encoding="utf-8")
+    summary = report.summary()
+    report.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_html_report(summary, options.report_path)
+    report.report_path = options.report_path
     return report
 
 
@@ -257,192 +191,6 @@ def require_columns(path: Path, mapping: Mapping) -> None:
         raise InputError(f"{path}: no phone column (columns found: {found})")
     if "name" not in mapping.fields and not mapping.name_parts:
         raise InputError(f"{path}: no name column (columns found: {found})")
-
-
-# --- stage 1: check ----------------------------------------------------------------------------------------
-
-# What a worker sends back per row: (row, identifier, source, payload JSON or None when invalid, error, cells,
-# warning).
-Checked = tuple[int, str, str, str | None, str, str, str]
-PHONE_EXAMPLES = 10  # before -> after examples of phone normalization, of different shapes
-_SHAPE = re.compile(r"\d")
-_EXAMPLE_SCAN = 400  # rows per chunk looked at for new phone shapes: the examples cost nothing on big files
-
-
-@dataclass
-class ChunkResult:
-    rows: list[Checked]
-    tally: Tally
-    phone_examples: list[dict[str, Any]]
-
-
-@dataclass
-class CheckResult:
-    """What the check stage learned beyond the rows it recorded in the ledger."""
-
-    tally: Tally = field(default_factory=Tally)
-    phone_examples: list[dict[str, Any]] = field(default_factory=list)
-
-
-def check(
-    table: Table, account: Account, mapping: Mapping, options: ImportOptions, ledger: Ledger, progress: Progress
-) -> CheckResult:
-    result = CheckResult()
-    shapes: set[str] = set()
-    progress.start(0, "Checking rows")
-    try:
-        want_payload = options.client is not None  # an offline dry run never sends: skip building the payloads
-        for chunk in checked_chunks(table, account, mapping, options.validation, want_payload, options.workers):
-            ledger.add_rows(
-                (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
-                for row, ident, source, payload, error, cells, warn in chunk.rows
-            )
-            result.tally.merge(chunk.tally)
-            for example in chunk.phone_examples:
-                shape = _SHAPE.sub("9", example["before"])
-                if len(result.phone_examples) < PHONE_EXAMPLES and shape not in shapes:
-                    shapes.add(shape)
-                    result.phone_examples.append(example)
-            progress.advance(len(chunk.rows))
-        ledger.mark_duplicates()
-    finally:
-        progress.close()
-    return result
-
-
-def scan(table: Table, account: Account, mapping: Mapping, validation: Options, workers: int | None = None) -> Tally:
-    """The grouped problems of every row of `table`, with no ledger and no results (for `importer mapping`)."""
-    tally = Tally()
-    for chunk in checked_chunks(table, account, mapping, validation, False, workers):
-        tally.merge(chunk.tally)
-    return tally
-
-
-def checked_chunks(
-    table: Table, account: Account, mapping: Mapping, validation: Options, want_payload: bool, workers: int | None
-) -> Iterator[ChunkResult]:
-    batches = chunks(table, CHUNK_ROWS)
-    first = next(batches, None)
-    if first is None:
-        return
-    workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(first) < CHUNK_ROWS:  # a small file: starting processes would cost more than it saves
-        validator = Validator(account, mapping, validation)
-        for batch in chain([first], batches):
-            yield check_chunk(validator, batch, want_payload)
-        return
-    # Phone parsing is pure Python and CPU-bound: spread chunks over processes, at most a few ahead so memory
-    # stays flat, and take the answers back in order. Rows travel as plain tuples: they pickle 3x faster.
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_ctrl_c_to_the_parent)
-    try:
-        window: deque[Future[ChunkResult]] = deque()
-        for batch in chain([first], batches):
-            plain = [(r.number, r.values, r.extra) for r in batch]
-            window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain))
-            if len(window) > workers * 2:
-                yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _leave_ctrl_c_to_the_parent() -> None:
-    # Ctrl-C reaches the whole process group: the parent stops the run; workers must not print tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _check_chunk(
-    account: Account,
-    mapping: Mapping,
-    validation: Options,
-    want_payload: bool,
-    rows: list[tuple[int, tuple[str, ...], tuple[str, ...]]],
-) -> ChunkResult:
-    validator = Validator(account, mapping, validation)
-    return check_chunk(validator, [SourceRow(*r) for r in rows], want_payload)
-
-
-def check_rows(validator: Validator, rows: list[SourceRow], want_payload: bool = True) -> list[Checked]:
-    return check_chunk(validator, rows, want_payload).rows
-
-
-def check_chunk(validator: Validator, rows: list[SourceRow], want_payload: bool = True) -> ChunkResult:
-    out: list[Checked] = []
-    tally = Tally()
-    examples: list[dict[str, Any]] = []
-    shapes: set[str] = set()
-    line = CsvLine()
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for n, row in enumerate(rows):
-        draft = validator.check(row)
-        source = str(draft.payload.get("source", ""))
-        cells = line.format(row.values + row.extra)
-        warning = ""
-        if draft.warnings:
-            warning = "; ".join(p.text for p in draft.warnings)
-            for problem in draft.warnings:
-                tally.add(row.number, problem)
-        if draft.problems:
-            for problem in draft.problems:
-                tally.add(row.number, problem)
-            out.append((row.number, draft.identifier or "", source, None, "; ".join(draft.errors), cells, warning))
-            continue
-        payload = dumps(draft.payload) if want_payload else ""
-        out.append((row.number, draft.identifier or "", source, payload, "", cells, warning))
-        if n < _EXAMPLE_SCAN and draft.phone_raw and draft.phone_raw != draft.identifier:
-            shape = _SHAPE.sub("9", draft.phone_raw)
-            if shape not in shapes:
-                shapes.add(shape)
-                examples.append(
-                    {
-                        "row": row.number,
-                        "column": draft.phone_column,
-                        "before": draft.phone_raw,
-                        "after": draft.identifier,
-                    }
-                )
-    return ChunkResult(out, tally, examples)
-
-
-# --- problems, for people ----------------------------------------------------------------------------------
-
-ROWS_TO_FIX = 200
-_FAILED_GROUPS = 20
-
-
-def grouped_problems(tally: Tally, ledger: Ledger, mapping: Mapping) -> list[dict[str, Any]]:
-    """The check stage's groups, plus what only the ledger knows at the end: duplicates, failed and pending rows."""
-    final = Tally()
-    final.merge(tally)
-    phone = mapping.column(mapping.fields["phone"]) if "phone" in mapping.fields else "phone"
-    for _, count, first in ledger.groups("duplicate", by_error=False):
-        final.add_group(("error", phone, "duplicate", "same phone as an earlier row", None, None), count, first)
-    for error, count, first in list(ledger.groups("failed", by_error=True))[:_FAILED_GROUPS]:
-        final.add_group(("error", "API", "failed", error or "refused by the API", None, None), count, first)
-    for _, count, first in ledger.groups(PENDING, by_error=False):
-        final.add_group(("error", "API", "pending", "not sent", None, None), count, first)
-    return final.entries()
-
-
-def rows_to_fix(ledger: Ledger, limit: int = ROWS_TO_FIX) -> list[dict[str, Any]]:
-    cursor = ledger.db.execute(
-        "SELECT row, status, error FROM rows WHERE status IN ('invalid', 'failed') ORDER BY row LIMIT ?", (limit,)
-    )
-    return [{"row": row, "status": status, "error": error} for row, status, error in cursor]
-
-
-def mapping_summary(mapping: Mapping) -> dict[str, Any]:
-    """The column mapping for the summary and the report: used, unmapped (with why) and ignored columns."""
-    # rsplit: a header may hold " -> ", the target never does.
-    used = [dict(zip(("column", "target"), line.rsplit(" -> ", 1), strict=True)) for line in mapping.describe()]
-    unmapped, ignored = [], []
-    for index in mapping.unmapped:
-        why = mapping.notes.get(index)
-        entry = {"column": mapping.column(index), "why": why, "suggestion": mapping.suggestions.get(index)}
-        (ignored if why == "ignored by the config" else unmapped).append(entry)
-    return {"layout": mapping.layout, "used": used, "unmapped": unmapped, "ignored": ignored}
 
 
 # --- stage 3: results --------------------------------------------------------------------------------------

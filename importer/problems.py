@@ -147,6 +147,10 @@ def action_for(kind: str, column: str, value: str | None, target: str | None) ->
         return "nothing to do: WhatsApp identifiers have no extension, the number was sent without it"
     if kind == "foreign_mobile":
         return "check these numbers: read as mobiles of another country, not of the default region"
+    if kind == "foreign_number":
+        return "check these numbers: not valid in the row's region, but valid with the country code they start with"
+    if kind == "mexico_one":
+        return "nothing to do: Mexican mobiles no longer take a 1 after +52"
     return "see the error column of the results file"
 
 

@@ -95,8 +95,15 @@ class Table:
     sheet: str | None = None  # Excel only: the sheet read
     header_row: int = 1  # the sheet row the headers were taken from (below a title block it is > 1)
     # Sheet rows below the header, blank ones included (an upper bound of len(rows)); None when it would
-    # cost a pass over the file (CSV).
+    # cost a pass over the file (CSV: see estimated_rows).
     total_rows: int | None = None
+    # CSV only: the rows below the header, extrapolated from the share of the file's bytes read so far.
+    _estimate: Callable[[], int | None] | None = field(default=None, repr=False, compare=False)
+
+    def estimated_rows(self) -> int | None:
+        """Rows below the header (blank ones included), for a progress bar: a workbook's from its sheet's size;
+        a CSV's from the rows read so far and the share of the file's bytes they took, exact once it is read."""
+        return self.total_rows if self._estimate is None else self._estimate()
 
 
 def open_table(
@@ -264,13 +271,14 @@ def detect_delimiter(text: str) -> str:
 class _LineState:
     """What the line filter saw in the record being parsed (the csv reader pulls lines one record at a time)."""
 
-    __slots__ = ("flag", "nul", "bad_line", "quotes")
+    __slots__ = ("flag", "nul", "bad_line", "quotes", "records")
 
     def __init__(self) -> None:
         self.flag = False  # something below is set: one check on the common path
         self.nul = False
         self.bad_line: str | None = None
         self.quotes = 0  # '"' characters seen so far: a record's count tells whether its quotes pair up
+        self.records = 0  # records read so far, the header and blank ones included (for progress)
 
 
 def _clean_lines(lines: Iterable[str], state: _LineState, check_escapes: bool) -> Iterator[str]:
@@ -367,9 +375,38 @@ def _open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | No
     notes.extend(header_notes)
     description = f"CSV, {enc_label}, delimiter {_DELIMITER_NAMES.get(delim, repr(delim))}"
     rows = _source_rows(chain(ahead, records), len(headers))
+    estimate = _csv_estimate(fh, state, header_number)
     return Table(
-        path, headers, rows, description, notes, kind="CSV", encoding=enc, delimiter=delim, header_row=header_number
+        path,
+        headers,
+        rows,
+        description,
+        notes,
+        kind="CSV",
+        encoding=enc,
+        delimiter=delim,
+        header_row=header_number,
+        _estimate=estimate,
     )
+
+
+def _csv_estimate(fh: io.TextIOWrapper, state: _LineState, header_row: int) -> Callable[[], int | None]:
+    """How many rows lie below the header, from those read so far and the bytes they took: the position in the
+    file as stored (`fh.buffer`), so UTF-16 and other codecs are measured in the same unit as the file's size.
+    The text layer reads ahead by at most a few KiB: the estimate is a little low, exact at the end."""
+    size = os.fstat(fh.fileno()).st_size
+
+    def estimate() -> int | None:
+        try:
+            done = fh.buffer.tell()
+        except (ValueError, OSError):  # closed: read to the end
+            done = size
+        rows = state.records - header_row
+        if rows <= 0 or done <= 0:
+            return None
+        return max(rows, round(rows * size / done))
+
+    return estimate
 
 
 def _reject_non_csv(path: Path, sample: str) -> None:
@@ -420,6 +457,7 @@ def _csv_records(
                 f"{path}: near row {number + 1}: not valid {enc} text ({_short(exc)}); the file may be damaged"
             ) from None
         number += 1
+        state.records = number
         if state.flag:
             if state.bad_line is not None:
                 hint = _encoding_hint(state.bad_line, enc)

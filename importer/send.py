@@ -23,7 +23,8 @@ from importer.client import ApiError, CallbellClient, ClientConfig, OutcomeUnkno
 from importer.ledger import PENDING, Ledger, RowRecord
 
 if TYPE_CHECKING:
-    from importer.pipeline import ImportOptions, Progress
+    from importer.pipeline import ImportOptions
+    from importer.progress import Progress
 
 # PATCH takes these; identity fields (identifier, source, channel) cannot change.
 PATCHABLE = ("name", "tags", "custom_fields", "assigned_user", "team_uuid", "bot_status", "note")

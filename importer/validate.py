@@ -262,6 +262,9 @@ class Validator:
                 draft.identifier = phone.identifier
                 draft.payload["identifier"] = phone.identifier
                 draft.phone_raw, draft.phone_column = raw, mapping.column(index)
+                for note in phone.notes:  # what the reading changed: the row is sent, its warning cell says so
+                    kind, message = _phone_note(note, region)
+                    draft.warnings.append(Problem(kind, draft.phone_column, message, detail=note, severity="warning"))
                 return
             if first_error is None:
                 error = phone.error or "not a phone number"
@@ -287,6 +290,19 @@ _UNKNOWN_TEXT = {
 }
 _TYPE_KINDS = {"email": "bad_email", "number": "bad_number", "date": "bad_date"}
 _TYPE_MESSAGES = {"bad_email": "not an email address", "bad_number": "not a number", "bad_date": "not a date"}
+
+
+def _phone_note(note: str, region: str | None) -> tuple[str, str]:
+    """The kind and the message (the same for every row of a group) of a phone note."""
+    if note.startswith("extension"):
+        return "extension_removed", "extension removed"
+    if note.startswith("read as") and "mobile" in note:
+        return "foreign_mobile", f"read as a mobile of another country, not as a {region} number"
+    if note.startswith("read as"):
+        return "foreign_number", f"not a valid {region} number: read with the country code it starts with"
+    if note.startswith("the 1 after +52"):
+        return "mexico_one", "the 1 after +52 removed (Mexico dropped it in 2019)"
+    return "phone_note", note
 
 
 def _phone_kind(error: str) -> str:

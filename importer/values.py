@@ -240,7 +240,7 @@ def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Acco
         choices = list(_account_values(account, target).values()) if account and _known(account, target) else []
         for entry in entries[:_SECTION_LIMIT]:
             value, rows = entry["value"], entry["rows"]
-            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6) if choices else []
+            close = _closest(value, choices)
             hint = f"closest in the account: {close[0]!r}" if close else _choices_hint(choices)
             plural = "" if rows == 1 else "s"
             lines.append(
@@ -260,6 +260,13 @@ def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Acco
     else:
         lines += ["# [unknown]", '# assigned_user = "drop"']
     return "\n".join(lines) + "\n"
+
+
+def _closest(value: str, choices: list[str]) -> list[str]:
+    """The account value most like `value`, ignoring case ("ativo" ~ "Active"), if any is close."""
+    by_fold = {c.casefold(): c for c in choices}
+    found = difflib.get_close_matches(value.casefold(), list(by_fold), n=1, cutoff=0.7)
+    return [by_fold[found[0]]] if found else []
 
 
 def _known(account: Account, target: str) -> bool:

@@ -45,7 +45,9 @@ def main(argv: list[str]) -> int:
     if code not in (0, 1):  # 1 only means some rows need fixing, which the sample has on purpose
         print(f"demo: the import failed with exit code {code}", file=sys.stderr)
         return code
-    print(f"\nOpen {shown} for every row's outcome, and the .errors.csv beside it for the rows to fix.")
+    report = shown.with_name(f"{shown.stem}.report.html")
+    print(f"\nOpen {shown} for every row's outcome, the .errors.csv beside it for the rows to fix,")
+    print(f"and {report} in a browser for the whole run on one page.")
     return 0
 
 

@@ -172,6 +172,9 @@ def test_look_alike_phone_headers_stay_unmapped(header: str) -> None:
         (["Prefisso", "Cellulare", "Nome"], "Prefisso"),
         (["Indicatif pays", "Portable", "Nom"], "Indicatif pays"),
         (["Ländervorwahl", "Handy", "Name"], "Ländervorwahl"),
+        (["Land", "Handy", "Name"], "Land"),
+        (["Pays", "Portable", "Nom"], "Pays"),
+        (["Paese", "Cellulare", "Nome"], "Paese"),
     ],
 )
 def test_a_calling_code_column_is_the_country(headers: list[str], country: str) -> None:

@@ -203,7 +203,7 @@ def _xlsx_results_keep_text(value: str = "") -> bool:
         with ResultsWriter(results, errors, ["Name"]) as writer:
             for number, text in enumerate(values, 2):
                 writer.write(number, "invalid", "", text, text, "", CsvLine().format(["Ana"]))
-        want = [[str(n), "invalid", "", text, text, "", "Ana"] for n, text in enumerate(values, 2)]
+        want = [[str(n), "invalid", "", text, text, "", "", "Ana"] for n, text in enumerate(values, 2)]
         return read_rows(results)[1:] == want and read_rows(errors)[1:] == [["Ana", text] for text in values]
 
 
@@ -603,13 +603,14 @@ def test_results_files_read_back_as_written(data: st.DataObject, kind: str) -> N
         line = CsvLine()
         with ResultsWriter(results, errors, headers) as writer:
             for number, status, uuid, identifier, error, href, values in written:
-                writer.write(number, status, uuid, identifier, error, href, line.format(values))
+                # The warning cell gets the same hostile text as the error cell.
+                writer.write(number, status, uuid, identifier, error, href, line.format(values), error)
 
         got = [[unneutralize(c) for c in row] for row in read_rows(results)]
         assert same_cells(got[0], [*RESULT_COLUMNS, *headers], xlsx)
         assert len(got) == 1 + len(written)
         for row, (number, status, uuid, identifier, error, href, values) in zip(got[1:], written, strict=True):
-            assert same_cells(row, [str(number), status, uuid, identifier, error, href, *values], xlsx)
+            assert same_cells(row, [str(number), status, uuid, identifier, error, error, href, *values], xlsx)
 
         error_at = next((i for i, h in enumerate(headers) if h.strip().casefold() == "error"), None)
         want = [list(headers) if error_at is not None else [*headers, "error"]]

@@ -257,3 +257,28 @@ def test_importer_mapping_lists_the_unknown_values_to_map_and_the_edited_file_im
     again = run_cli("mapping", str(sheet), "-a", str(ACCOUNT_FILE), "-c", str(config))
     assert again.returncode == 0 and '"dwight@oldcrm.com" = "luis@example.com"' in again.stdout
     assert '# "' not in again.stdout.split("[values.")[1] and "not in the account" not in again.stderr
+
+
+def test_what_a_phone_reading_changed_is_a_warning_grouped_by_kind(tmp_path: Path) -> None:
+    sheet = write_csv(
+        tmp_path / "in.csv",
+        [
+            ["Name", "Phone"],
+            ["Ana", "(212) 555-0123 x12"],
+            ["Bea", "212-555-0124 ext. 7"],
+            ["Cid", "+1 212 555 0125"],
+            ["Dan", "34612345678"],  # a Spanish mobile that lost its "+", in a US sheet
+        ],
+    )
+    proc = run_cli("validate", str(sheet), "-a", str(ACCOUNT_FILE), "--default-region", "US", "--no-progress")
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # warnings do not fail a run
+    rows = results_of(tmp_path / "in.results.csv")
+    assert [rows[n]["identifier"] for n in (2, 3, 4, 5)] == ["12125550123", "12125550124", "12125550125", "34612345678"]
+    assert rows[2]["warning"] == "Phone: extension 12 removed"
+    assert rows[4]["warning"] == ""
+    summary = json.loads((tmp_path / "in.results.summary.json").read_text(encoding="utf-8"))
+    groups = {p["kind"]: p for p in summary["problems"]}
+    assert groups["extension_removed"]["rows"] == 2 and groups["extension_removed"]["examples"] == [2, 3]
+    assert groups["extension_removed"]["severity"] == "warning"
+    assert set(groups) == {"extension_removed", "foreign_number"}, groups  # not a valid US number: read as +34
+    assert "2 rows · Phone: warning: extension removed (rows 2, 3)" in proc.stdout

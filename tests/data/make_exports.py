@@ -736,12 +736,15 @@ EXPORTS = [
     Export(
         name="typed_de",
         filename="kunden.csv",
-        headers=["Vorname", "Nachname", "Handy"],
+        headers=["Vorname", "Nachname", "Handy", "Land"],
         encoding="cp1252",
         delimiter=";",
         region="DE",
-        rows=[{"Vorname": "Jörg", "Nachname": "Schäfer", "Handy": "0160 1234567"}],
-        fields={"first_name": "Vorname", "last_name": "Nachname", "phone": "Handy"},
+        rows=[
+            {"Vorname": "Jörg", "Nachname": "Schäfer", "Handy": "0160 1234567"},
+            {"Vorname": "Lena", "Nachname": "Gruber", "Handy": "0664 1234567", "Land": "Österreich"},  # Austrian
+        ],
+        fields={"first_name": "Vorname", "last_name": "Nachname", "phone": "Handy", "country": "Land"},
     ),
 ]  # fmt: skip
 
