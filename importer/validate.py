@@ -80,13 +80,15 @@ class Validator:
         # One phone column and no per-row labels (most files): read the cell, skip the ranking.
         self._single_phone = not mapping.phone_fallbacks and not mapping.phone_labels
         self._custom = [(name, index, account.custom_fields.get(name)) for name, index in mapping.custom_fields.items()]
+        # Columns as problems name them, once: Mapping.column normalizes headers, too slow to call per row.
+        self._columns = [mapping.column(i) for i in range(len(mapping.headers))]
 
     def check(self, row: SourceRow) -> Draft:
         draft = Draft(row=row.number)
         problems, payload = draft.problems, draft.payload
         values = row.values
         at = self._at
-        column = self.mapping.column
+        column = self._columns.__getitem__
 
         def cell(name: str) -> str:
             index = at[name]
@@ -149,7 +151,7 @@ class Validator:
                 message = f"{field_name!r} is not a custom field of the account"
                 problems.append(Problem("unknown_custom_field", column(index), message))
                 continue
-            value = self._custom_value(spec, raw, column(index), draft)
+            value = self._custom_value(spec, raw, index, draft)
             if value is not None:
                 custom[field_name] = value
         if custom:
@@ -160,7 +162,7 @@ class Validator:
         """The account's spelling of each value, after [values] translation; unknown values become a problem,
         or (with [unknown] ... = "drop") a warning and are left out."""
         out: list[str] = []
-        col = self.mapping.column(self._at[field_name])  # type: ignore[arg-type]
+        col = self._columns[self._at[field_name]]  # type: ignore[index]
         for raw in raws:
             if not raw:
                 continue
@@ -190,7 +192,7 @@ class Validator:
                     draft.problems.append(Problem(kind, col, _UNKNOWN_MESSAGE[field_name], value, field_name, detail))
         return out
 
-    def _custom_value(self, spec: CustomField, raw: str, col: str, draft: Draft) -> Any:
+    def _custom_value(self, spec: CustomField, raw: str, index: int, draft: Draft) -> Any:
         target = f"cf:{spec.name}"
         rules = self.rules
         if rules and (table := rules.maps.get(target)):
@@ -211,6 +213,7 @@ class Validator:
         value, error, bad = custom_value_checked(spec, raw)
         if error is None:
             return value
+        col = self._columns[index]
         kind = _TYPE_KINDS.get(spec.type, "unknown_option")
         grouped = bad if kind == "unknown_option" else None
         message = f"not an option of {spec.name!r}" if kind == "unknown_option" else _TYPE_MESSAGES[kind]
@@ -241,7 +244,7 @@ class Validator:
             unquoted = [unneutralize(v) for v in values]
             candidates = [(i, c) for i, v in mapping.phone_candidates(unquoted) if (c := unneutralize(v).strip())]
         if not candidates:
-            draft.problems.append(Problem("phone_required", mapping.column(phone_at), "phone is required"))
+            draft.problems.append(Problem("phone_required", self._columns[phone_at], "phone is required"))
             return
         if source != "whatsapp":
             draft.identifier = candidates[0][1]  # other channels identify contacts by their own handles
@@ -252,7 +255,7 @@ class Validator:
             region = region_for(country)
             if region is None:
                 detail = f"unknown country {country!r} (write a code such as ES or a name such as Spain)"
-                col = mapping.column(mapping.fields["country"])
+                col = self._columns[mapping.fields["country"]]
                 draft.problems.append(Problem("unknown_country", col, "unknown country", country, None, detail))
                 return
         first_error: Problem | None = None
@@ -261,7 +264,7 @@ class Validator:
             if phone.identifier is not None:
                 draft.identifier = phone.identifier
                 draft.payload["identifier"] = phone.identifier
-                draft.phone_raw, draft.phone_column = raw, mapping.column(index)
+                draft.phone_raw, draft.phone_column = raw, self._columns[index]
                 for note in phone.notes:  # what the reading changed: the row is sent, its warning cell says so
                     kind, message = _phone_note(note, region)
                     draft.warnings.append(Problem(kind, draft.phone_column, message, detail=note, severity="warning"))
@@ -269,7 +272,7 @@ class Validator:
             if first_error is None:
                 error = phone.error or "not a phone number"
                 kind = _phone_kind(error)
-                first_error = Problem(kind, mapping.column(index), error, detail=f"{raw!r}: {error}")
+                first_error = Problem(kind, self._columns[index], error, detail=f"{raw!r}: {error}")
         assert first_error is not None
         draft.problems.append(first_error)
 
