@@ -16,10 +16,11 @@ import click
 
 from importer.account import Account, AccountFileError, load_account
 from importer.check import scan
-from importer.errors import AccountError, ImporterError
+from importer.errors import AccountError, ConfigError, ImporterError
 from importer.headers import FIELDS, header_key
 from importer.mapping import Mapping, build_mapping
 from importer.mapping_config import CUSTOM_PREFIX, IGNORE, OPTION_KEYS, PHONE_FALLBACK, load_mapping_config
+from importer.phones import is_region
 from importer.read import open_table
 from importer.validate import Options
 from importer.values import ValueRules, resolve_value_rules, values_to_toml
@@ -43,6 +44,7 @@ from importer.values import ValueRules, resolve_value_rules, values_to_toml
 @click.option("--encoding", help="CSV encoding [config's, else detected].")
 @click.option("--delimiter", help="CSV delimiter [config's, else detected; '\\t' for tab].")
 @click.option("--sheet", help="Excel sheet name or 0-based index [config's, else the first with data].")
+@click.option("--default-region", help="Country (e.g. BR) for phones without +CC: pinned in [options].")
 @click.option(
     "--scan/--no-scan",
     default=True,
@@ -56,6 +58,7 @@ def mapping_command(
     encoding: str | None,
     delimiter: str | None,
     sheet: str | None,
+    default_region: str | None,
     scan: bool,
 ) -> None:
     """Print the column mapping of FILE as a TOML config (for --config); unmapped columns are listed, and (with
@@ -68,6 +71,7 @@ def mapping_command(
             encoding=encoding,
             delimiter=delimiter,
             sheet=sheet,
+            default_region=default_region,
             scan_values=scan,
         )
     except ImporterError as exc:
@@ -86,6 +90,7 @@ def render_mapping(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
+    default_region: str | None = None,
     scan_values: bool = True,
 ) -> tuple[str, list[str]]:
     """The config text for FILE and the warnings for stderr; raises ImporterError subclasses."""
@@ -96,7 +101,11 @@ def render_mapping(
         except AccountFileError as exc:
             raise AccountError(str(exc)) from None  # exit code 3, as for `importer import`
     config = load_mapping_config(config_path) if config_path is not None else None
-    pinned = config.options if config else {}
+    pinned = dict(config.options) if config else {}
+    if default_region is not None:
+        if not is_region(default_region):
+            raise ConfigError(f"--default-region: {default_region!r} is not a two-letter country code such as ES")
+        pinned["default_region"] = default_region.strip().upper()
     # Explicit flags beat the config's pinned settings, which beat detection.
     delimiter = delimiter if delimiter is not None else pinned.get("delimiter")
     if delimiter in ("\\t", "tab"):
