@@ -344,11 +344,13 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
         echo(f"What to fix ({' and '.join(what)}; rows per problem, first rows, what to do):")
         for line in problem_lines(report.problems):
             echo(line)
-    if report.requests:
+    if report.requests and dry_run:  # a dry run with a token only reads, to tell which rows already exist
+        echo(f"API: {format_count(report.requests)} read-only requests (existing contacts looked up), nothing sent.")
+    elif report.requests:
         rate = report.counts.get("created", 0) / report.send_seconds if report.send_seconds else 0.0
         echo(
-            f"API: {report.requests} requests, {report.retries} retries, {report.rate_limited} answered 429; "
-            f"{rate:.0f} contacts created per second."
+            f"API: {format_count(report.requests)} requests, {report.retries} retries, {report.rate_limited} answered"
+            f" 429; {rate:.0f} contacts created per second."
         )
     if report.resumed:
         echo("Resumed an interrupted run: rows it had finished were not sent again.")
