@@ -351,6 +351,14 @@ def test_a_dry_run_writes_the_report_beside_the_results(tmp_path: Path) -> None:
     page = parse(path.read_text(encoding="utf-8"))
     counts = page.section("counts")
     assert "Rows read 3" in counts and "Ready 1" in counts and "To fix 1" in counts and "Duplicate 1" in counts
+    # What the run found, from the run itself: grouped problems with actions, the rows, the mapping, the phones.
+    problems = page.section("problem-table")
+    assert "Phone" in problems and "same phone as an earlier row" in problems and "the first is sent" in problems
+    assert "Rows to fix" in page.section("rows-to-fix")
+    assert "3" in page.section("fix-table") and "not a phone" in page.section("fix-table")
+    assert "Tags" in page.section("mapping-used") and "tags" in page.section("mapping-used")
+    assert "+34 612 34 56 78" in page.section("phone-table") and "34612345678" in page.section("phone-table")
+    assert not tags_named(page, "b")  # the cell "<b>Luis</b>" is text, not markup
 
 
 def test_cli_report_option_puts_it_elsewhere(tmp_path: Path) -> None:
