@@ -8,6 +8,7 @@ checked (in every validation process) and merged in the parent, so a million row
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -93,65 +94,55 @@ class Tally:
         return out
 
 
+# What a person does about each kind of problem. {value}: the value, quoted; {map}: where [values] maps it;
+# {drop}: how [unknown] drops it; {field}: the custom field.
+_ACTIONS = {
+    "unknown_tag": "create tag {value} in Settings → Tags (then run `importer account pull`), or {map}, or {drop}",
+    "unknown_user": "invite {value} as a user in Callbell, or {map} to an existing user, or {drop}",
+    "unknown_team": "create team {value} in Callbell, or {map}, or {drop}",
+    "unknown_channel": "use a channel title or uuid of the account, or {map}, or {drop}",
+    "unknown_option": "add option {value} to custom field {field} in Settings → Custom fields, or {map}",
+    "unknown_custom_field": "create the custom field in Settings → Custom fields (then `importer account pull`), "
+    'or map the column to another field (or "ignore") in the [columns] of --config',
+    "phone_required": "fill in a phone number: without one the row cannot be a WhatsApp contact",
+    "phone_no_region": "write the numbers with their country code, or pass --default-region (e.g. ES), "
+    "or add a Country column",
+    "phone_scientific": "format the phone column as Text in Excel (or export it again as CSV from the source) "
+    "and re-import",
+    "phone_invalid": "check these numbers (a digit missing or extra, or the wrong country): fix them in the errors "
+    "file",
+    "unknown_country": "write the country as a code such as ES, a calling code such as 34, or a name such as Spain",
+    "name_required": "fill in the name (or map a name column in --config)",
+    "bad_bot_status": "write bot_start or bot_end, or leave the cell empty",
+    "note_too_long": "shorten the note to 1,000 characters (the API's limit)",
+    "bad_email": "write an email address in this column, or leave the cell empty",
+    "bad_number": "write a number in this column, or leave the cell empty",
+    "bad_date": "write a date as YYYY-MM-DD in this column, or leave the cell empty",
+    "extra_cells": "the row has more cells than the header: usually a comma inside an unquoted cell; quote it or fix "
+    "it",
+    "duplicate": "the same phone as an earlier row: only the first is sent; merge the rows if both hold data",
+    "failed": "the API refused these rows: fix what its message says, or run again if it was a temporary error",
+    "pending": "run the same command again: it sends what was not sent",
+    "value_dropped": "nothing, if intended ([unknown] drop); or {map} to keep it",
+    "extension_removed": "nothing to do: WhatsApp identifiers have no extension, the number was sent without it",
+    "foreign_mobile": "check these numbers: read as mobiles of another country, not of the default region",
+    "foreign_number": "check these numbers: not valid in the row's region, but valid with the country code they "
+    "start with",
+    "mexico_one": "nothing to do: Mexican mobiles no longer take a 1 after +52",
+}
+
+
 def action_for(kind: str, column: str, value: str | None, target: str | None) -> str:
     """What a person does about a group, in one sentence."""
-    v = repr(value) if value is not None else ""
-    mapping_hint = f"map it in [values.{_toml_key(target)}]" if target else ""
-    drop_hint = f'or skip it with [unknown] {_toml_key(target)} = "drop"' if target else ""
-    if kind == "unknown_tag":
-        return f"create tag {v} in Settings → Tags (then run `importer account pull`), or {mapping_hint}, {drop_hint}"
-    if kind == "unknown_user":
-        return f"invite {v} as a user in Callbell, or {mapping_hint} to an existing user, {drop_hint}"
-    if kind == "unknown_team":
-        return f"create team {v} in Callbell, or {mapping_hint}, {drop_hint}"
-    if kind == "unknown_channel":
-        return f"use a channel title or uuid of the account, or {mapping_hint}, {drop_hint}"
-    if kind == "unknown_option":
-        field_name = target[3:] if target else column
-        return f"add option {v} to custom field {field_name!r} in Settings → Custom fields, or {mapping_hint}"
-    if kind == "unknown_custom_field":
-        return (
-            "create the custom field in Settings → Custom fields (then `importer account pull`), or map the column "
-            'to another field (or "ignore") in the [columns] of --config'
-        )
-    if kind == "phone_required":
-        return "fill in a phone number: without one the row cannot be a WhatsApp contact"
-    if kind == "phone_no_region":
-        return "write the numbers with their country code, or pass --default-region (e.g. ES), or add a Country column"
-    if kind == "phone_scientific":
-        return "format the phone column as Text in Excel (or export it again as CSV from the source) and re-import"
-    if kind == "phone_invalid":
-        return "check these numbers (a digit missing or extra, or the wrong country): fix them in the errors file"
-    if kind == "unknown_country":
-        return "write the country as a code such as ES, a calling code such as 34, or a name such as Spain"
-    if kind == "name_required":
-        return "fill in the name (or map a name column in --config)"
-    if kind == "bad_bot_status":
-        return "write bot_start or bot_end, or leave the cell empty"
-    if kind == "note_too_long":
-        return "shorten the note to 1,000 characters (the API's limit)"
-    if kind in ("bad_email", "bad_number", "bad_date"):
-        what = {"bad_email": "an email address", "bad_number": "a number", "bad_date": "a date as YYYY-MM-DD"}[kind]
-        return f"write {what} in this column, or leave the cell empty"
-    if kind == "extra_cells":
-        return "the row has more cells than the header: usually a comma inside an unquoted cell; quote it or fix it"
-    if kind == "duplicate":
-        return "the same phone as an earlier row: only the first is sent; merge the rows if both hold data"
-    if kind == "failed":
-        return "the API refused these rows: fix what its message says, or run again if it was a temporary error"
-    if kind == "pending":
-        return "run the same command again: it sends what was not sent"
-    if kind == "value_dropped":
-        return f"nothing, if intended ([unknown] drop); or {mapping_hint} to keep it" if target else "nothing"
-    if kind == "extension_removed":
-        return "nothing to do: WhatsApp identifiers have no extension, the number was sent without it"
-    if kind == "foreign_mobile":
-        return "check these numbers: read as mobiles of another country, not of the default region"
-    if kind == "foreign_number":
-        return "check these numbers: not valid in the row's region, but valid with the country code they start with"
-    if kind == "mexico_one":
-        return "nothing to do: Mexican mobiles no longer take a 1 after +52"
-    return "see the error column of the results file"
+    template = _ACTIONS.get(kind, "see the error column of the results file")
+    if target is None and "{map}" in template:
+        return template.split(", or {map}")[0].split("; or {map}")[0]  # no [values] key: the first advice only
+    return template.format(
+        value=repr(value) if value is not None else "it",
+        map=f"map it in [values.{_toml_key(target)}]",
+        drop=f'skip it with [unknown] {_toml_key(target)} = "drop"',
+        field=repr(target[3:]) if target else repr(column),
+    )
 
 
 def _toml_key(target: str | None) -> str:
@@ -178,7 +169,8 @@ def problem_lines(entries: list[dict[str, Any]], limit: int = 15) -> list[str]:
         lines.append(
             f"{head} · {entry['column']}: {label + ': ' if label else ''}{entry['message']}{value} (rows {first}{more})"
         )
-        lines.append(f"      → {entry['action']}")
+        # Wrapped: an action is a sentence, and a terminal is often 100 columns or less.
+        lines += textwrap.wrap(entry["action"], width=110, initial_indent="      → ", subsequent_indent="        ")
     if len(entries) > limit:
         lines.append(f"  … and {len(entries) - limit} more groups: see the summary JSON and the report")
     return lines

@@ -3,12 +3,11 @@ columns and a dry run finds every row valid, in every language, encoding and del
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from data import make_exports  # tests/data/make_exports.py (tests/ is on sys.path: see conftest.py)
 
 from importer.account import load_account
 from importer.cli import cli
@@ -19,11 +18,6 @@ from importer.validate import Options
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT_FILE = ROOT / "sample_data" / "account.toml"
-_spec = importlib.util.spec_from_file_location("make_exports", ROOT / "tests" / "data" / "make_exports.py")
-assert _spec is not None and _spec.loader is not None
-make_exports = importlib.util.module_from_spec(_spec)
-sys.modules["make_exports"] = make_exports  # dataclasses look their module up
-_spec.loader.exec_module(make_exports)
 EXPORTS = {export.name: export for export in make_exports.EXPORTS}
 
 
