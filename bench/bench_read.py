@@ -74,10 +74,11 @@ def make_csv(path: Path, rows: int) -> None:
 
 
 def measure(mode: str, path: str) -> dict[str, float]:
-    from importer.read import _cell_text, open_table
+    from importer.read import open_table
+    from importer.read_excel import cell_text
 
     def text_row(row: list[object] | tuple[object, ...]) -> tuple[str, ...]:
-        return tuple(c if c.__class__ is str else _cell_text(c) for c in row)
+        return tuple(c if c.__class__ is str else cell_text(c) for c in row)
 
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
