@@ -6,7 +6,9 @@ Generates realistic contact sheets with the sample account's columns (accented n
 dozen ways, tags, users, teams, custom fields; about 2% broken rows and 0.5% repeated phones) from a fixed
 seed, runs `importer validate FILE -a sample_data/account.toml -o OUT.csv --no-progress`, and samples from
 /proc every 50 ms the RSS of the importer and of every process it forks (the validation workers). Prints the
-figures, then one markdown row per size: `| rows | seconds | rows/s | peak MB (main) | peak MB (all processes) |`.
+figures, then one markdown row per size: `| rows | seconds | rows/s | reference rows/s | ratio | peak MB (main) |
+peak MB (all processes) |`, where the reference is the plainest possible importer (one process: csv.DictReader,
+phonenumbers parse + is_valid) measured in the same run on the same file (see reference_rate).
 
 The summed RSS counts pages a forked worker still shares with its parent once per process, so it overstates
 what the tree really holds; the PSS sum (shared pages split between their users) is printed beside it.
@@ -383,6 +385,28 @@ def count_results(path: Path) -> tuple[int, collections.Counter[str]]:
     return sum(statuses.values()), statuses
 
 
+REFERENCE_ROWS = 100_000
+
+
+def reference_rate(source: Path, limit: int = REFERENCE_ROWS) -> float:
+    """Rows/s of the plainest importer one could write, measured in the same run on the same machine: one process,
+    csv.DictReader, then phonenumbers.parse + is_valid_number of each row's phone (its Country as the region).
+    The importer's figure is judged by its ratio to this: machines (and the same machine on another day) differ
+    several-fold, the ratio much less."""
+    import phonenumbers
+
+    started = time.perf_counter()
+    n = 0
+    with source.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            with contextlib.suppress(phonenumbers.NumberParseException):
+                phonenumbers.is_valid_number(phonenumbers.parse(row["Phone"], row["Country"] or None))
+            n += 1
+            if n >= limit:
+                break
+    return n / (time.perf_counter() - started)
+
+
 def bench(rows: int, workdir: Path, args: argparse.Namespace) -> tuple[str, bool]:
     source = workdir / f"contacts-{rows}.csv"
     results = workdir / f"contacts-{rows}.results.csv"
@@ -394,6 +418,8 @@ def bench(rows: int, workdir: Path, args: argparse.Namespace) -> tuple[str, bool
         f"{rows} rows: generated {source.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - started:.1f}s "
         f"({generated.broken} broken, {generated.repeated} repeated phones)"
     )
+    reference = reference_rate(source)
+    print(f"{rows} rows: reference (1 process: csv.DictReader + phonenumbers parse/is_valid): {reference:,.0f} rows/s")
     command = [str(IMPORTER), "validate", str(source), "-a", str(ACCOUNT_FILE), "-o", str(results), "--no-progress"]
     m = run_sampled(command)
     rate = rows / m.seconds
@@ -429,7 +455,8 @@ def bench(rows: int, workdir: Path, args: argparse.Namespace) -> tuple[str, bool
             ok = False
     label = f"{rows:,}" if ok else f"{rows:,} (FAILED: see below)"
     tree_mb = f"{m.peak_tree_mb:.0f} (PSS {m.peak_pss_mb:.0f})"
-    row = f"| {label} | {m.seconds:.2f} | {rate:,.0f} | {m.peak_main_mb:.0f} | {tree_mb} |"
+    ratio = f"{rate / reference:.2f}"
+    row = f"| {label} | {m.seconds:.2f} | {rate:,.0f} | {reference:,.0f} | {ratio} | {m.peak_main_mb:.0f} | {tree_mb} |"
     if args.keep is None:
         for path in workdir.glob(f"contacts-{rows}.*"):
             path.unlink()
