@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -112,7 +113,7 @@ class Validator:
 
         if raw_tags := cell("tags"):
             tags: list[str] = []
-            for tag in self._known("tags", _LIST_SPLIT.split(raw_tags), self._tags, draft):
+            for tag in self._known("tags", split_list(raw_tags), self._tags, draft):
                 if tag not in tags:
                     tags.append(tag)
             payload["tags"] = tags
@@ -198,7 +199,7 @@ class Validator:
         if rules and (table := rules.maps.get(target)):
             if spec.type == "checkbox":
                 items = []
-                for item in filter(None, _LIST_SPLIT.split(raw)):
+                for item in split_list(raw):
                     translated = table.get(item.casefold())
                     if translated != "":
                         items.append(translated if translated is not None else item)
@@ -295,6 +296,15 @@ _TYPE_KINDS = {"email": "bad_email", "number": "bad_number", "date": "bad_date"}
 _TYPE_MESSAGES = {"bad_email": "not an email address", "bad_number": "not a number", "bad_date": "not a date"}
 
 
+def split_list(raw: str) -> list[str]:
+    """The items of a list cell: "VIP, Lead", "VIP; Lead", and Mailchimp's TAGS as it exports them, each tag quoted
+    ('"VIP","Call back"', where a quoted tag may hold a comma)."""
+    if raw.startswith('"'):
+        items = next(csv.reader([raw], skipinitialspace=True), [])
+        return [item.strip() for item in items if item.strip()]
+    return [item for item in _LIST_SPLIT.split(raw) if item]
+
+
 def _phone_note(note: str, region: str | None) -> tuple[str, str]:
     """The kind and the message (the same for every row of a group) of a phone note."""
     if note.startswith("extension"):
@@ -342,7 +352,7 @@ def custom_value_checked(spec: CustomField, raw: str) -> tuple[Any, str | None, 
             return None, f"{raw!r} is not an option of {spec.name!r} ({', '.join(spec.options)})", raw
         return option, None, ""
     chosen: list[str] = []
-    for item in filter(None, _LIST_SPLIT.split(raw)):
+    for item in split_list(raw):
         if (option := options.get(item.casefold())) is None:
             return None, f"{item!r} is not an option of {spec.name!r} ({', '.join(spec.options)})", item
         if option not in chosen:

@@ -95,3 +95,17 @@ def test_neutralised_values_from_our_own_files_are_read_back() -> None:
 def test_dates_in_common_spellings(raw: str, iso: str) -> None:
     day = parse_date(raw)
     assert day is not None and day.isoformat() == iso
+
+
+@pytest.mark.parametrize(
+    ("cell", "tags"),
+    [
+        ("VIP, call back", ["VIP", "Call back"]),
+        ("VIP;Lead", ["VIP", "Lead"]),
+        ('"VIP","Call back"', ["VIP", "Call back"]),  # Mailchimp's TAGS column
+        ('"VIP", "Lead"', ["VIP", "Lead"]),
+    ],
+)
+def test_tag_lists_as_exports_write_them(cell: str, tags: list[str]) -> None:
+    draft = check(Tags=cell)
+    assert draft.errors == [] and draft.payload["tags"] == tags

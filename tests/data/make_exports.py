@@ -659,7 +659,8 @@ EXPORTS = [
         layout="Mailchimp",
         rows=[
             {"Email Address": "olivia@example.com", "First Name": "Olivia", "Last Name": "Smith",
-             "Phone Number": "+1 415 839 2047", "MEMBER_RATING": "2", "CC": "US", "REGION": "CA", "TAGS": "Newsletter"},
+             "Phone Number": "+1 415 839 2047", "MEMBER_RATING": "2", "CC": "US", "REGION": "CA",
+             "TAGS": '"Newsletter","VIP"'},  # Mailchimp quotes each tag
             {"Email Address": "liam@example.com", "First Name": "Liam", "Last Name": "Jones",
              "Phone Number": "(212) 736-5000", "REGION": "NY", "NOTES": "Signed up at the fair"},
         ],
