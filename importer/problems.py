@@ -48,6 +48,7 @@ GroupKey = tuple[str, str, str, str, str | None, str | None]
 class Group:
     rows: int = 0
     examples: list[int] = field(default_factory=list)
+    last_row: int = -1  # a row with the same problem twice ("Gold; gold") counts once
 
 
 @dataclass
@@ -60,8 +61,11 @@ class Tally:
         group = self.groups.get(problem.key)
         if group is None:
             group = self.groups[problem.key] = Group()
+        if group.last_row == row:
+            return
+        group.last_row = row
         group.rows += 1
-        if len(group.examples) < EXAMPLES and (not group.examples or group.examples[-1] != row):
+        if len(group.examples) < EXAMPLES:
             group.examples.append(row)
 
     def add_group(self, key: GroupKey, rows: int, examples: Iterable[int]) -> None:

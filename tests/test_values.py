@@ -282,3 +282,13 @@ def test_what_a_phone_reading_changed_is_a_warning_grouped_by_kind(tmp_path: Pat
     assert groups["extension_removed"]["severity"] == "warning"
     assert set(groups) == {"extension_removed", "foreign_number"}, groups  # not a valid US number: read as +34
     assert "2 rows · Phone: warning: extension removed (rows 2, 3)" in proc.stdout
+
+
+def test_a_row_with_the_same_problem_twice_counts_once() -> None:
+    from importer.problems import Problem, Tally
+
+    tally = Tally()
+    for row in (2, 2, 3):
+        tally.add(row, Problem("unknown_tag", "Tags", "unknown tag", "Gold", "tags"))
+    (entry,) = tally.entries()
+    assert entry["rows"] == 2 and entry["examples"] == [2, 3]
