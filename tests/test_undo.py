@@ -68,10 +68,10 @@ def test_an_update_records_the_contact_before_it_is_patched(sandbox, tmp_path: P
         "team": None,
         "note": "hi",
     }
-    # A second run records the values the first one left, under its own id.
+    # A second run (which PATCHes all three) records the values the first one left, under its own id.
     assert run_import(sandbox, file, results, "--on-existing", "update").returncode == 0
-    again = read_state(results, "SELECT b.contact FROM before b JOIN runs r ON r.id = b.run ORDER BY r.rowid")
-    assert len(again) == 2 and json.loads(again[1][0])["name"] == "Persona 1"
+    second = read_state(results, "SELECT uuid, contact FROM before WHERE run != ?", rows[0][0])
+    assert len(second) == 3 and json.loads(dict(second)[old["uuid"]])["name"] == "Persona 1"
 
 
 def test_a_state_file_from_before_the_runs_table_still_works(sandbox, tmp_path: Path) -> None:
