@@ -115,6 +115,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
     with ledger:
         if not options.dry_run:
             run, report.resumed = ledger.begin_run(fingerprint, started_at)
+            ledger.set_meta("results", str(options.results_path.resolve()))  # which results `importer undo` takes
         ledger.reset_rows()
         checked = check(
             table,
