@@ -84,6 +84,7 @@ class UndoReport:
     planned: list[Planned] = field(default_factory=list)  # a dry run's list
     undo_path: Path | None = None
     declined: bool = False
+    unresolved: int = 0  # a dry run's count of creates whose outcome the run never learnt (settled by the undo)
     signal: int | None = None
     requests: int = 0
     retries: int = 0
@@ -215,15 +216,22 @@ def run_undo(
         run = choose_run(ledger, options.run)
         if run is None:
             return UndoReport(None, None)
-        summary = summarize(ledger, run)
-        report = UndoReport(run, summary)
         if options.dry_run:
+            report = UndoReport(run, summarize(ledger, run))
             report.planned = list(planned(ledger, run.id))
             report.counts = Counter(f"would {p.action}" for p in report.planned)
+            report.unresolved = len(_unresolved(ledger, run.id))
             return report
         assert options.client is not None
-        if summary.to_delete or summary.to_restore:
+        config: ClientConfig | None = None
+        if _unresolved(ledger, run.id):
+            # A killed or failed run may have left creates whose answer it never saw: settle them first.
             config = asyncio.run(_preflight(options.client))
+            asyncio.run(_resolve(ledger, run.id, config))
+        summary = summarize(ledger, run)
+        report = UndoReport(run, summary)
+        if summary.to_delete or summary.to_restore:
+            config = config or asyncio.run(_preflight(options.client))
             if confirm is not None and not confirm(summary):
                 report.declined = True
                 return report
@@ -233,6 +241,30 @@ def run_undo(
         report.undo_path = write_undo_csv(ledger, run.id, options.undo_path)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _unresolved(ledger: Ledger, run: str) -> list[tuple[str, str]]:
+    return ledger.db.execute(
+        "SELECT source, identifier FROM contacts WHERE state = 'sending' AND run = ?", (run,)
+    ).fetchall()
+
+
+async def _resolve(ledger: Ledger, run: str, config: ClientConfig) -> None:
+    """A POST intent without its answer: looked up as the next import would, and recorded as created by the
+    run when found (then undone with the rest), or forgotten when not (nothing was created)."""
+    async with CallbellClient(config) as client:
+        for source, identifier in _unresolved(ledger, run):
+            if source != "whatsapp":
+                continue  # only phone numbers can be looked up; the next import settles it
+            try:
+                found = await client.find_contact_by_phone("".join(c for c in identifier if c.isdigit()))
+            except ApiError as exc:
+                raise AccountError(f"looking up a contact the run may have created failed: {exc}") from None
+            if found is None:
+                ledger.forget(source, identifier)
+            else:
+                uuid = str(found.get("uuid", ""))
+                ledger.remember(source, identifier, uuid, str(found.get("href") or ""), run=run)
 
 
 async def _preflight(config: ClientConfig) -> ClientConfig:

@@ -126,12 +126,14 @@ def _print(report: UndoReport, dry_run: bool) -> None:
         return
     described = _describe(report.run)
     if dry_run:
-        if not report.planned:
+        if not report.planned and not report.unresolved:
             click.echo(f"Dry run: run {described}: nothing left to undo.")
             return
         click.echo(f"Dry run: run {described}: would {_plan(report.plan)}; nothing sent.")
         for item in report.planned:
             click.echo(f"  {item.action} {item.uuid}" + (f" (row {item.row})" if item.row is not None else ""))
+        if report.unresolved:
+            click.echo(f"  and {report.unresolved} contacts the run may have created: the undo looks them up first")
         return
     if report.declined:
         click.echo("Nothing undone.")

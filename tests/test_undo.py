@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from test_delivery import env_with, make_csv, results_of, run_import, wait_for
+from test_delivery import env_with, make_csv, results_of, run_import, start_import, wait_for
 
 from importer.ledger import Ledger
 
@@ -327,3 +327,37 @@ def test_undo_of_an_update_restores_the_values_from_before(sandbox, tmp_path: Pa
         ("restore", "restored"),
         ("restore", "restored"),
     ]
+
+
+def test_undo_of_a_killed_import_settles_its_unanswered_creates(sandbox_factory, tmp_path: Path) -> None:
+    sandbox = sandbox_factory("--latency-ms", "100")
+    results = tmp_path / "r.csv"
+    proc = start_import(sandbox, make_csv(tmp_path / "c.csv", 300), results, "--rate", "100")
+    wait_for(lambda: sandbox.stats()["contacts"] >= 30 or proc.poll() is not None, "contacts to arrive")
+    proc.kill()  # SIGKILL, with creates in flight: their intents stay in the state, unanswered
+    proc.communicate()
+    assert read_state(results, "SELECT COUNT(*) FROM contacts WHERE state = 'sending'")[0][0] > 0
+    (run,) = run_ids(results)
+    listing = subprocess.run(
+        [sys.executable, "-m", "importer", "runs", str(results)], capture_output=True, text=True, timeout=60
+    )
+    assert "(interrupted)" in listing.stdout
+    # Not finished, so not the default: it is named.
+    nothing = run_undo(sandbox, results, "--yes")
+    assert nothing.returncode == 0 and "No finished run to undo." in nothing.stdout
+    undo = run_undo(sandbox, results, "--yes", "--run", run)
+    assert undo.returncode == 0, undo.stderr
+    assert sandbox.contacts() == []
+    assert read_state(results, "SELECT COUNT(*) FROM contacts") == [(0,)]
+
+
+def test_restoring_a_contact_deleted_meanwhile_is_gone(sandbox, tmp_path: Path) -> None:
+    results = tmp_path / "r.csv"
+    file = make_csv(tmp_path / "c.csv", 2)
+    assert run_import(sandbox, file, results).returncode == 0
+    assert run_import(sandbox, file, results, "--on-existing", "update").returncode == 0  # PATCHes both
+    first, _ = run_ids(results)
+    assert run_undo(sandbox, results, "--yes", "--run", first).returncode == 0  # deletes both
+    proc = run_undo(sandbox, results, "--yes")
+    assert proc.returncode == 0, proc.stderr
+    assert [(r["action"], r["status"]) for r in undo_rows(results)] == [("restore", "gone")] * 2
