@@ -124,7 +124,8 @@ def run_ids(results: Path) -> list[str]:
         return [r.id for r in ledger.runs()]
 
 
-def test_import_then_undo_then_import_again(sandbox, tmp_path: Path) -> None:
+def test_import_then_undo_then_import_again(sandbox_factory, tmp_path: Path) -> None:
+    sandbox = sandbox_factory(token="sbx_UNDO-SECRET-4c1d9e")
     kept = make_contact(sandbox, "34600000003", name="Made by hand")
     results = tmp_path / "r.csv"
     file = make_csv(tmp_path / "c.csv", 12)
@@ -151,6 +152,13 @@ def test_import_then_undo_then_import_again(sandbox, tmp_path: Path) -> None:
     assert "nothing left to undo" in again.stdout
     assert sandbox.stats() == before
     assert undo_rows(results) == rows
+    listing = subprocess.run(
+        [sys.executable, "-m", "importer", "runs", str(results)], capture_output=True, text=True, timeout=60
+    )
+    assert "undone (last)" in listing.stdout
+    written = "".join(p.read_bytes().decode("utf-8", "replace") for p in tmp_path.rglob("*") if p.is_file())
+    printed = proc.stdout + proc.stderr + again.stdout + again.stderr + listing.stdout
+    assert sandbox.token not in written + printed
 
     # The state forgot what it deleted: the same import creates those rows again, under new uuids.
     final = run_import(sandbox, file, results)
