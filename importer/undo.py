@@ -120,19 +120,19 @@ def open_state(results: Path, state: Path | None, *, lock: bool) -> Ledger:
 
 
 def summarize(ledger: Ledger, run: RunRecord) -> RunSummary:
-    db = ledger.db
-    to_delete = db.execute(
-        "SELECT COUNT(*) FROM contacts WHERE state = 'done' AND run = ? AND uuid != ''", (run.id,)
-    ).fetchone()[0]
-    to_restore = db.execute(
-        "SELECT COUNT(*) FROM before b WHERE run = ? AND NOT EXISTS "
-        "(SELECT 1 FROM undo u WHERE u.run = b.run AND u.uuid = b.uuid AND u.status IN (?, ?, ?))",
-        (run.id, *DONE),
-    ).fetchone()[0]
-    undone = db.execute("SELECT COUNT(*) FROM undo WHERE run = ? AND status IN (?, ?, ?)", (run.id, *DONE)).fetchone()[
-        0
-    ]
-    return RunSummary(run, int(to_delete), int(to_restore), int(undone))
+    def count(sql: str, *args: str) -> int:
+        return int(ledger.db.execute(sql, (run.id, *args)).fetchone()[0])
+
+    return RunSummary(
+        run,
+        to_delete=count("SELECT COUNT(*) FROM contacts WHERE state = 'done' AND run = ? AND uuid != ''"),
+        to_restore=count(
+            "SELECT COUNT(*) FROM before b WHERE run = ? AND NOT EXISTS "
+            "(SELECT 1 FROM undo u WHERE u.run = b.run AND u.uuid = b.uuid AND u.status IN (?, ?, ?))",
+            *DONE,
+        ),
+        undone=count("SELECT COUNT(*) FROM undo WHERE run = ? AND status IN (?, ?, ?)", *DONE),
+    )
 
 
 def list_runs(results: Path, state: Path | None = None) -> list[RunSummary]:
