@@ -24,6 +24,7 @@ from importer.phones import is_region
 from importer.pipeline import ImportOptions, Report, run_import
 from importer.problems import format_count, problem_lines
 from importer.sandbox.command import sandbox_command
+from importer.undo_cmd import runs_command, undo_command
 from importer.validate import Options
 
 INTERNAL_ERROR = 4
@@ -43,6 +44,8 @@ def cli() -> None:
 cli.add_command(sandbox_command)
 cli.add_command(mapping_command)
 cli.add_command(account_group)
+cli.add_command(runs_command)
+cli.add_command(undo_command)
 
 
 def _import_options(func: Any) -> Any:

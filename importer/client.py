@@ -247,6 +247,22 @@ class CallbellClient:
         # Setting fields to given values is idempotent, so a lost answer is simply sent again.
         return contact_of(_json(await self.request("PATCH", f"contacts/{uuid}", json=changes, idempotent=True)))
 
+    async def get_contact(self, uuid: str) -> dict[str, Any]:
+        return contact_of(_json(await self.request("GET", f"contacts/{uuid}")))
+
+    async def delete_contact(self, uuid: str) -> bool:
+        """True when this call destroyed the contact, False when it was already gone (404).
+
+        A DELETE is idempotent: a lost answer is simply sent again, and a 404 then means the first one landed.
+        """
+        try:
+            await self.request("DELETE", f"contacts/{uuid}", idempotent=True)
+        except ApiError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
     async def contacts_page(self, page: int, *, include_field_types: bool = False) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"page": page}
         if include_field_types:

@@ -1,16 +1,20 @@
 """The ledger: a SQLite file (WAL) that makes an import resumable and exactly-once.
 
-It holds three things:
+It holds:
 - `rows`: this run's rows, their outcome and original cells, keyed by the sheet row number (the results
   file is written from it, so the sheet is read once);
 - `contacts`: every contact this state has created or found, with the *intent* written before each POST,
-  so a run killed at any moment knows which creates may have happened and must be looked up first.
+  so a run killed at any moment knows which creates may have happened and must be looked up first;
+- `runs`: every run of this state (start, end, counts), and `before`: a contact as it was before a run
+  PATCHed it, committed before the PATCH, so a run can be undone (importer.undo, whose own progress is in
+  `undo`).
 
 A dry run uses a throwaway ledger in a temporary directory.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -52,6 +56,28 @@ CREATE TABLE IF NOT EXISTS contacts (
     updated REAL NOT NULL,
     PRIMARY KEY (source, identifier)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    started TEXT NOT NULL,         -- ISO time; '' for a run recorded before this table existed
+    finished TEXT,                 -- ISO time, NULL while unfinished (interrupted runs are resumed)
+    dry_run INTEGER NOT NULL DEFAULT 0,
+    counts TEXT NOT NULL DEFAULT '{}'  -- rows per final status, JSON
+);
+CREATE TABLE IF NOT EXISTS before (
+    run TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    contact TEXT NOT NULL,         -- JSON: name, tags, custom_fields, assigned_user, team, note as the API showed them
+    PRIMARY KEY (run, uuid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS undo (
+    run TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    action TEXT NOT NULL,          -- delete | restore
+    row INTEGER,
+    status TEXT NOT NULL,          -- todo | deleted | gone | restored | failed
+    error TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run, uuid)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS account_index (
     digits TEXT PRIMARY KEY, uuid TEXT NOT NULL, href TEXT NOT NULL
 ) WITHOUT ROWID;
@@ -80,6 +106,19 @@ class KnownContact:
     run: str
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    id: str
+    started: str
+    finished: str | None  # None: interrupted, to be resumed
+    dry_run: bool
+    counts: dict[str, int]
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
 class StateLocked(AccountError):
     """Another run holds the state file."""
 
@@ -101,6 +140,7 @@ class Ledger:
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat however big the file
             self.db.executescript(_SCHEMA)
+            self._record_old_run()
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(rows)")}
             if "warning" not in columns:  # a state file from before the warning column: rows are rebuilt each run
                 self.db.execute("ALTER TABLE rows ADD COLUMN warning TEXT NOT NULL DEFAULT ''")
@@ -193,7 +233,7 @@ class Ledger:
                     f"now {value!r}); use another --results or --state"
                 )
 
-    def begin_run(self, fingerprint: dict[str, str]) -> tuple[str, bool]:
+    def begin_run(self, fingerprint: dict[str, str], started: str | None = None) -> tuple[str, bool]:
         """Start a run, or resume the last one if it never finished. Returns (run id, resumed)."""
         self.check_fingerprint(fingerprint)
         self.set_meta("fingerprint", json.dumps(fingerprint, sort_keys=True))
@@ -201,12 +241,51 @@ class Ledger:
         if run is not None and finished != "1":
             return run, True
         run = uuidlib.uuid4().hex
-        self.set_meta("run", run)
-        self.set_meta("run_finished", "0")
+        with self.transaction():
+            self.set_meta("run", run)
+            self.set_meta("run_finished", "0")
+            self.db.execute("INSERT OR IGNORE INTO runs (id, started) VALUES (?, ?)", (run, started or _now()))
         return run, False
 
+    def end_run(self, counts: dict[str, int], *, finished: bool = True) -> None:
+        """Record the run's counts; `finished` unless it was interrupted (the next run resumes it)."""
+        run = self.get_meta("run")
+        with self.transaction():
+            if run is not None:
+                self.db.execute(
+                    "UPDATE runs SET counts = ?, finished = ? WHERE id = ?",
+                    (json.dumps(counts, sort_keys=True), _now() if finished else None, run),
+                )
+            if finished:
+                self.set_meta("run_finished", "1")
+
     def finish_run(self) -> None:
-        self.set_meta("run_finished", "1")
+        self.end_run(self.status_counts())
+
+    def runs(self) -> list[RunRecord]:
+        """Every run of this state, oldest first."""
+        cursor = self.db.execute("SELECT id, started, finished, dry_run, counts FROM runs ORDER BY rowid")
+        return [RunRecord(i, s, f, bool(d), json.loads(c or "{}")) for i, s, f, d, c in cursor]
+
+    def _record_old_run(self) -> None:
+        """A state file from before the runs table: its last run is listed (without a start time) and can be undone."""
+        run = self.get_meta("run")
+        if run is not None and self.db.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is None:
+            finished = "" if self.get_meta("run_finished") == "1" else None
+            self.db.execute("INSERT INTO runs (id, started, finished) VALUES (?, '', ?)", (run, finished))
+
+    # --- before: a contact's values before a run changed them --------------------------------------------
+
+    def has_before(self, run: str, uuid: str) -> bool:
+        return self.db.execute("SELECT 1 FROM before WHERE run = ? AND uuid = ?", (run, uuid)).fetchone() is not None
+
+    def record_before(self, run: str, uuid: str, contact: dict[str, Any]) -> None:
+        """Committed before the PATCH leaves; only the first record per (run, uuid) counts (a resumed run or a
+        repeated row must not record the values it set itself)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO before (run, uuid, contact) VALUES (?, ?, ?)",
+            (run, uuid, json.dumps(contact, ensure_ascii=False, sort_keys=True)),
+        )
 
     # --- rows --------------------------------------------------------------------------------------------
 

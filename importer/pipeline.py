@@ -114,7 +114,8 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
     ledger = Ledger.throwaway() if options.dry_run else Ledger.open(options.state_path)
     with ledger:
         if not options.dry_run:
-            run, report.resumed = ledger.begin_run(fingerprint)
+            run, report.resumed = ledger.begin_run(fingerprint, started_at)
+            ledger.set_meta("results", str(options.results_path.resolve()))  # which results `importer undo` takes
         ledger.reset_rows()
         checked = check(
             table,
@@ -144,8 +145,9 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         report.counts = Counter(ledger.status_counts())
         report.problems = grouped_problems(checked.tally, ledger, mapping)
         report.rows_to_fix = rows_to_fix(ledger)
-        if not options.dry_run and report.signal is None:
-            ledger.finish_run()  # an interrupted run is resumed by the next one, under the same run id
+        if not options.dry_run:
+            # An interrupted run is resumed by the next one, under the same run id.
+            ledger.end_run(dict(report.counts), finished=report.signal is None)
     report.duration = time.monotonic() - started
     summary = report.summary()
     report.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

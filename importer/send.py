@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from importer.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
 from importer.ledger import PENDING, Ledger, RowRecord
+from importer.snapshot import snapshot
 
 if TYPE_CHECKING:
     from importer.pipeline import ImportOptions
@@ -236,10 +237,17 @@ class Courier:
             return Result("failed", uuid, href, "already in the account (--on-existing fail)")
         changes = {k: v for k, v in payload.items() if k in PATCHABLE}
         try:
+            await self._record_before(uuid)
             contact = await self.client.update_contact(uuid, changes)
         except (ApiError, OutcomeUnknown) as exc:
             return Result("failed", uuid, href, f"update refused: {exc}")
         return Result("updated", *_ids(contact, href))
+
+    async def _record_before(self, uuid: str) -> None:
+        """What `importer undo` restores: the contact as the API showed it before this run's first PATCH of it,
+        committed before the PATCH leaves (a resumed run already has it, and must not record its own values)."""
+        if not self.ledger.has_before(self.run, uuid):
+            self.ledger.record_before(self.run, uuid, snapshot(await self.client.get_contact(uuid)))
 
     async def _create(self, record: RowRecord, payload: dict[str, Any]) -> Result:
         source, identifier = record.source, record.identifier

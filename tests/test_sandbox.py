@@ -6,6 +6,7 @@ knob tests start their own through `sandbox_factory`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -19,6 +20,8 @@ from typing import Any
 import httpx
 import pytest
 from sandbox_proc import REPO, SAMPLE_ACCOUNT, RunningSandbox, start_sandbox
+
+from importer.client import CallbellClient, ClientConfig
 
 SUPPORT = "ad42a09715814e6483b1c5debd6a2dbc"
 VENTAS = "5b1e0c7d3f2a4e6b9c8d7e6f5a4b3c2d"
@@ -171,6 +174,19 @@ def test_unknown_contact_is_404(api: httpx.Client) -> None:
         assert "error" in response.json()
 
 
+def test_delete_destroys_the_contact_then_404s(api: httpx.Client) -> None:
+    created = create(api)
+    response = api.delete(f"/contacts/{created['uuid']}")
+    assert response.status_code == 200
+    assert response.json() == {"status": "contact was destroyed"}
+    assert api.get(f"/contacts/{created['uuid']}").status_code == 404
+    assert api.get(f"/contacts/phone/{created['phoneNumber']}").status_code == 404
+    again = api.delete(f"/contacts/{created['uuid']}")
+    assert again.status_code == 404 and again.json() == {"error": "contact not found"}
+    # The number is free again: a new contact can be made with it.
+    assert api.post("/contacts", json=contact_payload(identifier=created["phoneNumber"])).status_code == 200
+
+
 @pytest.mark.parametrize("form", ["{d}", "+{d}", "%2B{d}"])
 def test_phone_lookup_with_or_without_plus(api: httpx.Client, form: str) -> None:
     number = fresh_phone()
@@ -305,9 +321,9 @@ def test_contacts_list_with_field_types(paged: RunningSandbox) -> None:
 def test_unknown_path_and_wrong_method_are_json(api: httpx.Client) -> None:
     missing = api.get("/nothing/here")
     assert missing.status_code == 404 and "error" in missing.json()
-    wrong = api.delete("/contacts/" + "0" * 32)
+    wrong = api.put("/contacts/" + "0" * 32, json={})
     assert wrong.status_code == 405 and "error" in wrong.json()
-    assert {"GET", "PATCH"} <= {m.strip() for m in wrong.headers["allow"].split(",")}
+    assert {"GET", "PATCH", "DELETE"} <= {m.strip() for m in wrong.headers["allow"].split(",")}
     assert api.put("/contacts").status_code == 405
 
 
@@ -486,13 +502,17 @@ def test_stats_count_api_requests_and_reset_clears(sandbox: RunningSandbox) -> N
         c.post("/contacts", json=contact_payload())
         c.get("/contacts/" + "0" * 32)
         c.get("/plan", headers={"Authorization": "Bearer nope"})
+        doomed = c.post("/contacts", json=contact_payload()).json()["contact"][0]
+        c.delete(f"/contacts/{doomed['uuid']}")
+        c.delete(f"/contacts/{doomed['uuid']}")
     stats = sandbox.stats()
     assert stats == {
-        "requests": 3,
-        "by_status": {"200": 1, "401": 1, "404": 1},
+        "requests": 6,
+        "by_status": {"200": 3, "401": 1, "404": 2},
         "rate_limited": 0,
         "faults": 0,
         "dropped": 0,
+        "deleted": 1,
         "contacts": 1,
     }
     assert len(sandbox.contacts()) == 1
@@ -579,6 +599,59 @@ def test_drop_after_commit_loses_the_answer_but_keeps_the_contact(sandbox_factor
     assert running.stats()["dropped"] == 11
     assert running.stop() == 0
     assert "without completing response" not in running.stderr_text()
+
+
+def test_delete_is_a_write_for_faults_and_drops(sandbox_factory: Factory) -> None:
+    failing = sandbox_factory("--fail-rate", "1")
+    with client(failing) as c:
+        assert c.delete("/contacts/" + "0" * 32).status_code in FAULTS  # the fault comes first, nothing done
+    assert failing.stats()["deleted"] == 0
+
+    running = sandbox_factory("--drop-after-commit", "1", "--seed", "5")
+    with client(running) as c:
+        uuids = []
+        for _ in range(4):
+            with contextlib.suppress(httpx.RemoteProtocolError):
+                c.post("/contacts", json=contact_payload())
+        uuids = [x["uuid"] for x in running.contacts()]
+        for uuid in uuids:
+            try:
+                lost = c.delete(f"/contacts/{uuid}").status_code == 502
+            except httpx.RemoteProtocolError:
+                lost = True
+            assert lost  # deleted, then the answer dropped
+        # An unknown uuid commits nothing: its 404 is not lost.
+        assert c.delete("/contacts/" + "0" * 32).status_code == 404
+    stats = running.stats()
+    assert running.contacts() == [] and len(uuids) == 4
+    assert stats["deleted"] == 4 and stats["dropped"] == 8
+
+
+def test_client_delete_retries_and_reads_404_as_gone(sandbox_factory: Factory) -> None:
+    running = sandbox_factory("--drop-after-commit", "1", "--seed", "5")
+    with client(running) as c, contextlib.suppress(httpx.RemoteProtocolError):
+        c.post("/contacts", json=contact_payload())
+    (contact,) = running.contacts()
+
+    async def delete(uuid: str) -> tuple[bool, int]:
+        async with CallbellClient(ClientConfig(token=running.token, base_url=running.base_url)) as api:
+            return await api.delete_contact(uuid), api.counters.retries
+
+    # The first answer is lost, the retry finds nothing left: already gone, not an error.
+    assert asyncio.run(delete(contact["uuid"])) == (False, 1)
+    assert running.contacts() == [] and running.stats()["deleted"] == 1
+    assert asyncio.run(delete(contact["uuid"])) == (False, 0)
+
+    plain = sandbox_factory()
+    with client(plain) as c:
+        uuid = create(c)["uuid"]
+    assert asyncio.run(_delete_once(plain, uuid)) is True
+    assert plain.contacts() == []
+
+
+async def _delete_once(running: RunningSandbox, uuid: str) -> bool:
+    async with CallbellClient(ClientConfig(token=running.token, base_url=running.base_url)) as api:
+        return await api.delete_contact(uuid)
 
 
 # -- server -------------------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ class SandboxAPI:
             _route("/v1/contacts", GET=self.list_contacts, POST=self.create_contact),
             # Before /v1/contacts/{uuid}, which would otherwise swallow "phone".
             Route("/v1/contacts/phone/{number}", self.contact_by_phone, methods=["GET"]),
-            _route("/v1/contacts/{uuid}", GET=self.get_contact, PATCH=self.update_contact),
+            _route("/v1/contacts/{uuid}", GET=self.get_contact, PATCH=self.update_contact, DELETE=self.delete_contact),
             Route("/v1/teams", self.teams, methods=["GET"]),
             Route("/v1/teams/{uuid}/members", self.team_members, methods=["GET"]),
             Route("/v1/channels", self.channels, methods=["GET"]),
@@ -182,6 +182,12 @@ class SandboxAPI:
             record.note = changes.note or None  # "" clears it
         state.store.update(record)
         return JSONResponse({"contact": [self._contact_json(record, False)]})
+
+    async def delete_contact(self, request: Request) -> Response:
+        if not self.state.store.delete(request.path_params["uuid"]):
+            return error_response(404, "contact not found")
+        self.state.counters.deleted += 1
+        return JSONResponse({"status": "contact was destroyed"})
 
     async def teams(self, request: Request) -> Response:
         teams = [

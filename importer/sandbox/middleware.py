@@ -30,7 +30,7 @@ REASONS = {
     503: "Service Unavailable",
     504: "Gateway Timeout",
 }
-_WRITE_PATCH = re.compile(r"/v1/contacts/[^/]+")
+_ONE_CONTACT = re.compile(r"/v1/contacts/[^/]+")
 
 
 def error_response(status: int, message: str | None = None, headers: dict[str, str] | None = None) -> Response:
@@ -148,5 +148,5 @@ class SandboxMiddleware:
 def _is_write(scope: Scope) -> bool:
     method, path = scope["method"], scope["path"]
     return (method == "POST" and path == "/v1/contacts") or (
-        method == "PATCH" and _WRITE_PATCH.fullmatch(path) is not None
+        method in ("PATCH", "DELETE") and _ONE_CONTACT.fullmatch(path) is not None
     )

@@ -20,6 +20,7 @@ class Counters:
     rate_limited: int = 0
     faults: int = 0  # --fail-rate answers (nothing was done)
     dropped: int = 0  # --drop-after-commit: committed writes whose answer was a 502 or a cut connection
+    deleted: int = 0  # contacts destroyed by DELETE /contacts/:uuid
 
     def as_json(self, contacts: int) -> dict[str, Any]:
         return {
@@ -28,6 +29,7 @@ class Counters:
             "rate_limited": self.rate_limited,
             "faults": self.faults,
             "dropped": self.dropped,
+            "deleted": self.deleted,
             "contacts": contacts,
         }
 

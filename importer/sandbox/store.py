@@ -118,6 +118,10 @@ class ContactStore:
     def update(self, record: ContactRecord) -> None:
         self._db.execute(_UPDATE, (*_params(record), record.seq))
 
+    def delete(self, uuid: str) -> bool:
+        """Remove the contact; False when there was none."""
+        return self._db.execute("DELETE FROM contacts WHERE uuid = ?", (uuid,)).rowcount > 0
+
     def get(self, uuid: str) -> ContactRecord | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM contacts WHERE uuid = ?", (uuid,)).fetchone()
         return _record(row) if row else None
