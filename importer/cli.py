@@ -98,7 +98,15 @@ def _import_options(func: Any) -> Any:
             type=click.Choice(["skip", "update", "fail"]),
             default="skip",
             show_default=True,
-            help="A contact already in the account: leave it, PATCH it with the row, or fail the row.",
+            help="A contact already in the account: leave it, PATCH it with what the file changed, or fail the row.",
+        ),
+        click.option(
+            "--tags",
+            "tags_mode",
+            type=click.Choice(["add", "replace"]),
+            default="add",
+            show_default=True,
+            help="Updating a contact: keep its tags and add the row's, or set exactly the row's tags.",
         ),
         click.option(
             "--state", type=click.Path(path_type=Path, dir_okay=False), help="Ledger file [RESULTS.state.db]."
@@ -234,6 +242,7 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         mapping_config=config,
         client=client,
         on_existing=kw["on_existing"],
+        tags=kw["tags_mode"],
         workers=kw["workers"],
         report=report,
     )
@@ -336,7 +345,7 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     if unmapped:
         more = f" and {len(unmapped) - 20} more" if len(unmapped) > 20 else ""
         echo(f"Columns not imported: {', '.join(unmapped[:20])}{more}")
-    order = ("created", "updated", "skipped", "valid", "duplicate", "invalid", "failed", "pending")
+    order = ("created", "updated", "unchanged", "skipped", "valid", "duplicate", "invalid", "failed", "pending")
     parts = [f"{format_count(report.counts[s])} {s}" for s in order if report.counts.get(s)]
     echo(("Dry run: " if dry_run else "") + (", ".join(parts) or "no rows") + f" in {report.duration:.1f}s.")
     if report.problems:

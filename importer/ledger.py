@@ -5,6 +5,8 @@ It holds:
   file is written from it, so the sheet is read once);
 - `contacts`: every contact this state has created or found, with the *intent* written before each POST,
   so a run killed at any moment knows which creates may have happened and must be looked up first;
+- `synced`: per contact, the values this state last sent (or found) for it: `--on-existing update` sends
+  only what the file changed since (importer.changes);
 - `runs`: every run of this state (start, end, counts), and `before`: a contact as it was before a run
   PATCHed it, committed before the PATCH, so a run can be undone (importer.undo, whose own progress is in
   `undo`).
@@ -79,7 +81,14 @@ CREATE TABLE IF NOT EXISTS undo (
     PRIMARY KEY (run, uuid)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS account_index (
-    digits TEXT PRIMARY KEY, uuid TEXT NOT NULL, href TEXT NOT NULL
+    digits TEXT PRIMARY KEY, uuid TEXT NOT NULL, href TEXT NOT NULL,
+    contact TEXT NOT NULL DEFAULT ''  -- JSON, snapshot form: the contact as the listing showed it
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS synced (
+    source TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    contact_values TEXT NOT NULL,  -- JSON, PATCH field names: what this state last sent (or found) for it
+    PRIMARY KEY (source, identifier)
 ) WITHOUT ROWID;
 """
 PENDING = "pending"  # valid, to be sent
@@ -144,6 +153,9 @@ class Ledger:
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(rows)")}
             if "warning" not in columns:  # a state file from before the warning column: rows are rebuilt each run
                 self.db.execute("ALTER TABLE rows ADD COLUMN warning TEXT NOT NULL DEFAULT ''")
+            if "contact" not in {r[1] for r in self.db.execute("PRAGMA table_info(account_index)")}:
+                # A state file from before change detection: the index is rebuilt each run.
+                self.db.execute("ALTER TABLE account_index ADD COLUMN contact TEXT NOT NULL DEFAULT ''")
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"{path}: not a usable state file ({exc})") from None
         version = self.get_meta("schema")
@@ -391,11 +403,40 @@ class Ledger:
     def clear_account_index(self) -> None:
         self.db.execute("DELETE FROM account_index")
 
-    def index_account(self, entries: Iterable[tuple[str, str, str]]) -> None:
+    def index_account(self, entries: Iterable[tuple[str, str, str, str]]) -> None:
+        """(digits, uuid, href, contact JSON in snapshot form) per contact of the listing."""
         with self.transaction():
             # The oldest contact wins when the account already holds a number twice.
-            self.db.executemany("INSERT OR IGNORE INTO account_index VALUES (?, ?, ?)", entries)
+            self.db.executemany("INSERT OR IGNORE INTO account_index VALUES (?, ?, ?, ?)", entries)
 
     def account_contact(self, digits: str) -> tuple[str, str] | None:
         found = self.db.execute("SELECT uuid, href FROM account_index WHERE digits = ?", (digits,)).fetchone()
         return None if found is None else (str(found[0]), str(found[1]))
+
+    def account_current(self, digits: str, uuid: str) -> dict[str, Any] | None:
+        """The contact `uuid` as the listing showed it (snapshot form), if the index holds it for this number."""
+        found = self.db.execute(
+            "SELECT contact FROM account_index WHERE digits = ? AND uuid = ?", (digits, uuid)
+        ).fetchone()
+        return json.loads(found[0]) if found is not None and found[0] else None
+
+    # --- synced: what this state last sent (or found) per contact ------------------------------------------
+
+    def synced(self, source: str, identifier: str) -> dict[str, Any] | None:
+        found = self.db.execute(
+            "SELECT contact_values FROM synced WHERE source = ? AND identifier = ?", (source, identifier)
+        ).fetchone()
+        return None if found is None else dict(json.loads(found[0]))
+
+    def set_synced(self, source: str, identifier: str, values: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO synced VALUES (?, ?, ?)",
+            (source, identifier, json.dumps(values, ensure_ascii=False, sort_keys=True)),
+        )
+
+    def forget_synced(self, uuid: str) -> None:
+        """A contact undone: the next run compares the file with the contact as Callbell shows it."""
+        self.db.execute(
+            "DELETE FROM synced WHERE (source, identifier) IN (SELECT source, identifier FROM contacts WHERE uuid = ?)",
+            (uuid,),
+        )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from importer.account import Account, AccountFileError, discover, load_account
+from importer.changes import TagsMode
 from importer.check import check, check_rows, scan
 from importer.client import ApiError, CallbellClient, ClientConfig
 from importer.errors import AccountError, InputError
@@ -53,6 +54,7 @@ class ImportOptions:
     validation: Options = field(default_factory=Options)
     client: ClientConfig | None = None  # required unless dry_run
     on_existing: OnExisting = "skip"
+    tags: TagsMode = "add"  # updating a contact: keep its tags and add the row's, or replace them
     workers: int | None = None  # validation processes; default: every core
     report: Path | None = None  # default: <results stem>.report.html beside the results
 

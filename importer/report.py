@@ -34,6 +34,7 @@ MAX_EXAMPLE_ROWS = 8
 STATUSES: dict[str, tuple[str, str, str]] = {
     "created": ("Created", "new contacts in Callbell", "ok"),
     "updated": ("Updated", "existing contacts updated", "ok"),
+    "unchanged": ("Unchanged", "already up to date in Callbell", "neutral"),
     "skipped": ("Skipped", "already in Callbell", "neutral"),
     "valid": ("Ready", "would be imported", "ok"),
     "duplicate": ("Duplicate", "same phone as an earlier row", "warn"),
@@ -121,7 +122,7 @@ def _verdict(summary: Mapping[str, Any], rows: int, dry_run: bool) -> tuple[str,
         return "warn", "The run was stopped before the end: run the same command again to send the rest."
     if rows == 0:
         return "warn", "The file has no rows to import."
-    done = sum(counts.get(s, 0) for s in (("valid",) if dry_run else ("created", "updated", "skipped")))
+    done = sum(counts.get(s, 0) for s in (("valid",) if dry_run else ("created", "updated", "unchanged", "skipped")))
     verb = "are ready to import" if dry_run else "went through"
     if not to_fix and not dup:
         return "ok", f"All {rows:,} rows {verb}."

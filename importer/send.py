@@ -5,7 +5,8 @@ The API has no idempotency key, so exactly-once rests on the ledger and on look-
   looks the number up before sending again;
 - an answer lost in flight (timeout, dropped connection, 5xx) is resolved the same way, by look-up;
 - contacts already in the account are found first (by paging the account or by look-up, whichever costs
-  fewer requests) and handled by --on-existing instead of being created again.
+  fewer requests) and handled by --on-existing instead of being created again; `update` sends only what the
+  file changed (importer.changes).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from importer.changes import PATCHABLE, changed_since, current_values, merged_record, patch_body, row_values
 from importer.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
 from importer.ledger import PENDING, Ledger, RowRecord
 from importer.snapshot import snapshot
@@ -27,8 +29,7 @@ if TYPE_CHECKING:
     from importer.pipeline import ImportOptions
     from importer.progress import Progress
 
-# PATCH takes these; identity fields (identifier, source, channel) cannot change.
-PATCHABLE = ("name", "tags", "custom_fields", "assigned_user", "team_uuid", "bot_status", "note")
+__all__ = ["PATCHABLE", "Courier", "Result", "SendStats", "auto_concurrency", "deliver"]
 BATCH = 500
 
 
@@ -169,21 +170,33 @@ class AccountIndex:
                     self.complete = True
                     return
                 self.ledger.index_account(
-                    (_digits(c.get("phoneNumber")), str(c.get("uuid", "")), str(c.get("href", "")))
+                    (
+                        _digits(c.get("phoneNumber")),
+                        str(c.get("uuid", "")),
+                        str(c.get("href", "")),
+                        json.dumps(snapshot(c), ensure_ascii=False),  # what --on-existing update compares with
+                    )
                     for c in contacts
                     if c.get("phoneNumber") and c.get("uuid")
                 )
             page += len(batch)
         self.ledger.clear_account_index()
 
-    async def find(self, source: str, identifier: str) -> tuple[str, str] | None:
-        """(uuid, href) of the account's contact with this number, or None."""
+    async def find(self, source: str, identifier: str) -> tuple[str, str, dict[str, Any] | None] | None:
+        """(uuid, href, the contact in snapshot form) of the account's contact with this number, or None."""
         if source != "whatsapp":
             return None  # only phone numbers can be looked up
         if self.complete:
-            return self.ledger.account_contact(_digits(identifier))
-        found = await self.client.find_contact_by_phone(_digits(identifier))
-        return None if found is None else _ids(found)
+            found = self.ledger.account_contact(_digits(identifier))
+            return None if found is None else (*found, self.current(source, identifier, found[0]))
+        contact = await self.client.find_contact_by_phone(_digits(identifier))
+        return None if contact is None else (*_ids(contact), snapshot(contact))
+
+    def current(self, source: str, identifier: str, uuid: str) -> dict[str, Any] | None:
+        """The contact as the listing showed it, when the account was paged (else unknown: None)."""
+        if not self.complete or source != "whatsapp":
+            return None
+        return self.ledger.account_current(_digits(identifier), uuid)
 
 
 class Courier:
@@ -200,22 +213,37 @@ class Courier:
         known = self.ledger.known(source, identifier)
         if known is not None and known.state != "sending":
             ours = known.state == "done" and known.run == self.run  # created by this run before a restart
-            return await self._existing(payload, known.uuid, known.href, ours=ours)
+            current = self.index.current(source, identifier, known.uuid)
+            return await self._existing(
+                payload, known.uuid, known.href, ours=ours, key=(source, identifier), current=current
+            )
         if known is not None:
             # A POST of an earlier attempt may have landed: look (live, not in the index) before sending again.
             found = await self._look_up(source, identifier)
             if found is not None:
                 # Ours: the intent proves it, and no run has reported it yet (the last one said "failed").
                 self.ledger.remember(source, identifier, *found, run=self.run)
+                self.ledger.set_synced(source, identifier, row_values(payload))
                 return Result("created", *found)
         else:
-            found = await self.index.find(source, identifier)
-            if found is not None:
-                self.ledger.remember(source, identifier, *found, run="", state="existing")
-                return await self._existing(payload, *found, ours=False)
+            in_account = await self.index.find(source, identifier)
+            if in_account is not None:
+                uuid, href, current = in_account
+                self.ledger.remember(source, identifier, uuid, href, run="", state="existing")
+                if current is not None and self.ledger.synced(source, identifier) is None and not self.options.dry_run:
+                    self.ledger.set_synced(source, identifier, current_values(current))  # first found: as it is
+                    current_known = True
+                else:
+                    current_known = False
+                return await self._existing(
+                    payload, uuid, href, ours=False, key=(source, identifier), current=current, found=current_known
+                )
         if self.options.dry_run:
             return Result("valid")
-        return await self._create(record, payload)
+        result = await self._create(record, payload)
+        if result.status == "created":
+            self.ledger.set_synced(source, identifier, row_values(payload))
+        return result
 
     async def _look_up(self, source: str, identifier: str) -> tuple[str, str] | None:
         """Ask the API now (the account index is a snapshot from before the sending began)."""
@@ -224,9 +252,21 @@ class Courier:
         found = await self.client.find_contact_by_phone(_digits(identifier))
         return None if found is None else _ids(found)
 
-    async def _existing(self, payload: dict[str, Any], uuid: str, href: str, *, ours: bool) -> Result:
+    async def _existing(
+        self,
+        payload: dict[str, Any],
+        uuid: str,
+        href: str,
+        *,
+        ours: bool,
+        key: tuple[str, str],
+        current: dict[str, Any] | None = None,
+        found: bool = False,
+    ) -> Result:
         policy = self.options.on_existing
         if ours:
+            if self.ledger.synced(*key) is None:  # killed between the create and its record
+                self.ledger.set_synced(*key, row_values(payload))
             return Result("created", uuid, href)
         if self.options.dry_run:
             verb = {"skip": "skipped", "update": "updated", "fail": "failed"}[policy]
@@ -235,19 +275,45 @@ class Courier:
             return Result("skipped", uuid, href)
         if policy == "fail":
             return Result("failed", uuid, href, "already in the account (--on-existing fail)")
-        changes = {k: v for k, v in payload.items() if k in PATCHABLE}
+        return await self._update(payload, uuid, href, key, current, found)
+
+    async def _update(
+        self,
+        payload: dict[str, Any],
+        uuid: str,
+        href: str,
+        key: tuple[str, str],
+        current: dict[str, Any] | None,
+        found: bool,
+    ) -> Result:
+        """PATCH only what the file changed since this state's record, and of that only what Callbell does not
+        already have; `unchanged` when nothing is left. A contact just found is compared with itself as found."""
+        row = row_values(payload)
+        record = self.ledger.synced(*key)
+        base = None if found else record  # just found: no record of ours yet, compare with the contact itself
+        wanted = changed_since(row, base)
+        contact: dict[str, Any] = {}
         try:
-            await self._record_before(uuid)
-            contact = await self.client.update_contact(uuid, changes)
+            if wanted and current is None:  # the contact as it is now: for the diff, the tags, and undo
+                current = snapshot(await self.client.get_contact(uuid))
+            body = patch_body(wanted, current, self.options.tags)
+            if body:
+                await self._record_before(uuid, current)
+                contact = await self.client.update_contact(uuid, body)
         except (ApiError, OutcomeUnknown) as exc:
             return Result("failed", uuid, href, f"update refused: {exc}")
-        return Result("updated", *_ids(contact, href))
+        synced = merged_record(record if record is not None else _as_record(current), row)
+        if synced != record:
+            self.ledger.set_synced(*key, synced)
+        return Result("updated", *_ids(contact, href)) if body else Result("unchanged", uuid, href)
 
-    async def _record_before(self, uuid: str) -> None:
+    async def _record_before(self, uuid: str, current: dict[str, Any] | None = None) -> None:
         """What `importer undo` restores: the contact as the API showed it before this run's first PATCH of it,
-        committed before the PATCH leaves (a resumed run already has it, and must not record its own values)."""
+        committed before the PATCH leaves (a resumed run already has it, and must not record its own values).
+        `current`: the contact already in hand (listing or GET, snapshot form), which saves a GET."""
         if not self.ledger.has_before(self.run, uuid):
-            self.ledger.record_before(self.run, uuid, snapshot(await self.client.get_contact(uuid)))
+            before = current if current is not None else snapshot(await self.client.get_contact(uuid))
+            self.ledger.record_before(self.run, uuid, before)
 
     async def _create(self, record: RowRecord, payload: dict[str, Any]) -> Result:
         source, identifier = record.source, record.identifier
@@ -279,7 +345,7 @@ class Courier:
                         return (
                             Result("created", uuid, href)
                             if uncertain
-                            else await self._existing(payload, uuid, href, ours=False)
+                            else await self._existing(payload, uuid, href, ours=False, key=(source, identifier))
                         )
                 if not uncertain:
                     self.ledger.forget(source, identifier)  # refused for certain: nothing was created
@@ -289,6 +355,10 @@ class Courier:
             return Result("created", uuid, href)
         # The intent stays in the ledger: the next run looks the number up before sending it again.
         return Result("failed", error=f"no answer after {attempts} attempts ({last}); run again to resolve")
+
+
+def _as_record(current: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if current is None else current_values(current)
 
 
 def _digits(value: object) -> str:

@@ -12,7 +12,7 @@ from importer.ledger import PENDING, Ledger
 from importer.mapping import Mapping
 from importer.problems import Tally
 
-OK_STATUSES = frozenset({"valid", "created", "updated", "skipped"})
+OK_STATUSES = frozenset({"valid", "created", "updated", "unchanged", "skipped"})
 
 
 @dataclass

@@ -63,6 +63,7 @@ class SandboxAPI:
             Route("/v1/plan", self.plan, methods=["GET"]),
             Route("/_sandbox/contacts", self.sandbox_contacts, methods=["GET"]),
             Route("/_sandbox/stats", self.sandbox_stats, methods=["GET"]),
+            Route("/_sandbox/patches", self.sandbox_patches, methods=["GET"]),
             Route("/_sandbox/reset", self.sandbox_reset, methods=["POST"]),
         ]
 
@@ -181,6 +182,7 @@ class SandboxAPI:
         if changes.note is not None:
             record.note = changes.note or None  # "" clears it
         state.store.update(record)
+        state.counters.patches.append({"uuid": record.uuid, "body": body})
         return JSONResponse({"contact": [self._contact_json(record, False)]})
 
     async def delete_contact(self, request: Request) -> Response:
@@ -237,6 +239,10 @@ class SandboxAPI:
 
     async def sandbox_stats(self, request: Request) -> Response:
         return JSONResponse(self.state.counters.as_json(self.state.store.count()))
+
+    async def sandbox_patches(self, request: Request) -> Response:
+        """The bodies of the last PATCHes that changed a contact, oldest first (test-only)."""
+        return JSONResponse({"patches": list(self.state.counters.patches)})
 
     async def sandbox_reset(self, request: Request) -> Response:
         self.state.reset()

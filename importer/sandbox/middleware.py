@@ -75,6 +75,8 @@ class SandboxMiddleware:
 
         if is_api:
             counters.requests += 1
+            method = str(scope["method"])
+            counters.by_method[method] = counters.by_method.get(method, 0) + 1
 
             async def counted(message: Message) -> None:
                 if message["type"] == "http.response.start":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ from importer.account import Account
 from importer.sandbox.config import SandboxConfig
 from importer.sandbox.rules import Rules
 from importer.sandbox.store import ContactStore
+
+PATCHES_KEPT = 100
 
 
 @dataclass
@@ -21,6 +24,9 @@ class Counters:
     faults: int = 0  # --fail-rate answers (nothing was done)
     dropped: int = 0  # --drop-after-commit: committed writes whose answer was a 502 or a cut connection
     deleted: int = 0  # contacts destroyed by DELETE /contacts/:uuid
+    by_method: dict[str, int] = field(default_factory=dict)  # API requests per HTTP method
+    # The last PATCH bodies that changed a contact, for tests of what an update sends (GET /_sandbox/patches).
+    patches: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=PATCHES_KEPT))
 
     def as_json(self, contacts: int) -> dict[str, Any]:
         return {
@@ -30,6 +36,7 @@ class Counters:
             "faults": self.faults,
             "dropped": self.dropped,
             "deleted": self.deleted,
+            "by_method": dict(sorted(self.by_method.items())),
             "contacts": contacts,
         }
 
