@@ -366,6 +366,9 @@ async def _work(
             ledger.db.execute(
                 "UPDATE undo SET status = ?, error = ? WHERE run = ? AND uuid = ?", (status, error, run, uuid)
             )
+            if status in ("deleted", "gone", "restored"):
+                # What the state last sent no longer holds: a later import compares the file with Callbell again.
+                ledger.forget_synced(uuid)
             if action == "delete" and status in ("deleted", "gone"):
                 # Forgotten: a later import of the same sheet creates the row again.
                 ledger.db.execute("DELETE FROM contacts WHERE uuid = ? AND run = ? AND state = 'done'", (uuid, run))

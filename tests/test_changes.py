@@ -144,6 +144,11 @@ def test_pre_existing_contacts_get_only_their_differences_and_undo_restores_them
     now = contacts(sandbox)
     assert now["34600000000"]["tags"] == ["Lead"] and now["34600000000"]["customFields"] == {"Status": "Trial"}
     assert "34600000002" not in now and now["34600000001"]["name"] == "Persona 1"
+    # The next run compares the file with Callbell again: it sends the same differences, and recreates row 3.
+    again = run_import(sandbox, file, results, *UPDATE)
+    assert again.returncode == 0, again.stderr
+    assert [r["status"] for r in results_of(results)] == ["updated", "unchanged", "created"]
+    assert patches(sandbox)[-1] == patches(sandbox)[0]
 
 
 def test_pre_existing_contacts_when_the_account_is_paged(sandbox, tmp_path: Path) -> None:

@@ -73,7 +73,9 @@ def test_an_update_records_the_contact_before_it_is_patched(sandbox, tmp_path: P
         "team": None,
         "note": "hi",
     }
-    # A second run (which PATCHes all three) records the values the first one left, under its own id.
+    # A second run, on a file whose names all changed (so it PATCHes all three), records the values the first
+    # one left, under its own id.
+    file.write_text(file.read_text(encoding="utf-8").replace("Persona", "Person"), encoding="utf-8")
     assert run_import(sandbox, file, results, "--on-existing", "update").returncode == 0
     second = read_state(results, "SELECT uuid, contact FROM before WHERE run != ?", rows[0][0])
     assert len(second) == 3 and json.loads(dict(second)[old["uuid"]])["name"] == "Persona 1"
@@ -313,7 +315,7 @@ def test_undo_of_an_update_restores_the_values_from_before(sandbox, tmp_path: Pa
     )
     plain = make_contact(sandbox, "34600000001", name="Plain")
     results = tmp_path / "r.csv"
-    proc = run_import(sandbox, make_csv(tmp_path / "c.csv", 3), results, "--on-existing", "update")
+    proc = run_import(sandbox, make_csv(tmp_path / "c.csv", 3), results, "--on-existing", "update", "--tags", "replace")
     assert proc.returncode == 0, proc.stderr
     contacts = {c["uuid"]: c for c in sandbox.contacts()}
     assert contacts[old["uuid"]]["name"] == "Persona 0" and contacts[old["uuid"]]["tags"] == ["VIP"]
@@ -363,7 +365,8 @@ def test_restoring_a_contact_deleted_meanwhile_is_gone(sandbox, tmp_path: Path) 
     results = tmp_path / "r.csv"
     file = make_csv(tmp_path / "c.csv", 2)
     assert run_import(sandbox, file, results).returncode == 0
-    assert run_import(sandbox, file, results, "--on-existing", "update").returncode == 0  # PATCHes both
+    file.write_text(file.read_text(encoding="utf-8").replace("Persona", "Person"), encoding="utf-8")
+    assert run_import(sandbox, file, results, "--on-existing", "update").returncode == 0  # PATCHes both names
     first, _ = run_ids(results)
     assert run_undo(sandbox, results, "--yes", "--run", first).returncode == 0  # deletes both
     proc = run_undo(sandbox, results, "--yes")
