@@ -1,0 +1,155 @@
+"""A nightly re-run with `--on-existing update` against the sandbox: only what changed is sent.
+
+    .venv/bin/python bench/bench_nightly.py [--rows 100000] [--changed 0.01]
+
+One sandbox (`--rate-limit 300 --latency-ms 50`, contacts in a --db file) is seeded directly with a contact
+for every row of a generated sheet (name, tags, a custom field). Then, not measured, a first
+`importer import --on-existing update` finds them all (the "previous night", which records each contact in
+the state). Measured, on the same sheet path (the state belongs to one file):
+
+- the offline dry run of the changed sheet (no token: reading and checking only), the time yardstick;
+- changed: the sheet with `--changed` of its rows renamed, imported with `--on-existing update`;
+- unchanged: the same sheet again (nothing changed since the last run).
+
+For each: requests the importer sent vs its goal (1.1 x changed rows + listing pages), wall time vs its goal
+(1.5 x (dry run + changed rows / rate + pages / rate)), peak memory, and the sandbox's requests per method.
+Ends with one markdown row per run:
+| run | rows | changed | requests | request goal | seconds | time goal | peak MB |
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import secrets
+import sys
+import tempfile
+import uuid as uuidlib
+from pathlib import Path
+
+from importer.account import load_account
+from importer.sandbox.process import start_sandbox
+from importer.sandbox.rules import Rules
+from importer.sandbox.store import ContactRecord, ContactStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_dry_run import IMPORTER, REPO, last_line, run_sampled  # noqa: E402
+
+ACCOUNT_FILE = REPO / "sample_data" / "account.toml"
+RATE = 300
+PAGE_SIZE = 50  # the sandbox's default page size
+SANDBOX_KNOBS = ("--rate-limit", str(RATE), "--latency-ms", "50", "--page-size", str(PAGE_SIZE))
+
+
+def row(i: int, renamed: bool = False) -> tuple[str, str, str, str]:
+    """(name, phone, tags, status) of row i: unique Spanish mobiles."""
+    return (f"Nightly {'renamed ' if renamed else ''}{i}", f"+34 6{i:08d}", "VIP" if i % 3 == 0 else "", "Active")
+
+
+def write_sheet(path: Path, rows: int, changed: set[int]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Name", "Phone", "Tags", "Status"])
+        for i in range(rows):
+            writer.writerow(row(i, i in changed))
+
+
+def seed(db: Path, rows: int) -> None:
+    """A contact per row, as the sheet has it, straight into the sandbox's database (POSTs would take minutes)."""
+    rules = Rules(load_account(ACCOUNT_FILE))
+    channel = rules.resolve_channel("whatsapp", None)
+    store = ContactStore(db)
+    try:
+        for i in range(rows):
+            name, phone, tags, status = row(i)
+            digits = "".join(c for c in phone if c.isdigit())
+            identity_channel, key = rules.identity("whatsapp", digits, None)
+            store.insert(
+                ContactRecord(
+                    uuid=uuidlib.uuid4().hex,
+                    name=name,
+                    identifier=digits,
+                    source="whatsapp",
+                    identity_channel=identity_channel,
+                    identity_key=key,
+                    created_at="2026-01-01T00:00:00Z",
+                    channel_uuid=channel,
+                    phone_number="+" + digits,
+                    tags=[tags] if tags else [],
+                    custom_fields={"Status": status},
+                )
+            )
+    finally:
+        store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--changed", type=float, default=0.01, help="share of rows renamed for the changed run")
+    args = parser.parse_args()
+    token = secrets.token_urlsafe(24)
+    changed = set(range(0, args.rows, max(1, round(1 / args.changed))))
+    pages = math.ceil(args.rows / PAGE_SIZE) + 1  # the last one comes back empty
+    env = {**os.environ, "CALLBELL_API_TOKEN": token}
+    offline = {k: v for k, v in os.environ.items() if not k.startswith("CALLBELL_")}
+    table: list[str] = []
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="bench-nightly-") as tmp:
+        work = Path(tmp)
+        sheet, results, db = work / "crm.csv", work / "crm.results.csv", work / "sandbox.db"
+        write_sheet(sheet, args.rows, set())
+        seed(db, args.rows)
+        print(f"sheet: {args.rows:,} rows, every contact already in the sandbox; {len(changed):,} renamed later")
+        with start_sandbox(*SANDBOX_KNOBS, "--db", str(db), account_file=ACCOUNT_FILE, token=token, cwd=REPO) as sb:
+            common = ["-a", str(ACCOUNT_FILE), "--base-url", sb.base_url, "--no-progress", "--rate", str(RATE)]
+            update = [str(IMPORTER), "import", str(sheet), *common, "-o", str(results), "--on-existing", "update"]
+            first = run_sampled(update, env=env)
+            print(f"previous night (found every contact): exit {first.exit_code} in {first.seconds:.1f}s")
+            failed |= first.exit_code != 0
+            write_sheet(sheet, args.rows, changed)
+            dry_results = work / "dry.results.csv"
+            dry = run_sampled(
+                [str(IMPORTER), "import", str(sheet), *common, "-o", str(dry_results), "--dry-run"], env=offline
+            )
+            print(f"dry run (offline) of the changed sheet: exit {dry.exit_code} in {dry.seconds:.2f}s")
+            failed |= dry.exit_code != 0
+            for name, expected in (("changed", len(changed)), ("unchanged", 0)):
+                before = sb.stats()
+                m = run_sampled(update, env=env)
+                after = sb.stats()
+                summary = json.loads(results.with_name("crm.results.summary.json").read_text(encoding="utf-8"))
+                counts = summary.get("counts", {})
+                requests = int(summary.get("requests") or 0)
+                methods = {
+                    k: v - before["by_method"].get(k, 0)
+                    for k, v in after["by_method"].items()
+                    if v - before["by_method"].get(k, 0)
+                }
+                request_goal = 1.1 * expected + pages
+                time_goal = 1.5 * (dry.seconds + expected / RATE + pages / RATE)
+                ok = m.exit_code == 0 and counts.get("updated", 0) == expected
+                ok = ok and counts.get("unchanged", 0) == args.rows - expected
+                failed |= not ok
+                print(
+                    f"{name}: exit {m.exit_code}{'' if m.exit_code == 0 else ': ' + last_line(m.stderr)}, "
+                    f"{m.seconds:.1f}s end to end (goal {time_goal:.1f}s), {requests:,} requests sent "
+                    f"(goal {request_goal:,.0f}: {expected:,} changed rows, {pages:,} listing pages), "
+                    f"sandbox saw by method {methods}, counts {counts}, peak RSS {m.peak_main_mb:.0f} MB "
+                    f"(all processes {m.peak_tree_mb:.0f} MB){'' if ok else ' FAILED: wrong counts'}"
+                )
+                table.append(
+                    f"| {name} | {args.rows:,} | {expected:,} | {requests:,} | {request_goal:,.0f} | {m.seconds:.1f} "
+                    f"| {time_goal:.1f} | {m.peak_tree_mb:.0f} |"
+                )
+    for line in table:
+        print(line)
+    if failed:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
