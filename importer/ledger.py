@@ -379,6 +379,10 @@ class Ledger:
         ).fetchone()
         return None if found is None else KnownContact(*found)
 
+    def count_known(self) -> int:
+        """Contacts this state created or found (a floor for the account's size)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM contacts WHERE state != 'sending'").fetchone()[0])
+
     def intend(self, source: str, identifier: str, run: str) -> None:
         """Written (and committed) before the POST: after a crash, this row must be looked up, not re-sent."""
         self.db.execute(

@@ -161,14 +161,20 @@ class AccountIndex:
         # requests than half the look-ups it would replace, else fall back to look-ups.
         budget = max(1, rows_to_check // 2)
         self.ledger.clear_account_index()
+        # The account holds at least the contacts this state knows: up to their last page, as many pages in
+        # flight as the rate allows; near the end, a narrow window (pages past the end are wasted requests).
+        known, per_page = self.ledger.count_known(), 0
+        wide = max(window, self.client.config.concurrency or window)
         page = 1
         while page <= budget:
-            batch = range(page, min(page + window, budget + 1))
+            size = wide if per_page and page + wide <= known / per_page else window
+            batch = range(page, min(page + size, budget + 1))
             pages = await asyncio.gather(*(self.client.contacts_page(p) for p in batch))
             for contacts in pages:
                 if not contacts:
                     self.complete = True
                     return
+                per_page = per_page or len(contacts)
                 self.ledger.index_account(
                     (
                         _digits(c.get("phoneNumber")),
@@ -213,10 +219,7 @@ class Courier:
         known = self.ledger.known(source, identifier)
         if known is not None and known.state != "sending":
             ours = known.state == "done" and known.run == self.run  # created by this run before a restart
-            current = self.index.current(source, identifier, known.uuid)
-            return await self._existing(
-                payload, known.uuid, known.href, ours=ours, key=(source, identifier), current=current
-            )
+            return await self._existing(payload, known.uuid, known.href, ours=ours, key=(source, identifier))
         if known is not None:
             # A POST of an earlier attempt may have landed: look (live, not in the index) before sending again.
             found = await self._look_up(source, identifier)
@@ -294,8 +297,8 @@ class Courier:
         wanted = changed_since(row, base)
         contact: dict[str, Any] = {}
         try:
-            if wanted and current is None:  # the contact as it is now: for the diff, the tags, and undo
-                current = snapshot(await self.client.get_contact(uuid))
+            if wanted and current is None:  # the contact as it is: from the listing, else a GET (also for undo)
+                current = self.index.current(*key, uuid) or snapshot(await self.client.get_contact(uuid))
             body = patch_body(wanted, current, self.options.tags)
             if body:
                 await self._record_before(uuid, current)
