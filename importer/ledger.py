@@ -438,6 +438,23 @@ class Ledger:
             (source, identifier, json.dumps(values, ensure_ascii=False, sort_keys=True)),
         )
 
+    def pending_with_record(self, run: str, after: int, limit: int) -> list[tuple[int, str, str, str, str]]:
+        """(row, payload, uuid, href, record) of pending rows whose contact this state knows (not created by `run`,
+        which reports it as created) and has a record for, in row order after `after`."""
+        return self.db.execute(
+            f"""SELECT r.row, r.payload, c.uuid, c.href, s.contact_values FROM rows r
+            JOIN contacts c ON c.source = r.source AND c.identifier = r.identifier
+            JOIN synced s ON s.source = r.source AND s.identifier = r.identifier
+            WHERE r.status = '{PENDING}' AND r.row > ? AND c.state != 'sending' AND NOT (c.state = 'done' AND c.run = ?)
+            ORDER BY r.row LIMIT ?""",
+            (after, run, limit),
+        ).fetchall()
+
+    def set_outcomes(self, outcomes: list[tuple[str, str, str, int]]) -> None:
+        """(status, uuid, href, row) for many rows at once."""
+        with self.transaction():
+            self.db.executemany("UPDATE rows SET status = ?, uuid = ?, href = ?, error = '' WHERE row = ?", outcomes)
+
     def forget_synced(self, uuid: str) -> None:
         """A contact undone: the next run compares the file with the contact as Callbell shows it."""
         self.db.execute(

@@ -75,13 +75,15 @@ async def deliver(
     try:
         async with CallbellClient(config) as client:
             courier = Courier(client, ledger, run, options)
+            courier.settle_unchanged()
             total = ledger.count_pending()
-            await courier.index.prepare(total)
-            progress.start(total, "Checking contacts" if options.dry_run else "Sending contacts")
-            try:
-                await _run_workers(courier, ledger, config.concurrency or 16, stop, progress, stats)
-            finally:
-                progress.close()
+            if total:
+                await courier.index.prepare(total)
+                progress.start(total, "Checking contacts" if options.dry_run else "Sending contacts")
+                try:
+                    await _run_workers(courier, ledger, config.concurrency or 16, stop, progress, stats)
+                finally:
+                    progress.close()
             stats.requests = client.counters.requests
             stats.retries = client.counters.retries
             stats.rate_limited = client.counters.rate_limited
@@ -167,8 +169,10 @@ class AccountIndex:
         wide = max(window, self.client.config.concurrency or window)
         page = 1
         while page <= budget:
+            if per_page and known / per_page > budget:
+                break  # more pages than the budget for certain: look up instead, now
             size = wide if per_page and page + wide <= known / per_page else window
-            batch = range(page, min(page + size, budget + 1))
+            batch = range(page, min(page + (size if per_page else 1), budget + 1))  # page 1 alone: its size
             pages = await asyncio.gather(*(self.client.contacts_page(p) for p in batch))
             for contacts in pages:
                 if not contacts:
@@ -212,6 +216,22 @@ class Courier:
         self.run = run
         self.options = options
         self.index = AccountIndex(client, ledger)
+
+    def settle_unchanged(self) -> None:
+        """`--on-existing update`: a row whose contact this state knows, with nothing changed in the file since
+        the record, ends `unchanged` here, in one pass over the ledger: no request, no worker."""
+        if self.options.dry_run or self.options.on_existing != "update":
+            return
+        last = 0
+        while batch := self.ledger.pending_with_record(self.run, last, BATCH * 10):
+            self.ledger.set_outcomes(
+                [
+                    ("unchanged", uuid, href, row)
+                    for row, payload, uuid, href, record in batch
+                    if not changed_since(row_values(json.loads(payload or "{}")), json.loads(record))
+                ]
+            )
+            last = batch[-1][0]
 
     async def deliver(self, record: RowRecord) -> Result:
         payload: dict[str, Any] = json.loads(record.payload or "{}")
