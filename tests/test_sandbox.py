@@ -513,6 +513,7 @@ def test_stats_count_api_requests_and_reset_clears(sandbox: RunningSandbox) -> N
         "faults": 0,
         "dropped": 0,
         "deleted": 1,
+        "by_method": {"DELETE": 2, "GET": 2, "POST": 2},
         "contacts": 1,
     }
     assert len(sandbox.contacts()) == 1
@@ -713,3 +714,17 @@ def test_bad_account_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
         assert proc.returncode == 2
         assert len(proc.stderr.strip().splitlines()) == 1 and str(path) in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_patches_lists_the_bodies_of_the_last_patches_that_changed_a_contact(sandbox: RunningSandbox) -> None:
+    with client(sandbox) as c:
+        uuid = c.post("/contacts", json=contact_payload()).json()["contact"][0]["uuid"]
+        c.patch(f"/contacts/{uuid}", json={"name": "First"})
+        c.patch(f"/contacts/{uuid}", json={"tags": "not a list"})  # refused: not recorded
+        c.patch(f"/contacts/{uuid}", json={"note": "second"})
+    answer = httpx.get(f"{sandbox.root_url}/_sandbox/patches", headers=sandbox.headers)
+    assert answer.json() == {
+        "patches": [{"uuid": uuid, "body": {"name": "First"}}, {"uuid": uuid, "body": {"note": "second"}}]
+    }
+    sandbox.reset()
+    assert httpx.get(f"{sandbox.root_url}/_sandbox/patches", headers=sandbox.headers).json() == {"patches": []}
