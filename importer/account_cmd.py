@@ -12,8 +12,9 @@ import click
 
 from importer.account_file import write_account_file
 from importer.account_pull import pull_account
-from importer.client import DEFAULT_BASE_URL, ClientConfig
-from importer.credentials import BASE_URL_ENV, TOKEN_ENV, read_token
+from importer.api_options import api_options
+from importer.client import ClientConfig
+from importer.credentials import TOKEN_ENV, read_token
 from importer.errors import AccountError, ImporterError
 
 INTERNAL_ERROR = 4
@@ -32,18 +33,7 @@ def account_group() -> None:
     required=True,
     help="Account file to write; an existing one is completed (merged), never shortened.",
 )
-@click.option(
-    "--base-url",
-    envvar=BASE_URL_ENV,
-    default=DEFAULT_BASE_URL,
-    show_default=True,
-    help=f"API base URL (or {BASE_URL_ENV}).",
-)
-@click.option(
-    "--token-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help=f"Read the API token from this file instead of {TOKEN_ENV}.",
-)
+@api_options
 @click.option(
     "--max-pages",
     type=click.IntRange(min=1),

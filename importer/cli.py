@@ -15,8 +15,8 @@ import click
 from importer import __version__
 from importer.account import NO_ACCOUNT_FILE
 from importer.account_cmd import account_group
-from importer.client import DEFAULT_BASE_URL, ClientConfig
-from importer.credentials import BASE_URL_ENV, TOKEN_ENV, read_token
+from importer.api_options import api_options, client_config
+from importer.credentials import read_token
 from importer.errors import ConfigError, ImporterError
 from importer.mapping_cmd import mapping_command
 from importer.mapping_config import MappingConfig, load_mapping_config
@@ -81,18 +81,7 @@ def _import_options(func: Any) -> Any:
         click.option("--encoding", help="CSV encoding (detected when not given)."),
         click.option("--delimiter", help="CSV delimiter (detected when not given; use '\\t' for tab)."),
         click.option("--sheet", help="Excel sheet name or 0-based index [first sheet with data]."),
-        click.option(
-            "--base-url",
-            envvar=BASE_URL_ENV,
-            default=DEFAULT_BASE_URL,
-            show_default=True,
-            help=f"API base URL (or {BASE_URL_ENV}).",
-        ),
-        click.option(
-            "--token-file",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help=f"Read the API token from this file instead of {TOKEN_ENV}.",
-        ),
+        api_options,
         click.option(
             "--on-existing",
             type=click.Choice(["skip", "update", "fail"]),
@@ -205,14 +194,7 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
     token = read_token(kw["token_file"])
     client = None
     if token:
-        client = ClientConfig(
-            token=token,
-            base_url=kw["base_url"],
-            rate=kw["rate"],
-            concurrency=kw["concurrency"],
-            max_retries=kw["max_retries"],
-            read_timeout=kw["timeout"],
-        )
+        client = client_config(token, kw)
     delimiter = kw["delimiter"]
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"

@@ -9,8 +9,8 @@ from typing import Any, NoReturn
 
 import click
 
-from importer.client import DEFAULT_BASE_URL, ClientConfig
-from importer.credentials import BASE_URL_ENV, TOKEN_ENV, read_token
+from importer.api_options import api_options, client_config
+from importer.credentials import TOKEN_ENV, read_token
 from importer.errors import AccountError, ConfigError, ImporterError
 from importer.ledger import RunRecord
 from importer.undo import RunSummary, UndoOptions, UndoReport, list_runs, run_undo
@@ -48,18 +48,7 @@ def runs_command(results: Path, state: Path | None) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask; required when not at a terminal.")
 @click.option("--dry-run", is_flag=True, help="List what would be deleted and restored; send nothing.")
 @click.option("--state", type=click.Path(path_type=Path, dir_okay=False), help=STATE_HELP)
-@click.option(
-    "--base-url",
-    envvar=BASE_URL_ENV,
-    default=DEFAULT_BASE_URL,
-    show_default=True,
-    help=f"API base URL (or {BASE_URL_ENV}).",
-)
-@click.option(
-    "--token-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help=f"Read the API token from this file instead of {TOKEN_ENV}.",
-)
+@api_options
 @click.option("--rate", type=float, default=250.0, show_default=True, help="Requests per second.")
 @click.option("--concurrency", type=int, help="Requests in flight [sized from --rate and the API's latency].")
 @click.option("--max-retries", type=int, default=6, show_default=True, help="Retries per request.")
@@ -87,14 +76,7 @@ def undo_command(results: Path, run_id: str | None, yes: bool, dry_run: bool, pr
         token = read_token(kw["token_file"])
         client = None
         if token:
-            client = ClientConfig(
-                token=token,
-                base_url=kw["base_url"],
-                rate=kw["rate"],
-                concurrency=kw["concurrency"],
-                max_retries=kw["max_retries"],
-                read_timeout=kw["timeout"],
-            )
+            client = client_config(token, kw)
         elif not dry_run:
             raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")
         options = UndoOptions(results=results, state=kw["state"], run=run_id, dry_run=dry_run, client=client)

@@ -1,0 +1,42 @@
+"""The command-line options every command that talks to the API shares, and the client settings they make."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from importer.client import DEFAULT_BASE_URL, ClientConfig
+from importer.credentials import BASE_URL_ENV, TOKEN_ENV
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def api_options(func: F) -> F:
+    """`--base-url` (or CALLBELL_BASE_URL) and `--token-file` (else CALLBELL_API_TOKEN)."""
+    func = click.option(
+        "--token-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=f"Read the API token from this file instead of {TOKEN_ENV}.",
+    )(func)
+    return click.option(
+        "--base-url",
+        envvar=BASE_URL_ENV,
+        default=DEFAULT_BASE_URL,
+        show_default=True,
+        help=f"API base URL (or {BASE_URL_ENV}).",
+    )(func)
+
+
+def client_config(token: str, kw: Mapping[str, Any]) -> ClientConfig:
+    """The client settings of a command with --base-url, --rate, --concurrency, --max-retries and --timeout."""
+    return ClientConfig(
+        token=token,
+        base_url=kw["base_url"],
+        rate=kw["rate"],
+        concurrency=kw["concurrency"],
+        max_retries=kw["max_retries"],
+        read_timeout=kw["timeout"],
+    )
