@@ -28,6 +28,7 @@ from importer.results import CsvLine
 from importer.validate import Options, Validator
 
 CHUNK_ROWS = 4000
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the parent's to handle, never a worker's
 # What a worker sends back per row: (row, identifier, source, payload JSON or None when invalid, error, cells,
 # warning).
 Checked = tuple[int, str, str, str | None, str, str, str]
@@ -118,7 +119,17 @@ def checked_chunks(
         window: deque[Future[ChunkResult]] = deque()
         for batch in chain([first], batches):
             plain = [(r.number, r.values, r.extra) for r in batch]
-            window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain))
+            if window:
+                window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain))
+            else:
+                # The first submit forks the workers: hold the stop signals meanwhile, so that none reaches a
+                # worker before it ignores them (a forked child starts with the parent's handlers). The parent
+                # gets any that came once they are unblocked.
+                held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+                try:
+                    window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain))
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)
             if len(window) > workers * 2:
                 yield window.popleft().result()
         while window:
@@ -131,8 +142,9 @@ def _leave_ctrl_c_to_the_parent() -> None:
     # Ctrl-C, systemd's stop and a closed terminal signal the whole process group: the parent stops the run.
     # A worker must neither print a traceback nor run the parent's SIGTERM handler (inherited through fork), which
     # broke the pool and could leave the parent waiting for it.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in _STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by the parent while it forked us
 
 
 def _check_chunk(

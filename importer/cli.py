@@ -37,7 +37,7 @@ def cli() -> None:
 
     Exit codes: 0 every row ok; 1 some rows invalid, duplicated or failed; 2 usage, config or unreadable
     input (nothing sent); 3 account or authentication problem (nothing sent); 4 internal error (a bug);
-    130/143 stopped by Ctrl-C/SIGTERM (the next run resumes).
+    130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (the next run resumes).
     """
 
 
@@ -149,8 +149,10 @@ def validate_command(**kwargs: Any) -> None:
 
 def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: float, **kw: Any) -> None:
     log = Log(json_lines=log_format == "json")
-    # Before the sending stage (which handles signals itself), SIGTERM stops the run like Ctrl-C does.
+    # Before the sending stage (which handles signals itself), SIGTERM and SIGHUP (a closed terminal) stop the run
+    # like Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
     try:
         options = _build_options(dry_run=dry_run, **kw)
         reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log, every=log_every)
@@ -159,7 +161,7 @@ def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: fl
         log.error(str(exc), exit_code=int(exc.exit_code))
         sys.exit(int(exc.exit_code))
     except (KeyboardInterrupt, _Terminated) as exc:
-        code = 143 if isinstance(exc, _Terminated) else 130
+        code = 128 + exc.signum if isinstance(exc, _Terminated) else 130
         log.error("interrupted before anything was sent", exit_code=code)
         sys.exit(code)
     except Exception as exc:  # a bug: say so in one line, distinct from "some rows failed"
@@ -175,11 +177,13 @@ def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: fl
 
 
 class _Terminated(Exception):
-    pass
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise _Terminated
+    raise _Terminated(signum)
 
 
 def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:

@@ -39,7 +39,7 @@ class SendStats:
     retries: int = 0
     rate_limited: int = 0
     seconds: float = 0.0
-    signal: int | None = None  # set when SIGINT/SIGTERM stopped the sending
+    signal: int | None = None  # set when SIGINT/SIGTERM/SIGHUP stopped the sending
     unreachable: bool = False  # set when the API stopped answering and the sending stopped
 
 
@@ -66,7 +66,7 @@ async def deliver(
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     handled = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal was closed
         try:
             loop.add_signal_handler(signum, _on_signal, stop, stats, signum)
             handled.append(signum)

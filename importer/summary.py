@@ -28,7 +28,7 @@ class Report:
     retries: int = 0
     rate_limited: int = 0
     send_seconds: float = 0.0
-    signal: int | None = None  # SIGINT/SIGTERM that stopped the sending
+    signal: int | None = None  # SIGINT/SIGTERM/SIGHUP that stopped the sending
     notes: list[str] = field(default_factory=list)  # what the reader detected or repaired
     report_path: Path | None = None  # the HTML report, once written
     file: Path | None = None
@@ -76,7 +76,7 @@ class Report:
     @property
     def exit_code(self) -> int:
         if self.signal is not None:
-            return 128 + self.signal  # 130 for Ctrl-C, 143 for SIGTERM, as shells report them
+            return 128 + self.signal  # 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP, as shells report them
         return ExitCode.OK if set(self.counts) <= OK_STATUSES else ExitCode.ROWS_FAILED
 
 

@@ -93,7 +93,7 @@ class UndoReport:
     @property
     def exit_code(self) -> int:
         if self.signal is not None:
-            return 130 if self.signal == signal.SIGINT else 143
+            return 128 + self.signal  # 130, 143 or 129, as shells report them
         return 1 if self.counts.get("failed") or self.counts.get("todo") else 0
 
 
@@ -286,7 +286,7 @@ async def _undo(ledger: Ledger, run: str, config: ClientConfig, report: UndoRepo
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     handled = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         try:
             loop.add_signal_handler(signum, _on_signal, stop, report, signum)
             handled.append(signum)
