@@ -14,68 +14,29 @@ import json
 import signal
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
 from importer.account import Account, AccountFileError, discover, load_account
-from importer.changes import TagsMode
 from importer.check import check, check_rows, scan
 from importer.client import ApiError, CallbellClient, ClientConfig
 from importer.errors import AccountError, InputError
 from importer.ledger import PENDING, Ledger
 from importer.mapping import Mapping, build_mapping
-from importer.mapping_config import MappingConfig
+from importer.options import ImportOptions, OnExisting
 from importer.progress import NoProgress, Progress
 from importer.read import Table, open_table
 from importer.report import write_html_report
 from importer.results import ResultsWriter
 from importer.send import auto_concurrency, deliver
 from importer.summary import OK_STATUSES, Report, grouped_problems, rows_to_fix
-from importer.validate import Options
 from importer.values import ValueRules, resolve_value_rules
 
 # Re-exported: the stages' entry points, for callers that knew them here.
-__all__ = ["OK_STATUSES", "ImportOptions", "NoProgress", "Progress", "Report", "check_rows", "run_import", "scan"]
-OnExisting = Literal["skip", "update", "fail"]
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    file: Path
-    account_file: Path
-    results: Path | None = None  # default: <file stem>.results.csv beside the input
-    state: Path | None = None  # default: <results>.state.db beside the results
-    dry_run: bool = False
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    mapping_config: MappingConfig | None = None  # --config: pinned columns; default: detected from the headers
-    validation: Options = field(default_factory=Options)
-    client: ClientConfig | None = None  # required unless dry_run
-    on_existing: OnExisting = "skip"
-    tags: TagsMode = "add"  # updating a contact: keep its tags and add the row's, or replace them
-    workers: int | None = None  # validation processes; default: every core
-    report: Path | None = None  # default: <results stem>.report.html beside the results
-
-    @property
-    def results_path(self) -> Path:
-        return self.results or self.file.with_name(f"{self.file.stem}.results.csv")
-
-    @property
-    def errors_path(self) -> Path:
-        path = self.results_path
-        return path.with_name(f"{path.stem}.errors{path.suffix}")
-
-    @property
-    def report_path(self) -> Path:
-        path = self.results_path
-        return self.report or path.with_name(f"{path.stem}.report.html")
-
-    @property
-    def state_path(self) -> Path:
-        path = self.results_path
-        return self.state or path.with_name(f"{path.stem}.state.db")
+__all__ = [
+    "OK_STATUSES", "ImportOptions", "NoProgress", "OnExisting", "Progress", "Report",
+    "check_rows", "run_import", "scan",
+]  # fmt: skip
 
 
 def run_import(options: ImportOptions, progress: Progress | None = None) -> Report:

@@ -26,7 +26,7 @@ from importer.ledger import PENDING, Ledger, RowRecord
 from importer.snapshot import snapshot
 
 if TYPE_CHECKING:
-    from importer.pipeline import ImportOptions
+    from importer.options import ImportOptions
     from importer.progress import Progress
 
 __all__ = ["PATCHABLE", "Courier", "Result", "SendStats", "auto_concurrency", "deliver"]
