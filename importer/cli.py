@@ -23,6 +23,7 @@ from importer.mapping_config import MappingConfig, load_mapping_config
 from importer.phones import is_region
 from importer.pipeline import ImportOptions, Report, run_import
 from importer.problems import format_count, problem_lines
+from importer.progress import TqdmProgress
 from importer.sandbox.command import sandbox_command
 from importer.undo_cmd import runs_command, undo_command
 from importer.validate import Options
@@ -256,33 +257,6 @@ class Log:
 
     def error(self, message: str, **fields: Any) -> None:
         self.emit("error", message, **fields)
-
-
-class TqdmProgress:
-    """A progress bar with rate and ETA, for a person at a terminal.
-
-    It counts rows even where the work is measured in bytes (a CSV is checked before its rows are counted):
-    rows are what a person reads and compares, and rows/s is the rate the sending stage shows too. The total is
-    then an estimate from the bytes read, updated as it goes, so the percentage and ETA are the bytes'."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-
-    def start(self, total: int, description: str) -> None:
-        from tqdm import tqdm
-
-        self._bar = tqdm(total=total or None, desc=description, unit="row", file=sys.stderr, dynamic_ncols=True)
-
-    def advance(self, n: int = 1, total: int | None = None) -> None:
-        if self._bar is not None:
-            if total is not None:
-                self._bar.total = total
-            self._bar.update(n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
 
 
 class LogProgress:

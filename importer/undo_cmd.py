@@ -13,6 +13,7 @@ from importer.api_options import api_options, client_config
 from importer.credentials import TOKEN_ENV, read_token
 from importer.errors import AccountError, ConfigError, ImporterError
 from importer.ledger import RunRecord
+from importer.progress import TqdmProgress
 from importer.undo import RunSummary, UndoOptions, UndoReport, list_runs, run_undo
 
 INTERNAL_ERROR = 4
@@ -149,28 +150,7 @@ def _plan(summary: RunSummary) -> str:
 def _progress(flag: bool | None) -> Any:
     if not (sys.stderr.isatty() if flag is None else flag):
         return None
-    return _Bar()
-
-
-class _Bar:
-    """A tqdm bar of contacts undone, for a person at a terminal."""
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-
-    def start(self, total: int, description: str) -> None:
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=total or None, desc=description, unit="contact", file=sys.stderr, dynamic_ncols=True)
-
-    def advance(self, n: int = 1, total: int | None = None) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+    return TqdmProgress(unit="contact")
 
 
 def _fail(message: str, code: int) -> NoReturn:
