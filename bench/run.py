@@ -6,6 +6,7 @@ collects those rows under their table headers. Speed goals are checked here, nev
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import platform
@@ -62,10 +63,22 @@ BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
 ]
 
 
-def main() -> int:
-    sections = []
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="WORD",
+        help="run only the sections whose title contains one of these words (case-insensitive) and replace just "
+        "those sections in the existing BENCHMARKS.md",
+    )
+    args = parser.parse_args(argv)
+    chosen = [b for b in BENCHMARKS if not args.only or any(w.lower() in b[0].lower() for w in args.only)]
+    if not chosen:
+        parser.error(f"no section matches {args.only}; titles: {[b[0] for b in BENCHMARKS]}")
+    sections: dict[str, str] = {}
     failed = False
-    for title, header, goal, command in BENCHMARKS:
+    for title, header, goal, command in chosen:
         print(f"== {title}: {' '.join(command[1:])}", flush=True)
         proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
         print(proc.stdout + proc.stderr, flush=True)
@@ -74,18 +87,31 @@ def main() -> int:
         if proc.returncode != 0:
             failed = True
             rows.append(f"| FAILED (exit {proc.returncode}) |")
-        sections.append(
+        sections[title] = (
             f"## {title}\n\nGoal: {goal}\n\n{header}\n" + "\n".join(rows) + "\n\n```\n" + "\n".join(detail) + "\n```\n"
         )
+    if args.only:
+        sections = _merge_into_existing(sections)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     text = (
         "# Benchmarks\n\n"
         f"Written by `make bench` on {dt.date.today().isoformat()} ({machine}). Re-run it after a change that "
-        "may affect speed; the figures are measured, not asserted in tests.\n\n" + "\n".join(sections)
+        "may affect speed; the figures are measured, not asserted in tests.\n\n" + "\n".join(sections.values())
     )
     (REPO / "BENCHMARKS.md").write_text(text, encoding="utf-8")
     print("wrote BENCHMARKS.md")
     return 1 if failed else 0
+
+
+def _merge_into_existing(fresh: dict[str, str]) -> dict[str, str]:
+    """Keep the other sections of BENCHMARKS.md as they are, in the runner's order."""
+    path = REPO / "BENCHMARKS.md"
+    old: dict[str, str] = {}
+    if path.exists():
+        for chunk in path.read_text(encoding="utf-8").split("\n## ")[1:]:
+            old[chunk.split("\n", 1)[0].strip()] = "## " + chunk.rstrip("\n") + "\n"
+    merged = {title: fresh.get(title) or old.get(title) for title, *_ in BENCHMARKS}
+    return {title: text for title, text in merged.items() if text}
 
 
 if __name__ == "__main__":
