@@ -30,3 +30,7 @@ class AccountError(ImporterError):
     """The account cannot be used: bad account file, bad token, API unreachable at pre-flight."""
 
     exit_code = ExitCode.ACCOUNT
+
+
+class MissingExtra(ImporterError, ImportError):
+    """An optional dependency is not installed (pandas for DataFrames); the message says which extra to install."""

@@ -39,15 +39,20 @@ __all__ = [
 ]  # fmt: skip
 
 
-def run_import(options: ImportOptions, progress: Progress | None = None) -> Report:
-    """Run one import (or dry run); raises ImporterError subclasses for problems that stop it."""
+def run_import(options: ImportOptions, progress: Progress | None = None, table: Table | None = None) -> Report:
+    """Run one import (or dry run); raises ImporterError subclasses for problems that stop it.
+
+    `table`: rows that do not come from `options.file` (importer.records); `options.file` then only names them.
+    """
     progress = progress or NoProgress()
     started = time.monotonic()
     started_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     account = _load_account(options.account_file)
     if not options.dry_run and options.client is None:
         raise AccountError("no API token: set CALLBELL_API_TOKEN (or use --dry-run)")
-    table = _open(options)  # a bad file is reported before any request
+    # Records (a `table` given) have no file: their name is what a state file remembers of them.
+    source_id = str(options.file) if table is not None else str(options.file.resolve())
+    table = table or _open(options)  # a bad file is reported before any request
     client = options.client
     if client is not None:
         account, latency = asyncio.run(preflight(client, account))
@@ -67,7 +72,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         started_at=started_at,
     )
 
-    fingerprint = {"file": str(options.file.resolve())}
+    fingerprint = {"file": source_id}
     if options.client is not None:
         fingerprint["base_url"] = options.client.base_url
     if options.dry_run and options.state_path.exists():

@@ -540,7 +540,7 @@ def test_every_row_gets_exactly_one_outcome(sheet: tuple[list[str], list[list[st
 
         statuses = Counter(o["status"] for o in outcomes)
         assert set(statuses) <= DRY_RUN_STATUSES <= KNOWN_STATUSES
-        assert statuses == report.counts and report.rows == len(expected)
+        assert statuses == report.counts and report.row_count == len(expected)
         assert report.exit_code == (ExitCode.OK if set(statuses) <= OK_STATUSES else ExitCode.ROWS_FAILED)
         assert report.exit_code == (ExitCode.ROWS_FAILED if statuses["invalid"] + statuses["duplicate"] else 0)
         summary = json.loads(report.summary_path.read_text(encoding="utf-8"))
