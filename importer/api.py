@@ -104,7 +104,7 @@ def import_records(
         if keep is not None:
             keep.cleanup()
         raise
-    report.keep = keep
+    report._keep_alive = keep
     return report
 
 

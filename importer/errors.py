@@ -6,6 +6,9 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
+    """What a run exits with (the command) or ends with (`Report.exit_code`, `ImporterError.exit_code`); a run
+    stopped by a signal ends with 128 + its number instead."""
+
     OK = 0  # every row ended well
     ROWS_FAILED = 1  # some rows were invalid, duplicates or failed; the others went through
     USAGE = 2  # usage, config or unreadable input: nothing was sent

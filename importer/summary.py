@@ -45,7 +45,7 @@ class Report:
     rows_to_fix: list[dict[str, Any]] = field(default_factory=list)  # the first invalid / failed rows
     # What must live as long as the report: the temporary directory holding the results of records imported
     # without a results path (removed when the report is garbage-collected).
-    keep: Any = field(default=None, repr=False, compare=False)
+    _keep_alive: Any = field(default=None, repr=False, compare=False)
 
     @property
     def row_count(self) -> int:

@@ -150,8 +150,21 @@ def test_records_results_live_as_long_as_the_report_unless_given_a_place(tmp_pat
     del report
     gc.collect()
     assert not folder.exists()
-    kept = import_records(records, account_file=ACCOUNT, dry_run=True, results=tmp_path / "r.csv")
-    assert kept.results_path == tmp_path / "r.csv" and (tmp_path / "r.report.html").is_file()
+    kept = import_records(records, account_file=ACCOUNT, dry_run=True, results=tmp_path / "r.xlsx")
+    assert kept.results_path == tmp_path / "r.xlsx" and (tmp_path / "r.report.html").is_file()
+    assert [(r.status, r.identifier, r.cells) for r in kept.rows()] == [
+        ("valid", "34612345678", {"Name": "Ana", "Phone": "+34 612 34 56 78"})
+    ]  # read back from the workbook as written: text, the leading "+" kept
+
+
+def test_records_imported_again_without_a_state_create_nothing_twice(sandbox) -> None:
+    records = [{"Name": "Ana", "Phone": "+34 612 34 56 78"}, {"Name": "Luis", "Phone": "+34 612 34 56 79"}]
+    api = {"account_file": ACCOUNT, "token": sandbox.token, "base_url": sandbox.base_url}
+    first = import_records(records, **api)
+    second = import_records(records, **api)  # a new temporary state: the account is what knows them
+    assert [r.status for r in first.rows()] == ["created", "created"]
+    assert [(r.status, r.uuid) for r in second.rows()] == [("skipped", r.uuid) for r in first.rows()]
+    assert len(sandbox.contacts()) == 2 and second.exit_code == 0
 
 
 def test_errors_carry_the_commands_exit_codes(sandbox, tmp_path: Path) -> None:
