@@ -1,5 +1,7 @@
-"""The importer's modules import each other one way only: no cycle, even through a function-level import or
-one kept for type hints (read from the source with ast, so a cycle Python happens to tolerate still fails).
+"""The package's layout: modules import each other one way only, and none grows past what a reader takes in.
+
+No cycle, even through a function-level import or one kept for type hints (read from the source with ast, so a
+cycle Python happens to tolerate still fails).
 
 A package's own __init__ is left out of the graph: Python imports it before any of its modules anyway, so an
 edge to it (`from importer import __version__`) says nothing about the order of the stages.
@@ -13,6 +15,9 @@ from pathlib import Path
 import importer
 
 PACKAGE_DIR = Path(importer.__file__).resolve().parent
+# The rule is "about 450 lines, then split it along its seams"; the test allows some slack so that a module
+# near the line does not fail on one more function, and fails on one that has grown a second stage.
+MAX_LINES = 500
 
 
 def module_name(path: Path) -> str:
@@ -118,3 +123,10 @@ def test_the_graph_sees_every_kind_of_import(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert imported("importer.x", source, known) == {"importer.a", "importer.sub.c", "importer.d", "importer.b"}
+
+
+def test_no_module_is_past_the_size_a_reader_takes_in() -> None:
+    sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()}
+    assert len(sizes) > 30
+    too_big = {name: lines for name, lines in sizes.items() if lines > MAX_LINES}
+    assert not too_big, f"split these along their seams (about 450 lines at most): {too_big}"
