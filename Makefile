@@ -45,7 +45,7 @@ test: $(STAMP)
 
 # Build the sdist and wheel, install the wheel (dependencies from requirements/runtime.lock) into a fresh
 # virtualenv, and run it from outside the checkout: `importer --version`, `python -m importer --help`, a dry
-# run of the sample. .ci/run calls it after `make test`.
+# run of the sample and an import of it into the installed sandbox. .ci/run calls it after `make test`.
 wheel-check: $(STAMP)
 	$(PY) scripts/wheel_check.py
 

