@@ -42,12 +42,14 @@ class CheckFailed(Exception):
     pass
 
 
-def run(step: str, command: list[str | Path], *, cwd: Path, ok: tuple[int, ...] = (0,), **kwargs: object) -> str:
+def run(
+    step: str, command: list[str | Path], *, cwd: Path, ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None
+) -> str:
     print(f"-- {step}: {' '.join(str(c) for c in command)}", flush=True)
-    proc = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+    proc = subprocess.run([str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode not in ok:
         raise CheckFailed(f"{step}: exit {proc.returncode}, expected {ok}\n{proc.stdout}\n{proc.stderr}")
-    return str(proc.stdout) + str(proc.stderr)
+    return proc.stdout + proc.stderr
 
 
 def package_files() -> set[str]:
