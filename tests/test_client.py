@@ -179,14 +179,15 @@ def test_a_rate_limited_request_is_retried_until_it_passes(sandbox_factory) -> N
 
 
 def test_the_pacer_keeps_the_client_under_the_servers_limit(sandbox_factory) -> None:
-    # The sandbox allows 20 requests/s (bursts of 4); paced at 8/s, the client is never told to slow down.
-    running = sandbox_factory("--rate-limit", "20", "--burst", "4")
+    # The sandbox allows 20 requests/s in bursts of up to 10; paced at 8/s (even with a burst of a second's
+    # worth), the client is never told to slow down. Unpaced, 14 requests at once would meet 429s.
+    running = sandbox_factory("--rate-limit", "20", "--burst", "10")
 
-    async def twelve(api: CallbellClient) -> None:
-        await asyncio.gather(*(api.me() for _ in range(12)))
+    async def fourteen(api: CallbellClient) -> None:
+        await asyncio.gather(*(api.me() for _ in range(14)))
 
-    _, api = call(config_for(running, rate=8), twelve)
-    assert api.counters.requests == 12 and api.counters.rate_limited == 0
+    _, api = call(config_for(running, rate=8), fourteen)
+    assert api.counters.requests == 14 and api.counters.rate_limited == 0
     assert running.stats()["rate_limited"] == 0
 
 
