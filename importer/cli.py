@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from importer import __version__
+from importer.about import version_option
 from importer.account_cmd import account_group
 from importer.api import import_file, validate_file
 from importer.api_options import api_options
@@ -29,7 +29,7 @@ INTERNAL_ERROR = 4
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="importer")
+@version_option
 def cli() -> None:
     """Bulk-load contacts from CSV and Excel files into a Callbell account.
 

@@ -6,7 +6,6 @@ knob tests start their own through `sandbox_factory`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import json
@@ -20,8 +19,6 @@ from typing import Any
 import httpx
 import pytest
 from sandbox_proc import REPO, SAMPLE_ACCOUNT, RunningSandbox, start_sandbox
-
-from importer.client import CallbellClient, ClientConfig
 
 SUPPORT = "ad42a09715814e6483b1c5debd6a2dbc"
 VENTAS = "5b1e0c7d3f2a4e6b9c8d7e6f5a4b3c2d"
@@ -626,33 +623,6 @@ def test_delete_is_a_write_for_faults_and_drops(sandbox_factory: Factory) -> Non
     stats = running.stats()
     assert running.contacts() == [] and len(uuids) == 4
     assert stats["deleted"] == 4 and stats["dropped"] == 8
-
-
-def test_client_delete_retries_and_reads_404_as_gone(sandbox_factory: Factory) -> None:
-    running = sandbox_factory("--drop-after-commit", "1", "--seed", "5")
-    with client(running) as c, contextlib.suppress(httpx.RemoteProtocolError):
-        c.post("/contacts", json=contact_payload())
-    (contact,) = running.contacts()
-
-    async def delete(uuid: str) -> tuple[bool, int]:
-        async with CallbellClient(ClientConfig(token=running.token, base_url=running.base_url)) as api:
-            return await api.delete_contact(uuid), api.counters.retries
-
-    # The first answer is lost, the retry finds nothing left: already gone, not an error.
-    assert asyncio.run(delete(contact["uuid"])) == (False, 1)
-    assert running.contacts() == [] and running.stats()["deleted"] == 1
-    assert asyncio.run(delete(contact["uuid"])) == (False, 0)
-
-    plain = sandbox_factory()
-    with client(plain) as c:
-        uuid = create(c)["uuid"]
-    assert asyncio.run(_delete_once(plain, uuid)) is True
-    assert plain.contacts() == []
-
-
-async def _delete_once(running: RunningSandbox, uuid: str) -> bool:
-    async with CallbellClient(ClientConfig(token=running.token, base_url=running.base_url)) as api:
-        return await api.delete_contact(uuid)
 
 
 # -- server -------------------------------------------------------------------------------------------------
