@@ -15,16 +15,16 @@ from importer.sandbox.state import SlidingWindow
 
 
 def drive(
-    pacer: Pacer, seconds: float, *, seed: int = 7, server: Callable[[float], bool] | None = None
+    pacer: Pacer, until: float, *, start: float = 0.0, seed: int = 7, server: Callable[[float], bool] | None = None
 ) -> tuple[list[float], list[float]]:
-    """Send as fast as the pacer lets one request at a time go, for `seconds` of simulated time.
+    """Send as fast as the pacer lets one request at a time go, from `start` to `until` in simulated time.
 
     Each wake-up is late by up to 1 ms, and one in a hundred by a 10-60 ms stall (a busy event loop). Returns the
     send times and the times of the 429s `server` answered (a request arrives 0.2-4 ms after it is sent).
     """
     rng = random.Random(seed)
-    now, sent, refused = 0.0, [], []
-    while now < seconds:
+    now, sent, refused = start, [], []
+    while now < until:
         delay = pacer.delay(now)
         if delay > 0:
             now += delay + rng.uniform(0, 0.001) + (rng.uniform(0.01, 0.06) if rng.random() < 0.01 else 0.0)
@@ -69,7 +69,7 @@ def test_an_isolated_429_costs_a_small_cut_made_good_in_seconds() -> None:
     sent, _ = drive(pacer, 5)
     pacer.too_many(None, sent[-1], now=5.0)
     assert 0.97 * 300 <= pacer.rate < 300
-    drive(pacer, 8)  # three more seconds
+    drive(pacer, 8, start=5.0)  # three more seconds
     assert pacer.rate == 300
 
 
