@@ -233,7 +233,8 @@ def test_endpoints_against_the_sandbox(sandbox) -> None:
 def test_a_429_without_retry_after_slows_the_pacer() -> None:
     async def scenario() -> None:
         pacer = Pacer(100)
-        pacer.too_many(None)
+        sent = await pacer.wait()
+        pacer.too_many(None, sent)
         assert 0 < pacer.rate < 100
 
     asyncio.run(scenario())
@@ -242,8 +243,8 @@ def test_a_429_without_retry_after_slows_the_pacer() -> None:
 def test_a_429_with_retry_after_holds_every_request_back_that_long() -> None:
     async def scenario() -> None:
         pacer = Pacer(100)
-        await pacer.wait()
-        pacer.too_many(30.0)
+        sent = await pacer.wait()
+        pacer.too_many(30.0, sent)
         with pytest.raises(TimeoutError):  # nothing is let through meanwhile
             await asyncio.wait_for(pacer.wait(), 0.05)
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import math
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,8 @@ from typing import Any
 import httpx
 import pytest
 from sandbox_proc import REPO, SAMPLE_ACCOUNT, RunningSandbox, start_sandbox
+
+from importer.sandbox.state import SlidingWindow
 
 SUPPORT = "ad42a09715814e6483b1c5debd6a2dbc"
 VENTAS = "5b1e0c7d3f2a4e6b9c8d7e6f5a4b3c2d"
@@ -536,6 +540,35 @@ def test_rate_limit_answers_429(sandbox_factory: Factory, retry_after: str | Non
     assert all(r.headers.get("retry-after") == retry_after for r in limited)
     stats = running.stats()
     assert stats["rate_limited"] == len(limited) == stats["by_status"]["429"]
+
+
+def test_window_limiter_allows_the_rate_in_any_second_and_no_burst() -> None:
+    window = SlidingWindow(rate=3)
+    assert [window.take(t) for t in (0.0, 0.1, 0.2, 0.3, 0.9)] == [True, True, True, False, False]
+    # The 0.0 request leaves the window at 1.0 exactly; refused requests never counted.
+    assert [window.take(t) for t in (1.0, 1.05, 1.15, 1.25)] == [True, False, True, True]
+    assert window.take(1.3) is False
+    window.refill()
+    assert window.take(1.3) is True
+
+
+def test_window_limiter_over_http(sandbox_factory: Factory) -> None:
+    running = sandbox_factory("--rate-limit", "3", "--limiter", "window")
+    assert "rate-limit=3/s window=1s" in running.knobs
+    with client(running) as c:
+        started = time.monotonic()
+        statuses = [c.get("/plan").status_code for _ in range(20)]
+        elapsed = time.monotonic() - started
+    assert set(statuses) == {200, 429}
+    # At most 3 in any second: the requests span `elapsed` seconds, so at most 3 per started second.
+    assert 3 <= statuses.count(200) <= 3 * (math.floor(elapsed) + 1)
+    assert running.stats()["rate_limited"] == statuses.count(429)
+
+
+def test_window_limiter_takes_no_burst() -> None:
+    proc = run_cli("--account-file", str(SAMPLE_ACCOUNT), "--limiter", "window", "--burst", "5")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: --limiter must be bucket or window (--burst applies to bucket only)"
 
 
 # -- faults -------------------------------------------------------------------------------------------------
