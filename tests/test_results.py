@@ -63,7 +63,36 @@ def test_formulas_are_inert_in_xlsx_results(hostile: Path, tmp_path: Path) -> No
     values = [cell for row in sheet.iter_rows() for cell in row]
     assert all(cell.data_type == "s" for cell in values if cell.value is not None)  # strings, never formulas
     texts = [cell.value for cell in values]
-    assert texts[0] == "row" and "'-2+3" in texts and "'+34 600 11 22 33" in texts
+    assert texts[0] == "row" and "-2+3" in texts and "+34 600 11 22 33" in texts
+    # No apostrophe a person would see or copy: the cell style's quote prefix, as Excel marks such text.
+    assert not [t for t in texts if t and t.startswith("'")]
+    prefixed = {cell.value for cell in values if cell.quotePrefix}
+    assert prefixed == {*PAYLOADS, "+34 612 34 56 70", "+34 612 34 56 71", "+34 612 34 56 72", "+34 612 34 56 73",
+                        "+34 600 11 22 33"}  # fmt: skip
+    assert not [cell for cell in values if cell.quotePrefix and cell.value[:1] not in "=+-@"]
+
+
+def test_the_xlsx_errors_file_reads_back_as_the_csv_one(tmp_path: Path) -> None:
+    rows = [["Name", "Phone", "Note", "Tags"]]
+    rows += [[p, "+34 612 34 56 7" + str(i), p, "Gold"] for i, p in enumerate(PAYLOADS)]  # each row invalid
+    rows += [["'=1+2", "+34 600 11 22 33", "''-1", "Gold"], ["#N/A", "+1 (305) 555-0130", "\tTab", "Gold"]]
+    sheet = write_sheet(tmp_path / "in.csv", rows)
+    assert validate(str(sheet), "-o", str(tmp_path / "r.csv"))[0] == 1
+    assert validate(str(sheet), "-o", str(tmp_path / "r.xlsx"))[0] == 1
+    book = openpyxl.load_workbook(tmp_path / "r.errors.xlsx").active
+    cells = {cell.value: cell for row in book.iter_rows() for cell in row}
+    assert cells["+1 (305) 555-0130"].quotePrefix and cells["+1 (305) 555-0130"].data_type == "s"
+    assert cells["=1+2"].quotePrefix and cells["#N/A"].data_type == "s" and not cells["#N/A"].quotePrefix
+    assert "''-1" in cells  # read as '-1 (one quote dropped): written with the quote that reading drops
+
+    # Imported again, the workbook gives the values the CSV errors file gives: the same errors file.
+    assert validate(str(tmp_path / "r.errors.xlsx"), "-o", str(tmp_path / "again.csv"))[0] == 1
+    assert rows_of(tmp_path / "again.errors.csv") == rows_of(tmp_path / "r.errors.csv")
+    assert validate(str(tmp_path / "r.errors.xlsx"), "-o", str(tmp_path / "again.xlsx"))[0] == 1
+    again = openpyxl.load_workbook(tmp_path / "again.errors.xlsx").active
+    assert [[(c.value, c.quotePrefix) for c in r] for r in again.iter_rows()] == [
+        [(c.value, c.quotePrefix) for c in r] for r in book.iter_rows()
+    ]
 
 
 def test_results_keep_every_original_column_and_row_numbers(tmp_path: Path) -> None:
