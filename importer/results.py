@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from importer.errors import ConfigError
+
 RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "warning", "href")
 # Statuses that mean the row did not reach the account and a person should fix it.
 ERROR_STATUSES = frozenset({"invalid", "failed"})
@@ -22,6 +24,24 @@ _FORMULA_OR_QUOTE = (*_FORMULA_START, "'")
 _MAY_NEED_QUOTE = frozenset(_FORMULA_OR_QUOTE)  # first characters worth a call to neutralize
 # What CsvLine changes (neutralize), or what the csv module would quote.
 _NEEDS_CSV_CARE = re.compile(r'^\'*[=+\-@\t\r]|[",\r\n]')
+
+
+RESULTS_SUFFIXES = (".csv", ".xlsx")
+
+
+def results_path(source: Path, output: Path | None) -> Path:
+    """Where the results of importing `source` go: `output`, or `<source stem>.results.csv` in the directory
+    `output` names, or beside `source` without one. Decided before any work: a name that is neither .csv nor
+    .xlsx is a ConfigError, not a CSV written under another extension."""
+    default = f"{source.stem}.results.csv"
+    if output is None:
+        return source.with_name(default)
+    if output.is_dir():
+        return output / default
+    if output.suffix.lower() not in RESULTS_SUFFIXES:
+        kind = f"a {output.suffix} name" if output.suffix else "a name without an extension"
+        raise ConfigError(f"results file {str(output)!r}: {kind}; give a .csv or .xlsx file (or an existing directory)")
+    return output
 
 
 def neutralize(value: str) -> str:

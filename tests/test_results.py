@@ -179,3 +179,32 @@ def test_an_unknown_default_region_is_one_usage_error(tmp_path: Path) -> None:
     assert "--default-region: 'XX' is not a two-letter country code" in output
     assert not (tmp_path / "r.csv").exists()
     assert validate(str(sheet), "-o", str(tmp_path / "r.csv"), "--default-region", "es")[0] == 0
+
+
+def test_results_to_a_directory_go_there_under_the_input_name(tmp_path: Path) -> None:
+    sheet = write_sheet(tmp_path / "contacts.csv", [["Name", "Phone"], ["Ana", "+34 612 34 56 78"], ["Luis", "12"]])
+    out = tmp_path / "out"
+    out.mkdir()
+    code, output = validate(str(sheet), "-o", str(out))
+    assert code == 1, output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "contacts.results.csv", "contacts.results.errors.csv", "contacts.results.report.html",
+        "contacts.results.summary.json",
+    ]  # fmt: skip
+    assert [r[1] for r in rows_of(out / "contacts.results.csv")] == ["status", "valid", "invalid"]
+    assert f"Results: {out / 'contacts.results.csv'}" in output
+
+
+@pytest.mark.parametrize("name", ["out.json", "out.CSV.txt", "out"])
+def test_a_results_name_neither_csv_nor_xlsx_is_a_usage_error_before_any_work(
+    sandbox, tmp_path: Path, name: str
+) -> None:
+    args = ["import", str(tmp_path / "not-read-yet.csv"), "-a", ACCOUNT, "-o", str(tmp_path / name)]
+    result = CliRunner().invoke(
+        cli, [*args, "--base-url", sandbox.base_url, "--no-progress"], env={"CALLBELL_API_TOKEN": sandbox.token}
+    )
+    assert result.exit_code == 2, result.output
+    assert ".csv or .xlsx" in result.output and name in result.output
+    assert "not-read-yet" not in result.output  # the input was not opened
+    assert sandbox.stats()["requests"] == 0  # no pre-flight either
+    assert list(tmp_path.iterdir()) == []
