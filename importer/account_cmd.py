@@ -12,7 +12,7 @@ import click
 
 from importer.account_file import check_output, write_account_file
 from importer.account_pull import pull_account
-from importer.api_options import api_options
+from importer.api_options import api_options, show_api_notices
 from importer.client import ClientConfig
 from importer.credentials import TOKEN_ENV, read_token
 from importer.errors import AccountError, ImporterError
@@ -61,6 +61,7 @@ def pull_command(
     """
     try:
         check_output(output)  # before the API: a wrong -o is found now, not after reading the whole account
+        show_api_notices()
         token = read_token(token_file)
         if not token:
             raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")

@@ -15,7 +15,7 @@ import click
 from importer import __version__
 from importer.account import NO_ACCOUNT_FILE
 from importer.account_cmd import account_group
-from importer.api_options import api_options, client_config
+from importer.api_options import api_options, client_config, show_api_notices
 from importer.credentials import read_token
 from importer.errors import ConfigError, ImporterError
 from importer.mapping_cmd import mapping_command
@@ -150,6 +150,7 @@ def validate_command(**kwargs: Any) -> None:
 
 def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: float, **kw: Any) -> None:
     log = Log(json_lines=log_format == "json")
+    show_api_notices(lambda message: log.emit("warning", message))  # a pre-flight retry, as it happens
     # Before the sending stage (which handles signals itself), SIGTERM and SIGHUP (a closed terminal) stop the run
     # like Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminate)
