@@ -11,7 +11,7 @@ from pathlib import Path
 from importer.errors import InputError
 from importer.headers import NAME_PARTS, header_key, normalize_header, vocabulary
 from importer.mapping import Mapping
-from importer.mapping_config import toml_string
+from importer.mapping_config import MappingConfig, toml_string
 
 SHOWN = 15  # headers listed; the rest are counted
 SUGGESTED = 3
@@ -20,15 +20,16 @@ CLOSE_NAME = 0.75  # ...and of a name header ("Naam", "Voornaam")
 _NOT_A_PHONE = 4  # rank of a phone-looking header whose other words say it is someone else's number
 
 
-def require_columns(path: Path, mapping: Mapping) -> None:
-    """An InputError when no column feeds the phone or the name, saying which headers could."""
+def require_columns(path: Path, mapping: Mapping, config: MappingConfig | None = None) -> None:
+    """An InputError when no column feeds the phone or the name, saying which headers could (and, when the run
+    has a config file, that it goes there)."""
     if "phone" not in mapping.fields:
-        raise InputError(missing_column(path, mapping, "phone"))
+        raise InputError(missing_column(path, mapping, "phone", config))
     if "name" not in mapping.fields and not mapping.name_parts:
-        raise InputError(missing_column(path, mapping, "name"))
+        raise InputError(missing_column(path, mapping, "name", config))
 
 
-def missing_column(path: Path, mapping: Mapping, field: str) -> str:
+def missing_column(path: Path, mapping: Mapping, field: str, config: MappingConfig | None = None) -> str:
     """`FILE: no phone column (columns found: …)`, then the look-alikes and the config line that maps one."""
     message = f"{path}: no {field} column (columns found: {headers_found(mapping.headers)})"
     found = phone_look_alikes(mapping) if field == "phone" else name_look_alikes(mapping)
@@ -37,8 +38,11 @@ def missing_column(path: Path, mapping: Mapping, field: str) -> str:
     names = [repr(mapping.column(s.index)) for s in found]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     best = found[0]
-    line = f"columns = {{ {toml_string(mapping.config_key(best.index))} = {toml_string(best.target)} }}"
+    entry = f"{toml_string(mapping.config_key(best.index))} = {toml_string(best.target)}"
     which = "it" if len(found) == 1 else "the first"
+    if config is not None and config.path is not None:
+        return f"{message}; {listed} may be one: to use {which}, add {entry} to [columns] in {config.path}"
+    line = f"columns = {{ {entry} }}"
     return f"{message}; {listed} may be one: to use {which}, put {line} in a file and add --config FILE"
 
 

@@ -55,7 +55,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         if client.concurrency is None:
             client = replace(client, concurrency=auto_concurrency(client.rate, latency))
     mapping = build_mapping(table.headers, account, options.mapping_config)
-    require_columns(options.file, mapping)
+    require_columns(options.file, mapping, options.mapping_config)
     rules = options.mapping_config.values if options.mapping_config else ValueRules()
     # Checked against the account before any row: a wrong right side would fail every row it touches.
     options = replace(options, validation=replace(options.validation, values=resolve_value_rules(rules, account)))

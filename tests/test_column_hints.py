@@ -67,7 +67,7 @@ def test_no_phone_column_in_a_92_column_export_lists_a_few_headers_and_suggests_
     code, output = validate(str(source), "-o", str(tmp_path / "r.csv"), "--default-region", "NL", "-c", str(config))
     assert code == 2, output
     assert f"{source}: no name column (columns found: {shown} and 77 more); 'Voornaam'" in output
-    assert 'put columns = { "Voornaam" = "first_name" } in a file and add --config FILE' in output
+    assert f'to use the first, add "Voornaam" = "first_name" to [columns] in {config}' in output
 
     config.write_text('columns = { "Mobiele telefoon" = "phone", "Voornaam" = "first_name" }\n', encoding="utf-8")
     code, output = validate(str(source), "-o", str(tmp_path / "r.csv"), "--default-region", "NL", "-c", str(config))
