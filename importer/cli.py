@@ -15,7 +15,7 @@ import click
 from importer.about import version_option
 from importer.account_cmd import account_group
 from importer.api import import_file, validate_file
-from importer.api_options import api_options
+from importer.api_options import api_options, show_api_notices
 from importer.errors import ImporterError
 from importer.mapping_cmd import mapping_command
 from importer.problems import format_count, problem_lines
@@ -155,6 +155,7 @@ def validate_command(**kwargs: Any) -> None:
 def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: float, file: Path, **kw: Any) -> None:
     """The run through the Python API (importer.api); `kw` holds its options, named as the flags."""
     log = Log(json_lines=log_format == "json")
+    show_api_notices(lambda message: log.emit("warning", message))  # a pre-flight retry, as it happens
     # Before the sending stage (which handles signals itself), SIGTERM and SIGHUP (a closed terminal) stop the run
     # like Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminate)

@@ -11,6 +11,7 @@ import asyncio
 import email.utils
 import ipaddress
 import itertools
+import logging
 import math
 import time
 from collections import deque
@@ -29,11 +30,15 @@ from tenacity import (
 )
 
 from importer.errors import ConfigError
+from importer.transport import describe
+
+logger = logging.getLogger(__name__)  # a pre-flight retry, as it happens; the commands show it on stderr
 
 DEFAULT_BASE_URL = "https://api.callbell.eu/v1"
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 POOL_SIZE = 8  # connections per httpx pool
 MAX_RETRY_AFTER = 60.0
+PROBE_ATTEMPTS = 5  # a pre-flight asks a few times only (a person is waiting), enough to ride out a 5xx blip
 
 
 class ApiError(Exception):
@@ -51,10 +56,15 @@ class OutcomeUnknown(Exception):
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None, *, transport: bool = False) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, transport: bool = False, advice: str = "",
+        probe_attempts: int | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(reason)
         self.retry_after = retry_after
         self.transport = transport
+        self.advice = advice or reason  # the reason with what to check, for a person
+        self.probe_attempts = probe_attempts  # refused, no such host, TLS: asking again soon meets the same answer
 
 
 @dataclass(frozen=True)
@@ -222,14 +232,19 @@ class CallbellClient:
 
     # --- transport ---------------------------------------------------------------------------------------
 
-    async def request(self, method: str, path: str, *, idempotent: bool = False, **kwargs: Any) -> httpx.Response:
+    async def request(
+        self, method: str, path: str, *, idempotent: bool = False, probe: bool = False, **kwargs: Any
+    ) -> httpx.Response:
         """Send one API call; 429 is always retried (the request was not processed), 5xx and transport errors
-        only for safe methods or calls the caller declares idempotent (a PATCH setting fields)."""
+        only for safe methods or calls the caller declares idempotent (a PATCH setting fields).
+
+        A probe (the pre-flight) asks PROBE_ATTEMPTS times at most, once more only for connection refused or an
+        unknown host and never again after a TLS error, and logs each retry as it happens."""
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
-            stop=stop_after_attempt(self.config.max_retries + 1),
+            stop=self._probe_stop if probe else stop_after_attempt(self.config.max_retries + 1),
             wait=_wait_retry_after(wait_exponential(multiplier=0.5, max=30) + wait_random(0, 0.5)),
-            before_sleep=self._count_retry,
+            before_sleep=self._say_retry(method, path) if probe else self._count_retry,
             reraise=True,
         )
         try:
@@ -237,7 +252,10 @@ class CallbellClient:
                 with attempt:
                     return await self._send_once(method, path, idempotent or method in IDEMPOTENT, **kwargs)
         except _Retryable as exc:
-            message = f"gave up after {self.config.max_retries + 1} attempts: {exc}"
+            attempts = retrying.statistics.get("attempt_number", self.config.max_retries + 1)
+            if probe and exc.probe_attempts is not None:  # the advice says it all
+                raise ApiError(0, exc.advice, unreachable=exc.transport) from None
+            message = f"gave up after {attempts} attempt{'' if attempts == 1 else 's'}: {exc.advice if probe else exc}"
             raise ApiError(0, message, unreachable=exc.transport) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -247,10 +265,15 @@ class CallbellClient:
         try:
             response = await next(self._next_pool).request(method, path.lstrip("/"), **kwargs)
         except httpx.TransportError as exc:
-            reason = f"{type(exc).__name__} from {self.config.base_url}"
-            if safe or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-                raise _Retryable(reason, transport=True) from None  # a connect failure never reached the server
-            raise OutcomeUnknown(reason) from None
+            config = self.config
+            why = describe(
+                exc, config.base_url, connect_timeout=config.connect_timeout, read_timeout=config.read_timeout
+            )
+            if safe or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):  # a connect failure never reached it
+                raise _Retryable(
+                    why.text, transport=True, advice=why.advice, probe_attempts=why.probe_attempts
+                ) from None
+            raise OutcomeUnknown(why.text) from None
         status = response.status_code
         self.counters.by_status[status] = self.counters.by_status.get(status, 0) + 1
         if status == 429:
@@ -269,10 +292,37 @@ class CallbellClient:
     def _count_retry(self, state: RetryCallState) -> None:
         self.counters.retries += 1
 
+    def _probe_limit(self, exc: BaseException | None) -> int:
+        limit = min(self.config.max_retries + 1, PROBE_ATTEMPTS)
+        if isinstance(exc, _Retryable) and exc.probe_attempts is not None:
+            limit = min(limit, exc.probe_attempts)
+        return limit
+
+    def _probe_stop(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        return state.attempt_number >= self._probe_limit(exc)
+
+    def _say_retry(self, method: str, path: str) -> Any:
+        def before_sleep(state: RetryCallState) -> None:
+            self._count_retry(state)
+            exc = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            logger.warning(
+                "%s /%s: %s (attempt %d of %d); trying again in %.1f s",
+                method, path.lstrip("/"), exc, state.attempt_number, self._probe_limit(exc), wait,
+            )  # fmt: skip
+
+        return before_sleep
+
     # --- endpoints ---------------------------------------------------------------------------------------
 
     async def me(self) -> dict[str, Any]:
         return _json(await self.request("GET", "auth/me"))
+
+    async def probe(self) -> dict[str, Any]:
+        """GET /auth/me as a pre-flight: a few seconds at most for a wrong URL, each retry logged, and the cause
+        in words ("connection refused at 127.0.0.1:1 — is the URL right?") when it gives up."""
+        return _json(await self.request("GET", "auth/me", probe=True))
 
     async def create_contact(self, payload: dict[str, Any]) -> dict[str, Any]:
         return contact_of(_json(await self.request("POST", "contacts", json=payload)))
