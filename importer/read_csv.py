@@ -89,9 +89,11 @@ def detect_delimiter(text: str) -> str:
     """Pick the candidate that splits most sample records into the same number (> 1) of cells.
 
     Ties go to the wider split, then to the order of DELIMITERS. Only `, ; tab |` are candidates: letting
-    anything be a delimiter is how sniffers pick a letter or a space.
+    anything be a delimiter is how sniffers pick a letter or a space. A candidate that splits the first record
+    (the header, as a rule) comes before one that leaves it whole: an errors file's messages hold `;` on every
+    row, and a re-import must not read them as the delimiter.
     """
-    best, best_score = ",", (0, 0)
+    best, best_score = ",", (0, 0, 0)
     for candidate in DELIMITERS:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=candidate)
         try:
@@ -105,8 +107,9 @@ def detect_delimiter(text: str) -> str:
         if not counts:
             continue
         width, count = max(counts.items(), key=lambda item: (item[1], item[0]))
-        if (count, width) > best_score:
-            best, best_score = candidate, (count, width)
+        score = (int(widths[0] > 1), count, width)
+        if score > best_score:
+            best, best_score = candidate, score
     return best
 
 

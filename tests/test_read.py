@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from importer.errors import InputError
 from importer.read import SourceRow, chunks, open_table
+from importer.read_csv import detect_delimiter
 
 ROWS = [["Nombre", "Teléfono", "Notas"], ["José Álvarez", "+34 612 34 56 78", 'dice "hola"; adiós']]
 
@@ -630,3 +631,16 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_directory(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is a directory"):
         open_table(tmp_path)
+
+
+def test_an_errors_file_with_semicolons_in_every_message_is_still_read_with_commas() -> None:
+    # Found by test_properties: each message joins its problems with "; ", and a ragged row made `,` split the rows
+    # less evenly than `;` did; the header, which only `,` splits, decides.
+    text = (
+        "Phone,Name,error\n"
+        ",,row has 1 more cell(s) than the header has columns; Name: name is required; Phone: phone is required,'=1+2\n"
+        ",,row has 1 more cell(s) than the header has columns; Name: name is required; Phone: phone is required,'=1+2\n"
+        "a;b|c\td,'=1+2,Phone: 'a;b|c\td': no country code and no default region\n"
+    )
+    assert detect_delimiter(text) == ","
+    assert detect_delimiter("a;b;c\n1;2;3\n4;5;6\n") == ";"  # a header split by one delimiter only
