@@ -10,6 +10,7 @@ from typing import Any
 
 from importer.account import Account
 from importer.sandbox.config import SandboxConfig
+from importer.sandbox.replica import Replica
 from importer.sandbox.rules import Rules
 from importer.sandbox.store import ContactStore
 
@@ -77,6 +78,7 @@ class SandboxState:
     rng: random.Random
     bucket: TokenBucket
     counters: Counters = field(default_factory=Counters)
+    replica: Replica = field(default_factory=lambda: Replica(0.0))  # --read-lag-ms
     # > 0 while uvicorn is about to log a connection we cut on purpose (see middleware.DropLogFilter).
     pending_drop_logs: int = 0
 
@@ -89,10 +91,12 @@ class SandboxState:
             store=store if store is not None else ContactStore(config.db or ":memory:"),
             rng=random.Random(config.seed),
             bucket=TokenBucket(rate=config.rate_limit, capacity=config.effective_burst),
+            replica=Replica(config.read_lag_ms / 1000),
         )
 
     def reset(self) -> None:
         """POST /_sandbox/reset: no contacts, zeroed counters, a full bucket (the rng and config stay)."""
         self.store.clear()
+        self.replica.clear()
         self.counters = Counters()
         self.bucket.refill()
