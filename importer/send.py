@@ -20,6 +20,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from importer.account_index import AccountIndex
+from importer.account_index import contact_ids as _ids
+from importer.account_index import digits as _digits
 from importer.changes import PATCHABLE, changed_since, current_values, merged_record, patch_body, row_values
 from importer.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
 from importer.ledger import PENDING, Ledger, RowRecord
@@ -148,65 +151,6 @@ async def _run_workers(
                 stop.set()
 
     await asyncio.gather(produce(), *(work() for _ in range(concurrency)))
-
-
-class AccountIndex:
-    """Which numbers the account already has: paged in full when that is cheaper than a look-up per row."""
-
-    def __init__(self, client: CallbellClient, ledger: Ledger) -> None:
-        self.client = client
-        self.ledger = ledger
-        self.complete = False
-
-    async def prepare(self, rows_to_check: int, window: int = 8) -> None:
-        # Paging costs one request per page and the account's size is unknown: page while it costs fewer
-        # requests than half the look-ups it would replace, else fall back to look-ups.
-        budget = max(1, rows_to_check // 2)
-        self.ledger.clear_account_index()
-        # The account holds at least the contacts this state knows: up to their last page, as many pages in
-        # flight as the rate allows; near the end, a narrow window (pages past the end are wasted requests).
-        known, per_page = self.ledger.count_known(), 0
-        wide = max(window, self.client.config.concurrency or window)
-        page = 1
-        while page <= budget:
-            if per_page and known / per_page > budget:
-                break  # more pages than the budget for certain: look up instead, now
-            size = wide if per_page and page + wide <= known / per_page else window
-            batch = range(page, min(page + (size if per_page else 1), budget + 1))  # page 1 alone: its size
-            pages = await asyncio.gather(*(self.client.contacts_page(p) for p in batch))
-            for contacts in pages:
-                if not contacts:
-                    self.complete = True
-                    return
-                per_page = per_page or len(contacts)
-                self.ledger.index_account(
-                    (
-                        _digits(c.get("phoneNumber")),
-                        str(c.get("uuid", "")),
-                        str(c.get("href", "")),
-                        json.dumps(snapshot(c), ensure_ascii=False),  # what --on-existing update compares with
-                    )
-                    for c in contacts
-                    if c.get("phoneNumber") and c.get("uuid")
-                )
-            page += len(batch)
-        self.ledger.clear_account_index()
-
-    async def find(self, source: str, identifier: str) -> tuple[str, str, dict[str, Any] | None] | None:
-        """(uuid, href, the contact in snapshot form) of the account's contact with this number, or None."""
-        if source != "whatsapp":
-            return None  # only phone numbers can be looked up
-        if self.complete:
-            found = self.ledger.account_contact(_digits(identifier))
-            return None if found is None else (*found, self.current(source, identifier, found[0]))
-        contact = await self.client.find_contact_by_phone(_digits(identifier))
-        return None if contact is None else (*_ids(contact), snapshot(contact))
-
-    def current(self, source: str, identifier: str, uuid: str) -> dict[str, Any] | None:
-        """The contact as the listing showed it, when the account was paged (else unknown: None)."""
-        if not self.complete or source != "whatsapp":
-            return None
-        return self.ledger.account_current(_digits(identifier), uuid)
 
 
 class Courier:
@@ -382,12 +326,3 @@ class Courier:
 
 def _as_record(current: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if current is None else current_values(current)
-
-
-def _digits(value: object) -> str:
-    return "".join(c for c in str(value or "") if c.isdigit())
-
-
-def _ids(contact: dict[str, Any], href: str = "") -> tuple[str, str]:
-    uuid = str(contact.get("uuid", ""))
-    return uuid, str(contact.get("href") or href or (f"https://dash.callbell.eu/contacts/{uuid}" if uuid else ""))
