@@ -106,6 +106,13 @@ def _import_options(func: Any) -> Any:
         ),
         click.option("--concurrency", type=int, help="Requests in flight [sized from --rate and the API's latency]."),
         click.option("--max-retries", type=int, default=6, show_default=True, help="Retries per request."),
+        click.option(
+            "--settle",
+            type=click.FloatRange(min=0),
+            default=3.0,
+            show_default=True,
+            help="Seconds to wait after a lost answer before looking the contact up (reads may trail writes).",
+        ),
         click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout in seconds."),
         click.option("--workers", type=int, help="Processes that validate rows [every core]."),
         click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal]."),
@@ -232,6 +239,7 @@ def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
         tags=kw["tags_mode"],
         workers=kw["workers"],
         report=report,
+        settle=kw["settle"],
     )
 
 
