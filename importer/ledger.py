@@ -9,7 +9,8 @@ It holds:
   only what the file changed since (importer.changes);
 - `runs`: every run of this state (start, end, counts), and `before`: a contact as it was before a run
   PATCHed it, committed before the PATCH, so a run can be undone (importer.undo, whose own progress is in
-  `undo`).
+  `undo`); `uncertain`: rows whose create may have landed more than once, until the reconcile pass has
+  checked them (importer.uncertain, importer.reconcile).
 
 A dry run uses a throwaway ledger in a temporary directory.
 """

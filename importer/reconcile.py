@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +91,7 @@ async def _reconcile(
             made[digits(doubt.identifier)] = known.uuid
     wait = max(settle, 0.5)
     for attempt in range(LISTINGS):
-        listed = await _listing(client, {digits(d.identifier) for d in phones})
+        listed = await _listing(client, {digits(d.identifier) for d in phones}, ledger.count_known())
         unseen = {n for n, uuid in made.items() if uuid not in {c["uuid"] for c in listed.get(n, [])}}
         if not unseen or attempt == LISTINGS - 1:
             break
@@ -121,22 +122,27 @@ async def _reconcile(
     return sum(await asyncio.gather(*(one(d) for d in phones)))
 
 
-async def _listing(client: CallbellClient, numbers: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """The account's WhatsApp contacts with one of `numbers`, in listing order, paged as fast as the rate allows."""
+async def _listing(client: CallbellClient, numbers: set[str], known: int) -> dict[str, list[dict[str, Any]]]:
+    """The account's WhatsApp contacts with one of `numbers`, in listing order. The account holds at least the
+    `known` contacts of this state: up to their last page, as many pages in flight as the concurrency allows,
+    then a few at a time (pages past the end are wasted requests)."""
     found: dict[str, list[dict[str, Any]]] = {}
     seen: set[str] = set()
-    page, window = 1, max(1, client.config.concurrency or 8)
+    page, per_page, wide = 1, 0, max(1, client.config.concurrency or 8)
     while True:
-        pages = await asyncio.gather(*(client.contacts_page(p, source="whatsapp") for p in range(page, page + window)))
+        ahead = math.ceil(known / per_page) - page + 1 if per_page else 1  # page 1 alone: its size
+        batch = range(page, page + max(1 if not per_page else 2, min(wide, ahead)))
+        pages = await asyncio.gather(*(client.contacts_page(p, source="whatsapp") for p in batch))
         for contacts in pages:
             if not contacts:
                 return found
+            per_page = per_page or len(contacts)
             for contact in contacts:
                 number, uuid = digits(contact.get("phoneNumber")), str(contact.get("uuid") or "")
                 if number in numbers and uuid and uuid not in seen:
                     seen.add(uuid)
                     found.setdefault(number, []).append(contact)
-        page += window
+        page += len(batch)
 
 
 async def _settle_row(

@@ -49,7 +49,7 @@ class Uncertain:
     def doubt(self, source: str, identifier: str, run: str, since: float | None = None) -> None:
         """The row's create may have landed (once or more). `since`: when this run wrote the intent; None for an
         intent found from an earlier attempt (its time is read from the ledger). An open doubt keeps its start
-        and its count of POSTs; a reconciled one starts again."""
+        and its count of POSTs; a reconciled one starts again (keeping the count when it is the same intent)."""
         now = time.time()
         if since is None:
             found = self.db.execute(
@@ -63,7 +63,7 @@ class Uncertain:
             ON CONFLICT (source, identifier) DO UPDATE SET last = excluded.last,
                 run = CASE WHEN state = 'open' THEN run ELSE excluded.run END,
                 since = CASE WHEN state = 'open' THEN since ELSE excluded.since END,
-                posts = CASE WHEN state = 'open' THEN posts ELSE 1 END,
+                posts = CASE WHEN state = 'open' OR since = excluded.since THEN posts ELSE 1 END,
                 note = CASE WHEN state = 'open' THEN note ELSE '' END,
                 state = 'open'""",
             (source, identifier, run, since, now),

@@ -40,10 +40,11 @@ def import_command(sandbox, file: Path, results: Path, *extra: str) -> subproces
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
-def run_import(sandbox, file: Path, results: Path, *extra: str) -> None:
+def run_import(sandbox, file: Path, results: Path, *extra: str) -> str:
     proc = import_command(sandbox, file, results, *extra)
-    _, err = proc.communicate(timeout=120)
+    out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
+    return out
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -61,9 +62,7 @@ def results_of(path: Path) -> list[dict[str, str]]:
 def assert_exactly_once(sandbox, results: Path, rows: int) -> list[dict[str, str]]:
     """One contact per row in the sandbox, and the results' uuids are exactly those contacts."""
     outcome = results_of(results)
-    assert len(outcome) == rows and {r["status"] for r in outcome} == {"created"}, Counter(
-        r["status"] for r in outcome
-    )
+    assert len(outcome) == rows and {r["status"] for r in outcome} == {"created"}, Counter(r["status"] for r in outcome)
     contacts = sandbox.contacts()
     per_phone = Counter(c["phoneNumber"] for c in contacts)
     assert len(contacts) == rows and max(per_phone.values()) == 1, [p for p, n in per_phone.items() if n > 1]
@@ -93,12 +92,15 @@ def test_sigkill_mid_run_under_lag_then_resume(sandbox_factory, tmp_path: Path) 
     killed_at = []
     for target in (60, 150):
         proc = import_command(sandbox, file, results, "--rate", "100", "--settle", "2.5")
-        wait_for(lambda: sandbox.stats()["contacts"] >= target or proc.poll() is not None, "contacts to arrive")
+        wait_for(
+            lambda target=target, proc=proc: sandbox.stats()["contacts"] >= target or proc.poll() is not None,
+            "contacts to arrive",
+        )
         proc.kill()  # SIGKILL: intents and doubts written so far are all the next run has
         proc.communicate()
         killed_at.append(sandbox.stats()["contacts"])
     assert killed_at[-1] < rows  # the kills came mid-run
-    run_import(sandbox, file, results, "--rate", "200", "--settle", "2.5")
+    assert "Resumed an interrupted run" in run_import(sandbox, file, results, "--rate", "200", "--settle", "2.5")
     assert_exactly_once(sandbox, results, rows)
 
 
