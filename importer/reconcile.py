@@ -83,16 +83,17 @@ async def _reconcile(
             progress.advance()
     if not phones or not await pause(stop, min(settle, max(d.last for d in phones) + settle - time.time())):
         return 0
-    # The contacts this state knows it made for those rows: the listing must show them all.
+    # What the listing must show before it is trusted: the contact this state knows it made for each row, or,
+    # for a row still without one (no answer, or a refusal the look-up could not explain), some contact of ours.
     made = {}
     for doubt in phones:
         known = ledger.known(doubt.source, doubt.identifier)
-        if known is not None and known.state == "done" and known.uuid:
-            made[digits(doubt.identifier)] = known.uuid
+        if known is not None and known.state in ("done", "sending"):
+            made[doubt] = known.uuid if known.state == "done" else ""
     wait = max(settle, 0.5)
     for attempt in range(LISTINGS):
         listed = await _listing(client, {digits(d.identifier) for d in phones}, ledger.count_known())
-        unseen = {n for n, uuid in made.items() if uuid not in {c["uuid"] for c in listed.get(n, [])}}
+        unseen = {d for d, uuid in made.items() if not _shown(d, uuid, listed.get(digits(d.identifier), []))}
         if not unseen or attempt == LISTINGS - 1:
             break
         if not await pause(stop, wait * 2**attempt):
@@ -105,12 +106,12 @@ async def _reconcile(
             if stop.is_set():
                 return 0  # stays open for the next run
             removed = 0
-            if number in unseen:
+            if doubt in unseen and made[doubt]:
                 note = (
-                    f"not checked for a duplicate: the account's listing did not show its contact {made[number]}"
+                    f"not checked for a duplicate: the account's listing did not show its contact {made[doubt]}"
                     f" after {LISTINGS} tries (reads lag more than --settle {settle:g} s)"
                 )
-                uncertain.close(doubt, run, note, made[number])
+                uncertain.close(doubt, run, note, made[doubt])
             else:
                 try:
                     removed = await _settle_row(client, ledger, uncertain, doubt, run, listed.get(number, []))
@@ -184,11 +185,21 @@ async def _settle_row(
     return removed
 
 
+def _shown(doubt: Doubt, uuid: str, contacts: list[dict[str, Any]]) -> bool:
+    """Does the listing show the contact `uuid` (or, without one, any contact made in the row's window)?"""
+    if uuid:
+        return any(c["uuid"] == uuid for c in contacts)
+    return any(_in_window(doubt, c) for c in contacts)
+
+
+def _in_window(doubt: Doubt, contact: dict[str, Any]) -> bool:
+    return doubt.since - CLOCK_SLACK <= _created(contact) <= doubt.last + CLOCK_SLACK
+
+
 def _ours(ledger: Ledger, doubt: Doubt, contact: dict[str, Any]) -> bool:
     """Made by this importer for the row: created between its intent and its last POST's end, and not a contact
     that a run of this state updated (those were the account's own)."""
-    created = _created(contact)
-    if not doubt.since - CLOCK_SLACK <= created <= doubt.last + CLOCK_SLACK:
+    if not _in_window(doubt, contact):
         return False
     return ledger.db.execute("SELECT 1 FROM before WHERE uuid = ?", (str(contact["uuid"]),)).fetchone() is None
 
