@@ -84,16 +84,20 @@ async def _reconcile(
     if not phones or not await pause(stop, min(settle, max(d.last for d in phones) + settle - time.time())):
         return 0
     # What the listing must show before it is trusted: the contact this state knows it made for each row, or,
-    # for a row still without one (no answer, or a refusal the look-up could not explain), some contact of ours.
+    # for a row still without one (no answer, or a refusal the look-up could not explain), some contact of ours;
+    # for a row whose contact a look-up found after several POSTs, when the first listing shows that reads lag
+    # more than --settle, a contact made after its last POST ended.
     made = {}
     for doubt in phones:
         known = ledger.known(doubt.source, doubt.identifier)
         if known is not None and known.state in ("done", "sending"):
             made[doubt] = known.uuid if known.state == "done" else ""
-    wait = max(settle, 0.5)
+    wait, lagging = max(settle, 0.5), False
     for attempt in range(LISTINGS):
-        listed = await _listing(client, {digits(d.identifier) for d in phones}, ledger.count_known())
-        unseen = {d for d, uuid in made.items() if not _shown(d, uuid, listed.get(digits(d.identifier), []))}
+        listed, newest = await _listing(client, {digits(d.identifier) for d in phones}, ledger.count_known())
+        lagging = lagging or _lagging(made, listed)
+        horizon = newest if lagging else float("inf")
+        unseen = {d for d, uuid in made.items() if not _shown(d, uuid, listed.get(digits(d.identifier), []), horizon)}
         if not unseen or attempt == LISTINGS - 1:
             break
         if not await pause(stop, wait * 2**attempt):
@@ -106,15 +110,21 @@ async def _reconcile(
             if stop.is_set():
                 return 0  # stays open for the next run
             removed = 0
-            if doubt in unseen and made[doubt]:
+            if doubt in unseen and made[doubt] and not doubt.found:
                 note = (
                     f"not checked for a duplicate: the account's listing did not show its contact {made[doubt]}"
                     f" after {LISTINGS} tries (reads lag more than --settle {settle:g} s)"
                 )
                 uncertain.close(doubt, run, note, made[doubt])
             else:
+                caveat = (
+                    f"a duplicate made by its last requests may remain: the listing showed no contact made after"
+                    f" them in {LISTINGS} tries (reads lag more than --settle {settle:g} s)"
+                    if doubt in unseen and doubt.found
+                    else ""
+                )
                 try:
-                    removed = await _settle_row(client, ledger, uncertain, doubt, run, listed.get(number, []))
+                    removed = await _settle_row(client, ledger, uncertain, doubt, run, listed.get(number, []), caveat)
                 except ApiError:
                     return 0  # a delete kept failing: the doubt stays open for the next run
             progress.advance()
@@ -123,12 +133,16 @@ async def _reconcile(
     return sum(await asyncio.gather(*(one(d) for d in phones)))
 
 
-async def _listing(client: CallbellClient, numbers: set[str], known: int) -> dict[str, list[dict[str, Any]]]:
-    """The account's WhatsApp contacts with one of `numbers`, in listing order. The account holds at least the
+async def _listing(
+    client: CallbellClient, numbers: set[str], known: int
+) -> tuple[dict[str, list[dict[str, Any]]], float]:
+    """The account's WhatsApp contacts with one of `numbers`, in listing order, and the newest createdAt of all
+    the listing shows (epoch seconds: it shows every contact made before that). The account holds at least the
     `known` contacts of this state: up to their last page, as many pages in flight as the concurrency allows,
     then a few at a time (pages past the end are wasted requests)."""
     found: dict[str, list[dict[str, Any]]] = {}
     seen: set[str] = set()
+    newest = float("-inf")
     page, per_page, wide = 1, 0, max(1, client.config.concurrency or 8)
     while True:
         ahead = math.ceil(known / per_page) - page + 1 if per_page else 1  # page 1 alone: its size
@@ -136,9 +150,10 @@ async def _listing(client: CallbellClient, numbers: set[str], known: int) -> dic
         pages = await asyncio.gather(*(client.contacts_page(p, source="whatsapp") for p in batch))
         for contacts in pages:
             if not contacts:
-                return found
+                return found, newest
             per_page = per_page or len(contacts)
             for contact in contacts:
+                newest = max(newest, _created(contact))
                 number, uuid = digits(contact.get("phoneNumber")), str(contact.get("uuid") or "")
                 if number in numbers and uuid and uuid not in seen:
                     seen.add(uuid)
@@ -153,6 +168,7 @@ async def _settle_row(
     doubt: Doubt,
     run: str,
     contacts: list[dict[str, Any]],
+    caveat: str = "",
 ) -> int:
     ours = sorted((c for c in contacts if _ours(ledger, doubt, c)), key=_created)  # stable: listing order on ties
     known = ledger.known(doubt.source, doubt.identifier)
@@ -174,6 +190,8 @@ async def _settle_row(
         what = "1 duplicate" if len(extras) == 1 else f"{len(extras)} duplicates"
         named = f"uuid {extras[0]}" if len(extras) == 1 else f"uuids {', '.join(extras)}"
         note = f"{what} created after a lost answer deleted ({named}); kept the first, {uuid}"
+    note = "; ".join(n for n in (note, caveat) if n and (n == note or n not in note))
+    if extras:
         uncertain.plan(doubt, note)
     removed = 0
     for extra in extras:
@@ -185,8 +203,22 @@ async def _settle_row(
     return removed
 
 
-def _shown(doubt: Doubt, uuid: str, contacts: list[dict[str, Any]]) -> bool:
-    """Does the listing show the contact `uuid` (or, without one, any contact made in the row's window)?"""
+def _lagging(made: dict[Doubt, str], listed: dict[str, list[dict[str, Any]]]) -> bool:
+    """Does the listing, taken --settle after the last uncertain request, show that reads trail by more? A row
+    with more than one contact of ours (a look-up missed the first), one without the contact the state knows
+    it made, or one without a contact in the state but with one in the listing (the last look-up missed it)."""
+    for doubt, uuid in made.items():
+        mine = [c for c in listed.get(digits(doubt.identifier), []) if _in_window(doubt, c)]
+        if len(mine) > 1 or (uuid and all(c["uuid"] != uuid for c in mine)) or (not uuid and mine):
+            return True
+    return False
+
+
+def _shown(doubt: Doubt, uuid: str, contacts: list[dict[str, Any]], newest: float) -> bool:
+    """Does the listing show the contact `uuid` (or, without one, any contact made in the row's window; or, after
+    a look-up found it, a contact made after the row's last POST, and so everything made before)?"""
+    if doubt.found:
+        return newest >= doubt.last + CLOCK_SLACK
     if uuid:
         return any(c["uuid"] == uuid for c in contacts)
     return any(_in_window(doubt, c) for c in contacts)

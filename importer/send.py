@@ -343,6 +343,7 @@ class Courier:
             found = await self._look_up(*key)
             if found is not None:
                 # Ours: the intent proves it, and no run has reported it yet (the last one said "failed").
+                self.uncertain.found(*key)
                 self.ledger.remember(*key, *found, run=self.run)
                 self.ledger.set_synced(*key, row_values(payload))
                 return Result("created", *found)
@@ -374,6 +375,8 @@ class Courier:
                 found = await self._look_up(*key)
                 if found is not None:
                     uuid, href = found
+                    if uncertain:
+                        self.uncertain.found(*key)
                     self.ledger.remember(*key, uuid, href, run=self.run if uncertain else "")
                     return (
                         Result("created", uuid, href)

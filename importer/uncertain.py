@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS uncertain (
     since REAL NOT NULL,           -- when the intent was written (epoch s): no contact of ours is older
     last REAL NOT NULL,            -- when its last POST ended (or a run took it up): none of ours is newer
     posts INTEGER NOT NULL,        -- POSTs that may have created a contact: at most this many are ours
+    found INTEGER NOT NULL DEFAULT 0,  -- 1: its contact was found by a look-up after several POSTs, so the
+                                   -- contact of a later one, if any, is not known to the state
     state TEXT NOT NULL,           -- open | done
     note TEXT NOT NULL DEFAULT '', -- for the row's warning: what reconciling it did ('' = nothing to say)
     uuid TEXT NOT NULL DEFAULT '', -- the contact kept for the row ('' = none found)
@@ -38,6 +40,7 @@ class Doubt:
     since: float
     last: float
     posts: int
+    found: bool
     note: str  # a note already written by an interrupted reconcile of this doubt
 
 
@@ -64,6 +67,7 @@ class Uncertain:
                 run = CASE WHEN state = 'open' THEN run ELSE excluded.run END,
                 since = CASE WHEN state = 'open' THEN since ELSE excluded.since END,
                 posts = CASE WHEN state = 'open' OR since = excluded.since THEN posts ELSE 1 END,
+                found = CASE WHEN state = 'open' THEN found ELSE 0 END,
                 note = CASE WHEN state = 'open' THEN note ELSE '' END,
                 state = 'open'""",
             (source, identifier, run, since, now),
@@ -73,6 +77,14 @@ class Uncertain:
         """Committed before a POST that repeats an uncertain one."""
         self.db.execute(
             "UPDATE uncertain SET posts = posts + 1 WHERE source = ? AND identifier = ? AND state = 'open'",
+            (source, identifier),
+        )
+
+    def found(self, source: str, identifier: str) -> None:
+        """A look-up found the row's contact: when more than one POST may have landed, the state knows only the
+        oldest contact, and the reconcile pass must wait for a listing that shows every later one."""
+        self.db.execute(
+            "UPDATE uncertain SET found = 1 WHERE source = ? AND identifier = ? AND state = 'open' AND posts > 1",
             (source, identifier),
         )
 
@@ -86,10 +98,10 @@ class Uncertain:
     def open(self) -> list[Doubt]:
         """Every doubt not reconciled yet, whichever run raised it."""
         cursor = self.db.execute(
-            "SELECT source, identifier, run, since, last, posts, note FROM uncertain WHERE state = 'open'"
+            "SELECT source, identifier, run, since, last, posts, found, note FROM uncertain WHERE state = 'open'"
             " ORDER BY source, identifier"
         )
-        return [Doubt(s, i, r, float(a), float(b), int(p), n) for s, i, r, a, b, p, n in cursor]
+        return [Doubt(s, i, r, float(a), float(b), int(p), bool(f), n) for s, i, r, a, b, p, f, n in cursor]
 
     def count_open(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM uncertain WHERE state = 'open'").fetchone()[0])
