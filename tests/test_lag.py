@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = ROOT / "sample_data" / "account.toml"
 LAGGING = ("--read-lag-ms", "2000", "--drop-after-commit", "0.05", "--on-duplicate", "create")
@@ -71,6 +73,46 @@ def assert_exactly_once(sandbox, results: Path, rows: int) -> list[dict[str, str
     for row in outcome:
         assert by_uuid[row["uuid"]]["phoneNumber"] == "+" + row["identifier"]
     return outcome
+
+
+def test_the_sandbox_shows_a_contact_to_reads_only_after_the_lag(sandbox_factory) -> None:
+    sandbox = sandbox_factory("--read-lag-ms", "3000")
+    assert "read-lag=3000ms" in sandbox.knobs
+    with httpx.Client(base_url=sandbox.base_url + "/", headers=sandbox.headers, timeout=10) as api:
+        body = {"identifier": "34600000001", "source": "whatsapp", "name": "Ana"}
+        uuid = api.post("contacts", json=body).json()["contact"][0]["uuid"]
+        # Reads do not see it yet: look-up by phone, GET by uuid, listing.
+        assert api.get("contacts/phone/34600000001").status_code == 404
+        assert api.get(f"contacts/{uuid}").status_code == 404
+        assert api.get("contacts").json() == {"contacts": []}
+        # Writes act on the primary at once: the duplicate check, a PATCH.
+        second = api.post("contacts", json=body)
+        assert second.status_code == 422 and uuid in second.text
+        assert api.patch(f"contacts/{uuid}", json={"name": "Ana B"}).status_code == 200
+        wait_for(lambda: api.get("contacts/phone/34600000001").status_code == 200, "the contact to show")
+        assert api.get(f"contacts/{uuid}").json()["contact"][0]["name"] == "Ana B"
+        assert [c["uuid"] for c in api.get("contacts").json()["contacts"]] == [uuid]
+
+
+def test_a_negative_read_lag_is_refused() -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "importer",
+            "sandbox",
+            "--port",
+            "0",
+            "--account-file",
+            str(ACCOUNT),
+            "--read-lag-ms",
+            "-1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and proc.stderr.strip() == "error: --read-lag-ms must be >= 0"
 
 
 def test_reads_lagging_two_seconds_with_lost_answers_still_give_exactly_once(sandbox_factory, tmp_path: Path) -> None:
