@@ -227,19 +227,18 @@ class Courier:
             # show it) before sending again.
             self.uncertain.doubt(source, identifier, self.run)
             return Unsettled(record, payload, posts=0)
-        else:
-            in_account = await self.index.find(source, identifier)
-            if in_account is not None:
-                uuid, href, current = in_account
-                self.ledger.remember(source, identifier, uuid, href, run="", state="existing")
-                if current is not None and self.ledger.synced(source, identifier) is None and not self.options.dry_run:
-                    self.ledger.set_synced(source, identifier, current_values(current))  # first found: as it is
-                    current_known = True
-                else:
-                    current_known = False
-                return await self._existing(
-                    payload, uuid, href, ours=False, key=(source, identifier), current=current, found=current_known
-                )
+        in_account = await self.index.find(source, identifier)
+        if in_account is not None:
+            uuid, href, current = in_account
+            self.ledger.remember(source, identifier, uuid, href, run="", state="existing")
+            if current is not None and self.ledger.synced(source, identifier) is None and not self.options.dry_run:
+                self.ledger.set_synced(source, identifier, current_values(current))  # first found: as it is
+                current_known = True
+            else:
+                current_known = False
+            return await self._existing(
+                payload, uuid, href, ours=False, key=(source, identifier), current=current, found=current_known
+            )
         if self.options.dry_run:
             return Result("valid")
         result = await self._create(record, payload)
