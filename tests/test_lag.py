@@ -162,3 +162,14 @@ def test_an_extra_made_under_a_longer_lag_is_deleted_and_reported(sandbox_factor
     assert sum(int(r["warning"].split(" duplicate")[0]) for r in reported) == deleted
     for row in reported:
         assert f"kept the first, {row['uuid']}" in row["warning"]
+
+
+def test_a_re_send_refused_as_existing_under_lag_ends_created(sandbox_factory, tmp_path: Path) -> None:
+    # A server that refuses a second POST for a number (422): the re-send after a lost answer is refused, and
+    # the look-up, lagging, cannot explain why. The reconcile pass finds the contact and the row is created.
+    sandbox = sandbox_factory("--read-lag-ms", "1500", "--drop-after-commit", "0.3", "--seed", "14")
+    rows = 40
+    file = make_csv(tmp_path / "c.csv", rows)
+    run_import(sandbox, file, tmp_path / "r.csv", "--rate", "100", "--settle", "0.2")
+    assert_exactly_once(sandbox, tmp_path / "r.csv", rows)
+    assert sandbox.stats()["by_status"].get("422", 0) > 0  # re-sends were refused
