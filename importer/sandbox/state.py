@@ -78,20 +78,20 @@ class SandboxState:
     rng: random.Random
     bucket: TokenBucket
     counters: Counters = field(default_factory=Counters)
-    replica: Replica = field(default_factory=lambda: Replica(0.0))  # --read-lag-ms
     # > 0 while uvicorn is about to log a connection we cut on purpose (see middleware.DropLogFilter).
     pending_drop_logs: int = 0
+    replica: Replica = field(default_factory=lambda: Replica(0.0))  # --read-lag-ms: what reads see
 
     @classmethod
     def create(cls, config: SandboxConfig, account: Account, store: ContactStore | None = None) -> SandboxState:
         return cls(
             config=config,
             account=account,
+            replica=Replica(config.read_lag_ms / 1000),
             rules=Rules(account),
             store=store if store is not None else ContactStore(config.db or ":memory:"),
             rng=random.Random(config.seed),
             bucket=TokenBucket(rate=config.rate_limit, capacity=config.effective_burst),
-            replica=Replica(config.read_lag_ms / 1000),
         )
 
     def reset(self) -> None:
