@@ -1,25 +1,53 @@
 # Every target that needs the virtualenv depends on $(STAMP): it is (re)built only when missing or when
-# pyproject.toml changed, so `make test` on a warm checkout starts at once.
+# pyproject.toml or the lock changed, so `make test` on a warm checkout starts at once.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+PIP    := $(PY) -m pip --quiet --disable-pip-version-check
+# The exact versions installed: requirements/dev.lock (runtime + dev + the pandas extra), refreshed by
+# `make lock` from pyproject.toml's ranges; requirements/runtime.lock is what the wheel needs at run time.
+LOCK   := requirements/dev.lock
+UV     := uv==0.13.9
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet \
+              --custom-compile-command "make lock"
 
-.PHONY: install demo test sandbox lint bench fuzz clean
+.PHONY: install lock demo test wheel-check sandbox lint bench fuzz clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --upgrade pip
+	$(PIP) install -r $(LOCK)
+	$(PIP) install --no-deps -e .
 	@touch $(STAMP)
+
+# Re-resolve both locks from pyproject.toml's ranges (newest versions that fit, for every platform and Python
+# >= 3.11); `make lock UPGRADE=` keeps the versions already locked where they still fit.
+UPGRADE ?= --upgrade
+LOCK_PLATFORMS := x86_64-manylinux_2_28 aarch64-manylinux_2_28 aarch64-apple-darwin x86_64-pc-windows-msvc
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install $(UV)
+	$(UV_COMPILE) $(UPGRADE) -c requirements/constraints.txt --extra dev --extra pandas -o requirements/dev.lock
+	$(UV_COMPILE) $(UPGRADE) -c requirements/constraints.txt -o requirements/runtime.lock
+	@# Every locked version has a wheel for these platforms and Pythons (see requirements/constraints.txt).
+	@for platform in $(LOCK_PLATFORMS); do for version in 3.11 3.12 3.13; do \
+	    $(VENV)/bin/uv pip compile $(LOCK) --no-deps --only-binary :all: --python-platform $$platform \
+	        --python-version $$version --quiet -o /dev/null || exit 1; done; done
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Build the sdist and wheel, install the wheel (dependencies from requirements/runtime.lock) into a fresh
+# virtualenv, and run it from outside the checkout: `importer --version`, `python -m importer --help`, a dry
+# run of the sample and an import of it into the installed sandbox. .ci/run calls it after `make test`.
+wheel-check: $(STAMP)
+	$(PY) scripts/wheel_check.py
 
 sandbox: $(STAMP)
 	$(VENV)/bin/importer sandbox --account-file sample_data/account.toml
@@ -36,4 +64,4 @@ fuzz: $(STAMP)
 	$(PY) fuzz/run_fuzz.py --seconds $${FUZZ_SECONDS:-120}
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache build dist

@@ -12,9 +12,10 @@ the state). Measured, on the same sheet path (the state belongs to one file):
 - unchanged: the same sheet again (nothing changed since the last run).
 
 For each: requests the importer sent vs its goal (1.1 x changed rows + listing pages), wall time vs its goal
-(1.5 x (dry run + changed rows / rate + pages / rate)), peak memory, and the sandbox's requests per method.
-Ends with one markdown row per run:
-| run | rows | changed | requests | request goal | seconds | time goal | peak MB |
+(1.5 x (dry run + changed rows / rate + pages / rate)), rows/s and its ratio to the reference (bench/reference.py:
+phonenumbers on one core, measured before and after the two runs), peak memory, and the sandbox's requests per
+method. Ends with one markdown row per run, and one for the reference:
+| run | rows | changed | requests | request goal | seconds | time goal | rows/s | x reference | peak MB |
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from importer.sandbox.store import ContactRecord, ContactStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dry_run import IMPORTER, REPO, last_line, run_sampled  # noqa: E402
+from reference import NAME, UNIT, describe, phone_reference, ratio  # noqa: E402
 
 ACCOUNT_FILE = REPO / "sample_data" / "account.toml"
 RATE = 300
@@ -97,6 +99,7 @@ def main() -> None:
     env = {**os.environ, "CALLBELL_API_TOKEN": token}
     offline = {k: v for k, v in os.environ.items() if not k.startswith("CALLBELL_")}
     table: list[str] = []
+    measured: list[tuple[str | float, ...]] = []
     failed = False
     with tempfile.TemporaryDirectory(prefix="bench-nightly-") as tmp:
         work = Path(tmp)
@@ -117,6 +120,7 @@ def main() -> None:
             )
             print(f"dry run (offline) of the changed sheet: exit {dry.exit_code} in {dry.seconds:.2f}s")
             failed |= dry.exit_code != 0
+            reference = phone_reference()
             for name, expected in (("changed", len(changed)), ("unchanged", 0)):
                 before = sb.stats()
                 m = run_sampled(update, env=env)
@@ -141,10 +145,15 @@ def main() -> None:
                     f"sandbox saw by method {methods}, counts {counts}, peak RSS {m.peak_main_mb:.0f} MB "
                     f"(all processes {m.peak_tree_mb:.0f} MB){'' if ok else ' FAILED: wrong counts'}"
                 )
-                table.append(
-                    f"| {name} | {args.rows:,} | {expected:,} | {requests:,} | {request_goal:,.0f} | {m.seconds:.1f} "
-                    f"| {time_goal:.1f} | {m.peak_tree_mb:.0f} |"
-                )
+                rate = args.rows / m.seconds
+                cells = (name, f"{args.rows:,}", f"{expected:,}", f"{requests:,}", f"{request_goal:,.0f}")
+                cells += (f"{m.seconds:.1f}", f"{time_goal:.1f}", f"{rate:,.0f}", rate, f"{m.peak_tree_mb:.0f}")
+                measured.append(cells)
+            reference = max(reference, phone_reference())
+    print(describe(reference))
+    for cells in measured:  # rows/s ÷ the reference, known once it has been measured after the runs too
+        table.append("| " + " | ".join(c if isinstance(c, str) else ratio(c, reference) for c in cells) + " |")
+    table.append(f"| reference: {NAME} | | | | | | | {reference:,.0f} {UNIT} | 1 | |")
     for line in table:
         print(line)
     if failed:

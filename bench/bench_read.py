@@ -2,7 +2,9 @@
 
 Each measurement runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own: python-calamine allocates
 in Rust, where tracemalloc cannot see. The files are generated into a temp dir. Prints the figures, then one
-markdown row per measurement: `| what | rows | seconds | rows/s | peak MB |`.
+markdown row per measurement: `| what | rows | seconds | rows/s | x reference | peak MB |`, where the reference is
+bench/reference.py's (phonenumbers on one core, numbers/s, measured before and after the reads: the higher),
+and a last row for the reference itself.
 
     .venv/bin/python bench/bench_read.py [--xlsx-rows 100000] [--csv-rows 1000000]
 """
@@ -143,6 +145,10 @@ def main() -> int:
         print(json.dumps(measure(*args.measure)))
         return 0
 
+    # Here, not at the top: the measuring subprocesses must not load phonenumbers (their peak RSS is the figure).
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from reference import NAME, UNIT, describe, phone_reference, ratio
+
     results: list[tuple[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory(prefix="bench_read_") as tmp:
         xlsx, csv_path = Path(tmp) / "contacts.xlsx", Path(tmp) / "contacts.csv"
@@ -158,11 +164,13 @@ def main() -> int:
             f"generated {csv_path.name}: {args.csv_rows} rows x {len(HEADERS)} columns, "
             f"{csv_path.stat().st_size / 1e6:.1f} MB, in {time.perf_counter() - started:.1f}s"
         )
+        reference = phone_reference()
         for mode in ("xlsx-calamine-iter_rows", "xlsx-calamine-to_python", "xlsx-openpyxl-read_only"):
             results.append((mode, run(mode, xlsx)))
         results.append(("xlsx-open_table", run("xlsx-open_table", xlsx)))
         results.append(("csv-csv.reader", run("csv-csv.reader", csv_path)))
         results.append(("csv-open_table", run("csv-open_table", csv_path)))
+        reference = max(reference, phone_reference())
 
     labels = {
         "xlsx-calamine-iter_rows": "XLSX python-calamine iter_rows + cell text",
@@ -178,12 +186,15 @@ def main() -> int:
             f"peak RSS {r['peak_mb']:.0f} MB (after imports {r['base_mb']:.0f} MB)"
             + (f"; first row after {r['first_row']:.2f}s" if r["first_row"] else "")
         )
+    print(describe(reference))
     print(f"python {sys.version.split()[0]}; peak MB is the measuring process's whole peak RSS")
     for mode, r in results:
+        rate = r["rows"] / r["seconds"]
         print(
-            f"| {labels[mode]} | {r['rows']:.0f} | {r['seconds']:.2f} | {r['rows'] / r['seconds']:,.0f} "
+            f"| {labels[mode]} | {r['rows']:.0f} | {r['seconds']:.2f} | {rate:,.0f} | {ratio(rate, reference)} "
             f"| {r['peak_mb']:.0f} |"
         )
+    print(f"| reference: {NAME} | | | {reference:,.0f} {UNIT} | 1 | |")
     return 0
 
 

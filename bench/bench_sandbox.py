@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_sandbox.py [-n 5000] [--concurrency 32] [-- extra sandbox args]
 
 Starts `python -m importer sandbox --rate-limit 0 --port 0` as a subprocess (so client and server compete for
-the same cores, as in the tests and the demo), prints the achieved requests/s and one markdown table row:
-| what | requests | concurrency | seconds | requests/s | non-200 |
+the same cores, as in the tests and the demo), prints the achieved requests/s and one markdown table row, with
+requests/s as a multiple of the reference (bench/reference.py, measured before and after), and one for that:
+| what | requests | concurrency | seconds | requests/s | x reference | non-200 |
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import collections
 import itertools
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -65,6 +67,10 @@ def main() -> None:
     parser.add_argument("sandbox_args", nargs="*", help="extra arguments for `importer sandbox` (after --)")
     args = parser.parse_args()
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # here: bench_import imports this module
+    from reference import NAME, UNIT, describe, phone_reference, ratio
+
+    reference = phone_reference()
     sandbox = start_sandbox("--rate-limit", "0", *args.sandbox_args, account_file=args.account_file, cwd=REPO)
     url, token, process = sandbox.base_url, sandbox.token, sandbox.process
     try:
@@ -76,6 +82,7 @@ def main() -> None:
         contacts = sandbox.stats()["contacts"]
     finally:
         sandbox.stop()
+    reference = max(reference, phone_reference())
     rate = args.requests / seconds
     failures = sum(n for status, n in statuses.items() if status != "200")
     print(f"{args.requests} POST /contacts at concurrency {args.concurrency}: {seconds:.2f}s, {rate:.0f} requests/s")
@@ -86,11 +93,13 @@ def main() -> None:
             f"CPU: server {server_cpu:.2f}s ({args.requests / max(server_cpu, 0.01):.0f} requests per server "
             f"CPU-second), client {client_cpu:.2f}s"
         )
+    print(describe(reference))
     extra = " " + " ".join(args.sandbox_args) if args.sandbox_args else ""
     print(
         f"| sandbox POST /contacts{extra} | {args.requests} | {args.concurrency} | {seconds:.2f} | {rate:.0f} "
-        f"| {failures} |"
+        f"| {ratio(rate, reference)} | {failures} |"
     )
+    print(f"| reference: {NAME} | | | | {reference:,.0f} {UNIT} | 1 | |")
     if failures or contacts != args.requests:
         raise SystemExit(1)
 

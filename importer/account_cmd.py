@@ -10,9 +10,9 @@ from typing import Any, NoReturn
 
 import click
 
-from importer.account_file import write_account_file
+from importer.account_file import check_output, write_account_file
 from importer.account_pull import pull_account
-from importer.api_options import api_options
+from importer.api_options import api_options, show_api_notices
 from importer.client import ClientConfig
 from importer.credentials import TOKEN_ENV, read_token
 from importer.errors import AccountError, ImporterError
@@ -60,6 +60,8 @@ def pull_command(
     is refused, the API fails, or the existing output is not a valid account file (left as it was).
     """
     try:
+        check_output(output)  # before the API: a wrong -o is found now, not after reading the whole account
+        show_api_notices()
         token = read_token(token_file)
         if not token:
             raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")

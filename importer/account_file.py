@@ -71,24 +71,48 @@ def write_account_file(path: Path, scan: AccountScan, *, now: datetime | None = 
     An existing file that is not a valid account file is an AccountError (exit 3) and is left as it was; a
     file that cannot be written is a ConfigError (exit 2). When nothing changes the file is not touched.
     """
-    existing: str | None = None
-    if path.is_symlink():
-        path = path.resolve()  # write through a link to the file it names, not over the link
-    if path.is_dir():
-        raise ConfigError(f"{path}: is a directory; give the account file's name, e.g. {path / 'account.toml'}")
-    if path.exists() or path.is_symlink():
-        try:
-            load_account(path)  # every problem with the user's file, one line naming it and the entry
-            existing = path.read_bytes().decode("utf-8-sig")
-        except AccountFileError as exc:
-            raise AccountError(f"{exc} (not changed; fix it or write to another file)") from None
-        except OSError as exc:
-            raise AccountError(f"{path}: cannot read account file ({exc.strerror or exc})") from None
+    path = _target(path)
+    existing = _existing_text(path)
     text, changes = merge_account_text(existing, scan, now=now)
     changes.created = existing is None
     if changes.created or changes.changed:
         _replace(path, text)
     return changes
+
+
+def check_output(path: Path) -> None:
+    """What write_account_file would refuse that needs no API: a directory, a missing directory, an existing
+    file that is not an account file. Checked before the API is asked, so a wrong `-o` is told first (exit 2,
+    or 3 for a broken existing file) and a long scan of the account is not thrown away."""
+    target = _target(path)
+    if not target.parent.is_dir():
+        raise ConfigError(_no_directory(target))
+    _existing_text(target)
+
+
+def _target(path: Path) -> Path:
+    if path.is_symlink():
+        path = path.resolve()  # write through a link to the file it names, not over the link
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; give the account file's name, e.g. {path / 'account.toml'}")
+    return path
+
+
+def _existing_text(path: Path) -> str | None:
+    """The text of the account file already at `path` (None: there is none), checked to be one."""
+    if not (path.exists() or path.is_symlink()):
+        return None
+    try:
+        load_account(path)  # every problem with the user's file, one line naming it and the entry
+        return path.read_bytes().decode("utf-8-sig")
+    except AccountFileError as exc:
+        raise AccountError(f"{exc} (not changed; fix it or write to another file)") from None
+    except OSError as exc:
+        raise AccountError(f"{path}: cannot read account file ({exc.strerror or exc})") from None
+
+
+def _no_directory(path: Path) -> str:
+    return f"{path}: cannot write the account file: {path.parent} is not an existing directory"
 
 
 def merge_account_text(existing: str | None, scan: AccountScan, *, now: datetime | None = None) -> tuple[str, Changes]:
@@ -364,7 +388,7 @@ def _replace(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename it over: never a half-written account file."""
     directory = path.parent
     if not directory.is_dir():
-        raise ConfigError(f"{path}: cannot write the account file: {directory} is not an existing directory")
+        raise ConfigError(_no_directory(path))
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:

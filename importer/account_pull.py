@@ -170,7 +170,7 @@ def pull_account(
 
     async def run() -> AccountScan:
         async with CallbellClient(config) as client:
-            await _checked(client.me(), "GET /auth/me")
+            await _checked(client.probe(), "GET /auth/me")
             return await _checked(scan_account(client, max_pages=max_pages, on_page=on_page), "reading the account")
 
     return asyncio.run(run())

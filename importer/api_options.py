@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,3 +41,28 @@ def client_config(token: str, kw: Mapping[str, Any]) -> ClientConfig:
         max_retries=kw["max_retries"],
         read_timeout=kw["timeout"],
     )
+
+
+class _Notices(logging.Handler):
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.say = emit
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.say(record.getMessage())
+
+
+def _to_stderr(message: str) -> None:
+    click.echo(f"importer: {message}", err=True)
+
+
+def show_api_notices(emit: Callable[[str], None] = _to_stderr) -> None:
+    """Show what the API client says as it happens (a pre-flight retrying a wrong URL) through `emit`, by default
+    as `importer: …` lines on stderr. The library only logs (logger `importer`); a command calls this once, and
+    a later call (the tests run many commands in one process) replaces the earlier one's handler."""
+    root = logging.getLogger("importer")
+    for handler in [h for h in root.handlers if isinstance(h, _Notices)]:
+        root.removeHandler(handler)
+    root.addHandler(_Notices(emit))
+    root.setLevel(logging.INFO)
+    root.propagate = False  # shown once, in the command's own format

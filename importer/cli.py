@@ -1,4 +1,4 @@
-"""The `importer` command: a thin layer over importer.pipeline (and importer.sandbox)."""
+"""The `importer` command: a thin layer over the Python API, importer.api (and importer.sandbox)."""
 
 from __future__ import annotations
 
@@ -12,27 +12,24 @@ from typing import Any
 
 import click
 
-from importer import __version__
-from importer.account import NO_ACCOUNT_FILE
+from importer.about import version_option
 from importer.account_cmd import account_group
-from importer.api_options import api_options, client_config
-from importer.credentials import read_token
-from importer.errors import ConfigError, ImporterError
+from importer.api import import_file, validate_file
+from importer.api_options import api_options, show_api_notices
+from importer.errors import ImporterError
 from importer.mapping_cmd import mapping_command
-from importer.mapping_config import MappingConfig, load_mapping_config
-from importer.phones import is_region
-from importer.pipeline import ImportOptions, Report, run_import
 from importer.problems import format_count, problem_lines
 from importer.progress import TqdmProgress
+from importer.run_options import CHOICES, DEFAULTS
 from importer.sandbox.command import sandbox_command
+from importer.summary import Report
 from importer.undo_cmd import runs_command, undo_command
-from importer.validate import Options
 
 INTERNAL_ERROR = 4
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="importer")
+@version_option
 def cli() -> None:
     """Bulk-load contacts from CSV and Excel files into a Callbell account.
 
@@ -69,7 +66,7 @@ def _import_options(func: Any) -> Any:
         click.option("--default-region", help="Country (ISO code, e.g. ES) for phones written without +CC."),
         click.option(
             "--phone-format",
-            type=click.Choice(["digits", "e164"]),
+            type=click.Choice(CHOICES["phone_format"]),
             help="Identifier form: 34600112233 (as in Callbell's docs; the default) or +34600112233.",
         ),
         click.option("--source", help="Source for rows without one [whatsapp]."),
@@ -85,16 +82,15 @@ def _import_options(func: Any) -> Any:
         api_options,
         click.option(
             "--on-existing",
-            type=click.Choice(["skip", "update", "fail"]),
-            default="skip",
+            type=click.Choice(CHOICES["on_existing"]),
+            default=DEFAULTS["on_existing"],
             show_default=True,
             help="A contact already in the account: leave it, PATCH it with what the file changed, or fail the row.",
         ),
         click.option(
             "--tags",
-            "tags_mode",
-            type=click.Choice(["add", "replace"]),
-            default="add",
+            type=click.Choice(CHOICES["tags"]),
+            default=DEFAULTS["tags"],
             show_default=True,
             help="Updating a contact: keep its tags and add the row's, or set exactly the row's tags.",
         ),
@@ -102,18 +98,26 @@ def _import_options(func: Any) -> Any:
             "--state", type=click.Path(path_type=Path, dir_okay=False), help="Ledger file [RESULTS.state.db]."
         ),
         click.option(
-            "--rate", type=float, default=250.0, show_default=True, help="Requests per second for the whole run."
+            "--rate",
+            type=float,
+            default=DEFAULTS["rate"],
+            show_default=True,
+            help="Requests per second for the whole run.",
         ),
         click.option("--concurrency", type=int, help="Requests in flight [sized from --rate and the API's latency]."),
-        click.option("--max-retries", type=int, default=6, show_default=True, help="Retries per request."),
+        click.option(
+            "--max-retries", type=int, default=DEFAULTS["max_retries"], show_default=True, help="Retries per request."
+        ),
+        click.option(
+            "--timeout", type=float, default=DEFAULTS["timeout"], show_default=True, help="Read timeout in seconds."
+        ),
         click.option(
             "--settle",
             type=click.FloatRange(min=0),
-            default=3.0,
+            default=DEFAULTS["settle"],
             show_default=True,
             help="Seconds to wait after a lost answer before looking the contact up (reads may trail writes).",
         ),
-        click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout in seconds."),
         click.option("--workers", type=int, help="Processes that validate rows [every core]."),
         click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal]."),
         click.option(
@@ -155,16 +159,18 @@ def validate_command(**kwargs: Any) -> None:
     _run(dry_run=True, **kwargs)
 
 
-def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: float, **kw: Any) -> None:
+def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: float, file: Path, **kw: Any) -> None:
+    """The run through the Python API (importer.api); `kw` holds its options, named as the flags."""
     log = Log(json_lines=log_format == "json")
+    show_api_notices(lambda message: log.emit("warning", message))  # a pre-flight retry, as it happens
     # Before the sending stage (which handles signals itself), SIGTERM and SIGHUP (a closed terminal) stop the run
     # like Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     try:
-        options = _build_options(dry_run=dry_run, **kw)
         reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log, every=log_every)
-        report = run_import(options, progress=reporter)
+        run = validate_file if dry_run else import_file
+        report = run(file, progress=reporter, **kw)
     except ImporterError as exc:
         log.error(str(exc), exit_code=int(exc.exit_code))
         sys.exit(int(exc.exit_code))
@@ -192,55 +198,6 @@ class _Terminated(Exception):
 
 def _terminate(signum: int, frame: object) -> None:
     raise _Terminated(signum)
-
-
-def _build_options(*, dry_run: bool, **kw: Any) -> ImportOptions:
-    if kw["account_file"] is None:  # not click's required=True: its message cannot say how to get one
-        raise ConfigError(NO_ACCOUNT_FILE)
-    config: MappingConfig | None = load_mapping_config(kw["config"]) if kw["config"] else None
-    # The command line wins over the config's [options], which win over the defaults.
-    pinned = config.options if config else {}
-    for key in ("default_region", "phone_format", "source", "encoding", "delimiter", "sheet"):
-        if kw[key] is None and key in pinned:
-            kw[key] = pinned[key]
-    token = read_token(kw["token_file"])
-    client = None
-    if token:
-        client = client_config(token, kw)
-    delimiter = kw["delimiter"]
-    if delimiter in ("\\t", "tab"):
-        delimiter = "\t"
-    if kw["workers"] is not None and kw["workers"] < 1:
-        raise ConfigError("--workers must be at least 1")
-    report = kw["report"]
-    if report is not None and not report.parent.is_dir():  # found now, not after the contacts were sent
-        raise ConfigError(f"--report: {report.parent} is not a directory")
-    region = kw["default_region"]
-    if region is not None and not is_region(region):
-        # Otherwise every row without a Country would be invalid, each saying so, instead of one line here.
-        raise ConfigError(f"--default-region: {region!r} is not a two-letter country code such as ES")
-    return ImportOptions(
-        file=kw["file"],
-        account_file=kw["account_file"],
-        results=kw["results"],
-        state=kw["state"],
-        dry_run=dry_run,
-        encoding=kw["encoding"],
-        delimiter=delimiter,
-        sheet=kw["sheet"],
-        validation=Options(
-            default_region=kw["default_region"],
-            phone_format=kw["phone_format"] or "digits",
-            default_source=kw["source"] or "whatsapp",
-        ),
-        mapping_config=config,
-        client=client,
-        on_existing=kw["on_existing"],
-        tags=kw["tags_mode"],
-        workers=kw["workers"],
-        report=report,
-        settle=kw["settle"],
-    )
 
 
 def _wants_progress(flag: bool | None) -> bool:
@@ -306,7 +263,7 @@ class LogProgress:
 
 def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     echo = click.echo
-    echo(f"Read {report.rows} row{'' if report.rows == 1 else 's'} ({report.source}).")
+    echo(f"Read {report.row_count} row{'' if report.row_count == 1 else 's'} ({report.source}).")
     for note in report.notes:
         echo(f"  {note}")
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]

@@ -11,8 +11,10 @@ import asyncio
 import email.utils
 import ipaddress
 import itertools
+import logging
 import math
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,11 +30,15 @@ from tenacity import (
 )
 
 from importer.errors import ConfigError
+from importer.transport import describe
+
+logger = logging.getLogger(__name__)  # a pre-flight retry, as it happens; the commands show it on stderr
 
 DEFAULT_BASE_URL = "https://api.callbell.eu/v1"
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 POOL_SIZE = 8  # connections per httpx pool
 MAX_RETRY_AFTER = 60.0
+PROBE_ATTEMPTS = 5  # a pre-flight asks a few times only (a person is waiting), enough to ride out a 5xx blip
 
 
 class ApiError(Exception):
@@ -50,10 +56,15 @@ class OutcomeUnknown(Exception):
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None, *, transport: bool = False) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, transport: bool = False, advice: str = "",
+        probe_attempts: int | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(reason)
         self.retry_after = retry_after
         self.transport = transport
+        self.advice = advice or reason  # the reason with what to check, for a person
+        self.probe_attempts = probe_attempts  # refused, no such host, TLS: asking again soon meets the same answer
 
 
 @dataclass(frozen=True)
@@ -93,46 +104,89 @@ def is_loopback(host: str) -> bool:
 
 
 class Pacer:
-    """Spaces requests 1/rate apart (no burst: the docs give a hard per-second quota), and adapts the rate:
-    a 429 without Retry-After cuts it by a fifth, each second without one adds back 2% of the ceiling
-    (additive increase, multiplicative decrease, as TCP does).
+    """Paces requests to `rate` a second, and settles just under the server's limit on the evidence of its 429s.
+
+    Why a limit is met even by evenly sent requests: latency jitter, pool scheduling and event-loop stalls move
+    each request's arrival by a few ms, so against a strict rolling window at exactly its limit about every
+    other request would find the window full. So the pacer keeps the window's count on the client side too, and
+    lets each 429 move the rate only a little:
+
+    - Requests pass one at a time, at slots 1/rate apart on a virtual clock (late wake-ups and stalls, up to
+      CATCH_UP seconds of them, are made up at twice the rate instead of lowering it), and never more than
+      `rate` in any rolling second of their actual send times: what a window limiter allows.
+    - A 429 with Retry-After pauses every request that long; the rate stays.
+    - A 429 without it cuts the rate by CUT (2%), and the window then holds the sending until the last second
+      fits the new rate. 429s for requests sent before the last cut are the old rate's and cut nothing more,
+      so a burst of them cuts once per round trip: an isolated 429 costs a 2% cut, while a rate far above the
+      limit (many 429s in a row) falls geometrically and converges in a few dozen answers.
+    - The rate grows back by RECOVERY (1%) a second up to `rate`: a 2% cut is made good in about 2 s, and a
+      --rate above the limit probes it gently, about one 429 every few seconds.
 
     aiolimiter paces well but cannot change its rate while running, which the 429 recovery needs.
     """
+
+    CUT = 0.02
+    RECOVERY = 0.01  # per second, compounding
+    CATCH_UP = 0.25
 
     def __init__(self, rate: float, *, floor: float = 1.0) -> None:
         self.ceiling = rate
         self.rate = rate
         self.floor = min(floor, rate)
-        self._next = 0.0
-        self._last_cut = 0.0
-        self._last_raise = 0.0
         self.paused_until = 0.0
+        self._next = 0.0  # the next slot on the virtual clock
+        self._earliest = 0.0  # and the earliest moment the next request may go
+        self._sent: deque[float] = deque()  # send times during the last second
+        self._cut_at = -math.inf
+        self._grown_at: float | None = None
+        self._gate = asyncio.Lock()  # one waiter at a time sleeps until its turn: no thundering herd
 
-    async def wait(self) -> None:
+    async def wait(self) -> float:
+        """Wait for this request's turn; returns its send time, for too_many()."""
         loop = asyncio.get_running_loop()
-        now = loop.time()
-        self._recover(now)
-        slot = max(now, self._next, self.paused_until)
-        self._next = slot + 1.0 / self.rate
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        async with self._gate:
+            while (delay := self.delay(loop.time())) > 0:
+                await asyncio.sleep(delay)
+            return self.sent(loop.time())
 
-    def too_many(self, retry_after: float | None) -> None:
-        now = asyncio.get_running_loop().time()
+    def delay(self, now: float) -> float:
+        """Seconds until the next request may go (<= 0: now): its slot, any pause, and the rolling second."""
+        self._grow(now)
+        sent = self._sent
+        while sent and sent[0] <= now - 1.0:
+            sent.popleft()
+        at = max(self._next, self._earliest, self.paused_until)
+        cap = max(1, int(self.rate))
+        if len(sent) >= cap:
+            at = max(at, sent[len(sent) - cap] + 1.0)  # the cap-th last send must leave the window first
+        return at - now
+
+    def sent(self, now: float) -> float:
+        """Record a request sent at `now` (after delay(now) <= 0)."""
+        slot = max(self._next, now - self.CATCH_UP) if self._sent else now  # no catch-up after an idle second
+        self._next = slot + 1.0 / self.rate
+        # Behind the virtual clock, catch up at twice the rate at most: never a burst, which the window would
+        # release as a burst again one second later.
+        self._earliest = now + 0.5 / self.rate
+        self._sent.append(now)
+        return now
+
+    def too_many(self, retry_after: float | None, sent_at: float, now: float | None = None) -> None:
+        """A 429 answered the request sent at `sent_at`."""
+        now = asyncio.get_running_loop().time() if now is None else now
         if retry_after is not None:
             # The server said when: everyone waits that long, the rate stays.
             self.paused_until = max(self.paused_until, now + retry_after)
             return
-        if now - self._last_cut >= 0.5:  # one cut per burst of 429s, not one per answer
-            self.rate = max(self.floor, self.rate * 0.8)
-            self._last_cut = now
-            self._last_raise = now
+        if sent_at >= self._cut_at:  # evidence about the current rate, not about one already cut
+            self._grow(now)
+            self.rate = max(self.floor, self.rate * (1 - self.CUT))
+            self._cut_at = now
 
-    def _recover(self, now: float) -> None:
-        if self.rate < self.ceiling and now - self._last_raise >= 1.0:
-            self.rate = min(self.ceiling, self.rate + max(1.0, self.ceiling * 0.02))
-            self._last_raise = now
+    def _grow(self, now: float) -> None:
+        if self._grown_at is not None and self.rate < self.ceiling:
+            self.rate = min(self.ceiling, self.rate * (1 + self.RECOVERY * max(0.0, now - self._grown_at)))
+        self._grown_at = now
 
 
 @dataclass
@@ -178,14 +232,19 @@ class CallbellClient:
 
     # --- transport ---------------------------------------------------------------------------------------
 
-    async def request(self, method: str, path: str, *, idempotent: bool = False, **kwargs: Any) -> httpx.Response:
+    async def request(
+        self, method: str, path: str, *, idempotent: bool = False, probe: bool = False, **kwargs: Any
+    ) -> httpx.Response:
         """Send one API call; 429 is always retried (the request was not processed), 5xx and transport errors
-        only for safe methods or calls the caller declares idempotent (a PATCH setting fields)."""
+        only for safe methods or calls the caller declares idempotent (a PATCH setting fields).
+
+        A probe (the pre-flight) asks PROBE_ATTEMPTS times at most, once more only for connection refused or an
+        unknown host and never again after a TLS error, and logs each retry as it happens."""
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
-            stop=stop_after_attempt(self.config.max_retries + 1),
+            stop=self._probe_stop if probe else stop_after_attempt(self.config.max_retries + 1),
             wait=_wait_retry_after(wait_exponential(multiplier=0.5, max=30) + wait_random(0, 0.5)),
-            before_sleep=self._count_retry,
+            before_sleep=self._say_retry(method, path) if probe else self._count_retry,
             reraise=True,
         )
         try:
@@ -193,26 +252,34 @@ class CallbellClient:
                 with attempt:
                     return await self._send_once(method, path, idempotent or method in IDEMPOTENT, **kwargs)
         except _Retryable as exc:
-            message = f"gave up after {self.config.max_retries + 1} attempts: {exc}"
+            attempts = retrying.statistics.get("attempt_number", self.config.max_retries + 1)
+            if probe and exc.probe_attempts is not None:  # the advice says it all
+                raise ApiError(0, exc.advice, unreachable=exc.transport) from None
+            message = f"gave up after {attempts} attempt{'' if attempts == 1 else 's'}: {exc.advice if probe else exc}"
             raise ApiError(0, message, unreachable=exc.transport) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send_once(self, method: str, path: str, safe: bool, **kwargs: Any) -> httpx.Response:
-        await self.pacer.wait()
+        sent_at = await self.pacer.wait()
         self.counters.requests += 1
         try:
             response = await next(self._next_pool).request(method, path.lstrip("/"), **kwargs)
         except httpx.TransportError as exc:
-            reason = f"{type(exc).__name__} from {self.config.base_url}"
-            if safe or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-                raise _Retryable(reason, transport=True) from None  # a connect failure never reached the server
-            raise OutcomeUnknown(reason) from None
+            config = self.config
+            why = describe(
+                exc, config.base_url, connect_timeout=config.connect_timeout, read_timeout=config.read_timeout
+            )
+            if safe or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):  # a connect failure never reached it
+                raise _Retryable(
+                    why.text, transport=True, advice=why.advice, probe_attempts=why.probe_attempts
+                ) from None
+            raise OutcomeUnknown(why.text) from None
         status = response.status_code
         self.counters.by_status[status] = self.counters.by_status.get(status, 0) + 1
         if status == 429:
             self.counters.rate_limited += 1
             retry_after = _retry_after(response)
-            self.pacer.too_many(retry_after)
+            self.pacer.too_many(retry_after, sent_at)
             raise _Retryable("429 Too Many Requests", retry_after)
         if status >= 500:
             if safe:
@@ -225,10 +292,37 @@ class CallbellClient:
     def _count_retry(self, state: RetryCallState) -> None:
         self.counters.retries += 1
 
+    def _probe_limit(self, exc: BaseException | None) -> int:
+        limit = min(self.config.max_retries + 1, PROBE_ATTEMPTS)
+        if isinstance(exc, _Retryable) and exc.probe_attempts is not None:
+            limit = min(limit, exc.probe_attempts)
+        return limit
+
+    def _probe_stop(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        return state.attempt_number >= self._probe_limit(exc)
+
+    def _say_retry(self, method: str, path: str) -> Any:
+        def before_sleep(state: RetryCallState) -> None:
+            self._count_retry(state)
+            exc = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            logger.warning(
+                "%s /%s: %s (attempt %d of %d); trying again in %.1f s",
+                method, path.lstrip("/"), exc, state.attempt_number, self._probe_limit(exc), wait,
+            )  # fmt: skip
+
+        return before_sleep
+
     # --- endpoints ---------------------------------------------------------------------------------------
 
     async def me(self) -> dict[str, Any]:
         return _json(await self.request("GET", "auth/me"))
+
+    async def probe(self) -> dict[str, Any]:
+        """GET /auth/me as a pre-flight: a few seconds at most for a wrong URL, each retry logged, and the cause
+        in words ("connection refused at 127.0.0.1:1 — is the URL right?") when it gives up."""
+        return _json(await self.request("GET", "auth/me", probe=True))
 
     async def create_contact(self, payload: dict[str, Any]) -> dict[str, Any]:
         return contact_of(_json(await self.request("POST", "contacts", json=payload)))

@@ -6,6 +6,9 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
+    """What a run exits with (the command) or ends with (`Report.exit_code`, `ImporterError.exit_code`); a run
+    stopped by a signal ends with 128 + its number instead."""
+
     OK = 0  # every row ended well
     ROWS_FAILED = 1  # some rows were invalid, duplicates or failed; the others went through
     USAGE = 2  # usage, config or unreadable input: nothing was sent
@@ -30,3 +33,7 @@ class AccountError(ImporterError):
     """The account cannot be used: bad account file, bad token, API unreachable at pre-flight."""
 
     exit_code = ExitCode.ACCOUNT
+
+
+class MissingExtra(ImporterError, ImportError):
+    """An optional dependency is not installed (pandas for DataFrames); the message says which extra to install."""

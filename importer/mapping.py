@@ -58,6 +58,12 @@ class Mapping:
             return f"{header} (column {index + 1})"
         return header
 
+    def config_key(self, index: int) -> str:
+        """The [columns] key that finds this column again: its header, or "column N" when the header cannot."""
+        key = header_key(self.headers[index])
+        first = next(i for i, h in enumerate(self.headers) if header_key(h) == key)
+        return self.headers[index] if key and first == index else f"column {index + 1}"
+
     def phone_columns(self) -> list[int]:
         return ([self.fields["phone"]] if "phone" in self.fields else []) + self.phone_fallbacks
 

@@ -16,10 +16,11 @@ import click
 
 from importer.account import Account, AccountFileError, load_account
 from importer.check import scan
+from importer.column_hints import name_look_alikes, phone_look_alikes
 from importer.errors import AccountError, ConfigError, ImporterError
-from importer.headers import FIELDS, header_key
+from importer.headers import FIELDS
 from importer.mapping import Mapping, build_mapping
-from importer.mapping_config import CUSTOM_PREFIX, IGNORE, OPTION_KEYS, PHONE_FALLBACK, load_mapping_config
+from importer.mapping_config import CUSTOM_PREFIX, IGNORE, OPTION_KEYS, PHONE_FALLBACK, load_mapping_config, toml_string
 from importer.phones import is_region
 from importer.read import open_table
 from importer.validate import Options
@@ -120,9 +121,11 @@ def render_mapping(
 
     warnings: list[str] = []
     if "phone" not in mapping.fields:
-        warnings.append('no phone column found: map one in [columns] with "Header" = "phone"')
+        warnings.append(
+            'no phone column found: map one in [columns] with "Header" = "phone"' + _maybe(mapping, "phone")
+        )
     if "name" not in mapping.fields and not mapping.name_parts:
-        warnings.append('no name column found: map one in [columns] with "Header" = "name"')
+        warnings.append('no name column found: map one in [columns] with "Header" = "name"' + _maybe(mapping, "name"))
     if account is not None:
         for name in mapping.custom_fields:
             if name not in account.custom_fields:
@@ -155,6 +158,11 @@ def render_mapping(
                 )
     text = mapping_to_toml(mapping, auto=False, options=pinned, comments=comments)
     return text + "\n" + values_to_toml(rules, found, account), warnings
+
+
+def _maybe(mapping: Mapping, field: str) -> str:
+    found = phone_look_alikes(mapping) if field == "phone" else name_look_alikes(mapping)
+    return f" (it may be {' or '.join(repr(mapping.column(s.index)) for s in found)})" if found else ""
 
 
 def warnings_block_scan(warnings: list[str]) -> bool:
@@ -206,7 +214,7 @@ def mapping_to_toml(
     labels = {label: index for index, label in mapping.phone_labels.items()}
     for index in sorted(labels):
         phone = _one_line(mapping.column(labels[index]))
-        lines.append(f"# {_toml_str(_column_ref(mapping, index))}: the per-row label of {phone} (Mobile goes first)")
+        lines.append(f"# {toml_string(mapping.config_key(index))}: the per-row label of {phone} (Mobile goes first)")
     for index in mapping.unmapped:
         target = mapping.suggestions.get(index, IGNORE)
         why = mapping.notes.get(index)
@@ -214,43 +222,18 @@ def mapping_to_toml(
     lines += ["", "# Run settings to pin (all optional): " + ", ".join(OPTION_KEYS) + "."]
     if options:
         lines.append("[options]")
-        lines += [f"{key} = {_toml_str(value)}" for key, value in options.items()]
+        lines += [f"{key} = {toml_string(value)}" for key, value in options.items()]
     else:
         lines += ["# [options]", '# default_region = "ES"', '# phone_format = "digits"']
     return "\n".join(lines) + "\n"
 
 
 def _entry(mapping: Mapping, index: int, target: str) -> str:
-    line = f"{_toml_str(_column_ref(mapping, index))} = {_toml_str(target)}"
+    line = f"{toml_string(mapping.config_key(index))} = {toml_string(target)}"
     note = mapping.notes.get(index) if index not in mapping.unmapped else None
     return f"{line}   # {_one_line(note)}" if note else line
-
-
-def _column_ref(mapping: Mapping, index: int) -> str:
-    """The config key that finds this column again: its header, or "column N" when the header cannot."""
-    header = mapping.headers[index]
-    key = header_key(header)
-    first = next(i for i, h in enumerate(mapping.headers) if header_key(h) == key)
-    return header if key and first == index else f"column {index + 1}"
 
 
 def _one_line(text: str) -> str:
     """Comment text: a header with a newline in it must not end the comment early."""
     return re.sub(r"[\x00-\x1f\x7f]+", " ", text)
-
-
-def _toml_str(text: str) -> str:
-    """A TOML basic string (control characters escaped, as TOML requires)."""
-    out = []
-    for ch in text:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'

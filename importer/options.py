@@ -10,6 +10,7 @@ from typing import Literal
 from importer.changes import TagsMode
 from importer.client import ClientConfig
 from importer.mapping_config import MappingConfig
+from importer.results import results_path
 from importer.validate import Options
 
 OnExisting = Literal["skip", "update", "fail"]
@@ -19,7 +20,7 @@ OnExisting = Literal["skip", "update", "fail"]
 class ImportOptions:
     file: Path
     account_file: Path
-    results: Path | None = None  # default: <file stem>.results.csv beside the input
+    results: Path | None = None  # a .csv or .xlsx file, or a directory; default: beside the input
     state: Path | None = None  # default: <results>.state.db beside the results
     dry_run: bool = False
     encoding: str | None = None
@@ -34,9 +35,13 @@ class ImportOptions:
     report: Path | None = None  # default: <results stem>.report.html beside the results
     settle: float = 3.0  # seconds a look-up waits after a lost answer before a re-send: reads may trail writes
 
+    def __post_init__(self) -> None:
+        if self.results is not None:  # checked now, before any work: a directory, or a .csv or .xlsx name
+            object.__setattr__(self, "results", results_path(self.file, self.results))
+
     @property
     def results_path(self) -> Path:
-        return self.results or self.file.with_name(f"{self.file.stem}.results.csv")
+        return results_path(self.file, self.results)
 
     @property
     def errors_path(self) -> Path:

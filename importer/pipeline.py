@@ -20,9 +20,10 @@ from pathlib import Path
 from importer.account import Account, AccountFileError, discover, load_account
 from importer.check import check, check_rows, scan
 from importer.client import ApiError, CallbellClient, ClientConfig
-from importer.errors import AccountError, InputError
+from importer.column_hints import require_columns
+from importer.errors import AccountError
 from importer.ledger import PENDING, Ledger
-from importer.mapping import Mapping, build_mapping
+from importer.mapping import build_mapping
 from importer.options import ImportOptions, OnExisting
 from importer.progress import NoProgress, Progress
 from importer.read import Table, open_table
@@ -39,22 +40,27 @@ __all__ = [
 ]  # fmt: skip
 
 
-def run_import(options: ImportOptions, progress: Progress | None = None) -> Report:
-    """Run one import (or dry run); raises ImporterError subclasses for problems that stop it."""
+def run_import(options: ImportOptions, progress: Progress | None = None, table: Table | None = None) -> Report:
+    """Run one import (or dry run); raises ImporterError subclasses for problems that stop it.
+
+    `table`: rows that do not come from `options.file` (importer.records); `options.file` then only names them.
+    """
     progress = progress or NoProgress()
     started = time.monotonic()
     started_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     account = _load_account(options.account_file)
     if not options.dry_run and options.client is None:
         raise AccountError("no API token: set CALLBELL_API_TOKEN (or use --dry-run)")
-    table = _open(options)  # a bad file is reported before any request
+    # Records (a `table` given) have no file: their name is what a state file remembers of them.
+    source_id = str(options.file) if table is not None else str(options.file.resolve())
+    table = table or _open(options)  # a bad file is reported before any request
     client = options.client
     if client is not None:
         account, latency = asyncio.run(preflight(client, account))
         if client.concurrency is None:
             client = replace(client, concurrency=auto_concurrency(client.rate, latency))
     mapping = build_mapping(table.headers, account, options.mapping_config)
-    require_columns(options.file, mapping)
+    require_columns(options.file, mapping, options.mapping_config)
     rules = options.mapping_config.values if options.mapping_config else ValueRules()
     # Checked against the account before any row: a wrong right side would fail every row it touches.
     options = replace(options, validation=replace(options.validation, values=resolve_value_rules(rules, account)))
@@ -67,7 +73,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Repo
         started_at=started_at,
     )
 
-    fingerprint = {"file": str(options.file.resolve())}
+    fingerprint = {"file": source_id}
     if options.client is not None:
         fingerprint["base_url"] = options.client.base_url
     if options.dry_run and options.state_path.exists():
@@ -123,7 +129,7 @@ async def preflight(config: ClientConfig, account: Account) -> tuple[Account, fl
     """Check the token and learn the account before the first row; returns it and the API's latency."""
     async with CallbellClient(replace(config, concurrency=config.concurrency or 4)) as client:
         try:
-            await client.me()
+            await client.probe()  # a wrong URL is told in seconds, each retry as it happens
             # Timed a second time: the first answer includes opening the connection.
             started = time.monotonic()
             await client.me()
@@ -148,14 +154,6 @@ def _load_account(path: Path) -> Account:
 
 def _open(options: ImportOptions) -> Table:
     return open_table(options.file, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
-
-
-def require_columns(path: Path, mapping: Mapping) -> None:
-    found = ", ".join(repr(h) for h in mapping.headers) or "none"
-    if "phone" not in mapping.fields:
-        raise InputError(f"{path}: no phone column (columns found: {found})")
-    if "name" not in mapping.fields and not mapping.name_parts:
-        raise InputError(f"{path}: no name column (columns found: {found})")
 
 
 # --- stage 3: results --------------------------------------------------------------------------------------

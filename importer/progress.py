@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any, Protocol
+
+# A plain function told the stage, the rows done and the total (None while unknown) at each step.
+ProgressCallback = Callable[[str, int, int | None], object]
 
 
 class Progress(Protocol):
+    """How far a run is, stage by stage: `start(total, description)` ("Checking rows", "Sending contacts"), then
+    `advance(n, total)` as rows are done (total: a new estimate, or None), then `close()`."""
+
     def start(self, total: int, description: str) -> None: ...  # total 0: unknown
     def advance(self, n: int = 1, total: int | None = None) -> None: ...  # total: a new estimate of it
     def close(self) -> None: ...
@@ -21,6 +28,38 @@ class NoProgress:
 
     def close(self) -> None:
         pass
+
+
+class CallbackProgress:
+    """A plain function as a Progress: called as `callback(stage, done, total)` at each step."""
+
+    def __init__(self, callback: ProgressCallback) -> None:
+        self._callback = callback
+        self._stage, self._done, self._total = "", 0, None
+
+    def start(self, total: int, description: str) -> None:
+        self._stage, self._done, self._total = description, 0, total or None
+        self._callback(self._stage, 0, self._total)
+
+    def advance(self, n: int = 1, total: int | None = None) -> None:
+        self._done += n
+        if total is not None:
+            self._total = total or None
+        self._callback(self._stage, self._done, self._total)
+
+    def close(self) -> None:
+        pass
+
+
+def as_progress(progress: Progress | ProgressCallback | None) -> Progress:
+    """A Progress from what a caller gave: a Progress, a plain function (see CallbackProgress), or None."""
+    if progress is None:
+        return NoProgress()
+    if all(callable(getattr(progress, method, None)) for method in ("start", "advance", "close")):
+        return progress  # type: ignore[return-value]
+    if callable(progress):
+        return CallbackProgress(progress)
+    raise TypeError("progress must be a function (stage, done, total) or have start, advance and close methods")
 
 
 class TqdmProgress:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from importer.errors import ConfigError
+
 RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "warning", "href")
 # Statuses that mean the row did not reach the account and a person should fix it.
 ERROR_STATUSES = frozenset({"invalid", "failed"})
@@ -22,6 +24,24 @@ _FORMULA_OR_QUOTE = (*_FORMULA_START, "'")
 _MAY_NEED_QUOTE = frozenset(_FORMULA_OR_QUOTE)  # first characters worth a call to neutralize
 # What CsvLine changes (neutralize), or what the csv module would quote.
 _NEEDS_CSV_CARE = re.compile(r'^\'*[=+\-@\t\r]|[",\r\n]')
+
+
+RESULTS_SUFFIXES = (".csv", ".xlsx")
+
+
+def results_path(source: Path, output: Path | None) -> Path:
+    """Where the results of importing `source` go: `output`, or `<source stem>.results.csv` in the directory
+    `output` names, or beside `source` without one. Decided before any work: a name that is neither .csv nor
+    .xlsx is a ConfigError, not a CSV written under another extension."""
+    default = f"{source.stem}.results.csv"
+    if output is None:
+        return source.with_name(default)
+    if output.is_dir():
+        return output / default
+    if output.suffix.lower() not in RESULTS_SUFFIXES:
+        kind = f"a {output.suffix} name" if output.suffix else "a name without an extension"
+        raise ConfigError(f"results file {str(output)!r}: {kind}; give a .csv or .xlsx file (or an existing directory)")
+    return output
 
 
 def neutralize(value: str) -> str:
@@ -94,14 +114,32 @@ class _CsvSheet:
 class _XlsxSheet:
     def __init__(self, path: Path) -> None:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ERROR_CODES
 
+        self.write_only_cell = WriteOnlyCell
+        # Text openpyxl would write as an error cell (which reads back empty) unless told it is text.
+        self.error_codes = frozenset(ERROR_CODES)
         self.path, self.tmp = path, path.with_name(path.name + ".tmp")
         self.book: Any = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("Results")
 
     def append(self, values: Sequence[str], cells: str) -> None:
         # Every value is written as a string cell: Excel shows it as text and never evaluates it.
-        self.sheet.append([_xlsx_text(v) for v in (*values, *(unneutralize(c) for c in parse_line(cells)))])
+        self.sheet.append([self._cell(v) for v in (*values, *(unneutralize(c) for c in parse_line(cells)))])
+
+    def _cell(self, value: str) -> Any:
+        """A plain string, or a text cell marked with the quote-prefix style when it looks like a formula."""
+        text = _xlsx_text(value)
+        if value[:1] not in _MAY_NEED_QUOTE and text not in self.error_codes:
+            return text
+        cell = self.write_only_cell(self.sheet, text)
+        # openpyxl infers a formula from "=" and an error cell from "#N/A": text is what was read.
+        cell.data_type = "s"
+        # Excel's own mark for text that would read as a formula (what typing '+34… makes): shown without the
+        # quote, kept as text when edited. An apostrophe inside the value would be shown, and copied.
+        cell.quotePrefix = value[:1] in _MAY_NEED_QUOTE
+        return cell
 
     def finish(self) -> None:
         with self.tmp.open("wb") as fh:
@@ -123,8 +161,12 @@ def _xlsx_escape(match: re.Match[str]) -> str:
 
 
 def _xlsx_text(value: str) -> str:
-    # openpyxl turns a string starting with "=" into a formula: neutralize first, then escape.
-    return _XLSX_ESCAPE.sub(_xlsx_escape, neutralize(value))
+    """The cell's text: the value itself (the quote-prefix style, not a quote, keeps a formula-like one inert),
+    except that a value already starting with quotes before a formula character gets one more, as in CSV, since
+    the importer drops one such quote when it reads a cell (the errors file must read back as written)."""
+    if value[:1] == "'":
+        value = neutralize(value)
+    return _XLSX_ESCAPE.sub(_xlsx_escape, value)
 
 
 def _open_sheet(path: Path) -> _Sheet:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,17 @@ from importer.errors import ExitCode
 from importer.ledger import PENDING, Ledger
 from importer.mapping import Mapping
 from importer.problems import Tally
+from importer.row_results import RowResult, read_row_results, rows_frame
 
 OK_STATUSES = frozenset({"valid", "created", "updated", "unchanged", "skipped"})
 
 
 @dataclass
 class Report:
+    """What a run (or dry run) ended with: `counts` (status -> rows), `exit_code` (as the command exits),
+    `problems` (grouped: one entry per kind of problem, with its rows), `rows()` (each row's outcome) and
+    `to_pandas()`, and where the results, errors file, summary and HTML report were written."""
+
     source: str  # what was read: "CSV, utf-8, delimiter ','"
     mapping: Mapping
     results_path: Path
@@ -37,10 +43,21 @@ class Report:
     problems: list[dict[str, Any]] = field(default_factory=list)  # grouped, see importer.problems
     phone_examples: list[dict[str, Any]] = field(default_factory=list)  # before -> after
     rows_to_fix: list[dict[str, Any]] = field(default_factory=list)  # the first invalid / failed rows
+    # What must live as long as the report: the temporary directory holding the results of records imported
+    # without a results path (removed when the report is garbage-collected).
+    _keep_alive: Any = field(default=None, repr=False, compare=False)
 
     @property
-    def rows(self) -> int:
+    def row_count(self) -> int:
         return sum(self.counts.values())
+
+    def rows(self) -> Iterator[RowResult]:
+        """Each input row's outcome, in row order, read back from the results file."""
+        return read_row_results(self.results_path)
+
+    def to_pandas(self) -> Any:
+        """`rows()` as a pandas DataFrame (needs the pandas extra): the result columns, then the input's."""
+        return rows_frame(self.rows())
 
     @property
     def summary_path(self) -> Path:
@@ -52,7 +69,7 @@ class Report:
             "file": str(self.file) if self.file else None,
             "dry_run": self.dry_run,
             "started_at": self.started_at,
-            "rows": self.rows,
+            "rows": self.row_count,
             "counts": dict(sorted(self.counts.items())),
             "exit_code": int(self.exit_code),
             "duration_s": round(self.duration, 3),

@@ -271,7 +271,7 @@ async def _preflight(config: ClientConfig) -> ClientConfig:
     """Check the token before the first write, and size the concurrency from the API's latency."""
     async with CallbellClient(replace(config, concurrency=config.concurrency or 4)) as client:
         try:
-            await client.me()
+            await client.probe()  # a wrong URL is told in seconds, each retry as it happens
             started = time.monotonic()
             await client.me()  # timed the second time: the first includes opening the connection
             latency = time.monotonic() - started

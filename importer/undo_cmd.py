@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from importer.api_options import api_options, client_config
+from importer.api_options import api_options, client_config, show_api_notices
 from importer.credentials import TOKEN_ENV, read_token
 from importer.errors import AccountError, ConfigError, ImporterError
 from importer.ledger import RunRecord
@@ -74,6 +74,7 @@ def undo_command(results: Path, run_id: str | None, yes: bool, dry_run: bool, pr
         return click.confirm("Undo it?", default=False)
 
     def go() -> UndoReport:
+        show_api_notices()
         token = read_token(kw["token_file"])
         client = None
         if token:

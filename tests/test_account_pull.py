@@ -209,6 +209,24 @@ def test_bad_output_is_one_line_and_writes_nothing(sandbox, tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.toml", "file.txt"]
 
 
+def test_the_output_is_checked_before_the_api_is_asked(tmp_path: Path) -> None:
+    down = ["--base-url", "http://127.0.0.1:1/v1", "--no-progress"]  # nothing listens: asking it would fail
+    env = {"CALLBELL_API_TOKEN": "sk-test", "CALLBELL_BASE_URL": ""}
+    missing = tmp_path / "missing" / "account.toml"
+    result = CliRunner().invoke(cli, ["account", "pull", "-o", str(missing), *down], env=env)
+    assert result.exit_code == 2, result.output
+    assert (
+        result.output
+        == f"importer: error: {missing}: cannot write the account file: {missing.parent} is not an existing directory\n"
+    )
+
+    broken = tmp_path / "account.toml"
+    broken.write_text("tags = [\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["account", "pull", "-o", str(broken), *down], env=env)
+    assert result.exit_code == 3 and result.output.startswith(f"importer: error: {broken}: "), result.output
+    assert "127.0.0.1" not in result.output and broken.read_text(encoding="utf-8") == "tags = [\n"
+
+
 def test_a_refused_or_missing_token_is_exit_3_and_never_shown(sandbox, tmp_path: Path) -> None:
     out = tmp_path / "account.toml"
     wrong = "sk-wrong-token-123"

@@ -63,7 +63,36 @@ def test_formulas_are_inert_in_xlsx_results(hostile: Path, tmp_path: Path) -> No
     values = [cell for row in sheet.iter_rows() for cell in row]
     assert all(cell.data_type == "s" for cell in values if cell.value is not None)  # strings, never formulas
     texts = [cell.value for cell in values]
-    assert texts[0] == "row" and "'-2+3" in texts and "'+34 600 11 22 33" in texts
+    assert texts[0] == "row" and "-2+3" in texts and "+34 600 11 22 33" in texts
+    # No apostrophe a person would see or copy: the cell style's quote prefix, as Excel marks such text.
+    assert not [t for t in texts if t and t.startswith("'")]
+    prefixed = {cell.value for cell in values if cell.quotePrefix}
+    assert prefixed == {*PAYLOADS, "+34 612 34 56 70", "+34 612 34 56 71", "+34 612 34 56 72", "+34 612 34 56 73",
+                        "+34 600 11 22 33"}  # fmt: skip
+    assert not [cell for cell in values if cell.quotePrefix and cell.value[:1] not in "=+-@"]
+
+
+def test_the_xlsx_errors_file_reads_back_as_the_csv_one(tmp_path: Path) -> None:
+    rows = [["Name", "Phone", "Note", "Tags"]]
+    rows += [[p, "+34 612 34 56 7" + str(i), p, "Gold"] for i, p in enumerate(PAYLOADS)]  # each row invalid
+    rows += [["'=1+2", "+34 600 11 22 33", "''-1", "Gold"], ["#N/A", "+1 (305) 555-0130", "\tTab", "Gold"]]
+    sheet = write_sheet(tmp_path / "in.csv", rows)
+    assert validate(str(sheet), "-o", str(tmp_path / "r.csv"))[0] == 1
+    assert validate(str(sheet), "-o", str(tmp_path / "r.xlsx"))[0] == 1
+    book = openpyxl.load_workbook(tmp_path / "r.errors.xlsx").active
+    cells = {cell.value: cell for row in book.iter_rows() for cell in row}
+    assert cells["+1 (305) 555-0130"].quotePrefix and cells["+1 (305) 555-0130"].data_type == "s"
+    assert cells["=1+2"].quotePrefix and cells["#N/A"].data_type == "s" and not cells["#N/A"].quotePrefix
+    assert "''-1" in cells  # read as '-1 (one quote dropped): written with the quote that reading drops
+
+    # Imported again, the workbook gives the values the CSV errors file gives: the same errors file.
+    assert validate(str(tmp_path / "r.errors.xlsx"), "-o", str(tmp_path / "again.csv"))[0] == 1
+    assert rows_of(tmp_path / "again.errors.csv") == rows_of(tmp_path / "r.errors.csv")
+    assert validate(str(tmp_path / "r.errors.xlsx"), "-o", str(tmp_path / "again.xlsx"))[0] == 1
+    again = openpyxl.load_workbook(tmp_path / "again.errors.xlsx").active
+    assert [[(c.value, c.quotePrefix) for c in r] for r in again.iter_rows()] == [
+        [(c.value, c.quotePrefix) for c in r] for r in book.iter_rows()
+    ]
 
 
 def test_results_keep_every_original_column_and_row_numbers(tmp_path: Path) -> None:
@@ -150,3 +179,32 @@ def test_an_unknown_default_region_is_one_usage_error(tmp_path: Path) -> None:
     assert "--default-region: 'XX' is not a two-letter country code" in output
     assert not (tmp_path / "r.csv").exists()
     assert validate(str(sheet), "-o", str(tmp_path / "r.csv"), "--default-region", "es")[0] == 0
+
+
+def test_results_to_a_directory_go_there_under_the_input_name(tmp_path: Path) -> None:
+    sheet = write_sheet(tmp_path / "contacts.csv", [["Name", "Phone"], ["Ana", "+34 612 34 56 78"], ["Luis", "12"]])
+    out = tmp_path / "out"
+    out.mkdir()
+    code, output = validate(str(sheet), "-o", str(out))
+    assert code == 1, output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "contacts.results.csv", "contacts.results.errors.csv", "contacts.results.report.html",
+        "contacts.results.summary.json",
+    ]  # fmt: skip
+    assert [r[1] for r in rows_of(out / "contacts.results.csv")] == ["status", "valid", "invalid"]
+    assert f"Results: {out / 'contacts.results.csv'}" in output
+
+
+@pytest.mark.parametrize("name", ["out.json", "out.CSV.txt", "out"])
+def test_a_results_name_neither_csv_nor_xlsx_is_a_usage_error_before_any_work(
+    sandbox, tmp_path: Path, name: str
+) -> None:
+    args = ["import", str(tmp_path / "not-read-yet.csv"), "-a", ACCOUNT, "-o", str(tmp_path / name)]
+    result = CliRunner().invoke(
+        cli, [*args, "--base-url", sandbox.base_url, "--no-progress"], env={"CALLBELL_API_TOKEN": sandbox.token}
+    )
+    assert result.exit_code == 2, result.output
+    assert ".csv or .xlsx" in result.output and name in result.output
+    assert "not-read-yet" not in result.output  # the input was not opened
+    assert sandbox.stats()["requests"] == 0  # no pre-flight either
+    assert list(tmp_path.iterdir()) == []

@@ -6,13 +6,14 @@ knob tests start their own through `sandbox_factory`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import json
+import math
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import httpx
 import pytest
 from sandbox_proc import REPO, SAMPLE_ACCOUNT, RunningSandbox, start_sandbox
 
-from importer.client import CallbellClient, ClientConfig
+from importer.sandbox.state import SlidingWindow
 
 SUPPORT = "ad42a09715814e6483b1c5debd6a2dbc"
 VENTAS = "5b1e0c7d3f2a4e6b9c8d7e6f5a4b3c2d"
@@ -541,6 +542,35 @@ def test_rate_limit_answers_429(sandbox_factory: Factory, retry_after: str | Non
     assert stats["rate_limited"] == len(limited) == stats["by_status"]["429"]
 
 
+def test_window_limiter_allows_the_rate_in_any_second_and_no_burst() -> None:
+    window = SlidingWindow(rate=3)
+    assert [window.take(t) for t in (0.0, 0.1, 0.2, 0.3, 0.9)] == [True, True, True, False, False]
+    # The 0.0 request leaves the window at 1.0 exactly; refused requests never counted.
+    assert [window.take(t) for t in (1.0, 1.05, 1.15, 1.25)] == [True, False, True, True]
+    assert window.take(1.3) is False
+    window.refill()
+    assert window.take(1.3) is True
+
+
+def test_window_limiter_over_http(sandbox_factory: Factory) -> None:
+    running = sandbox_factory("--rate-limit", "3", "--limiter", "window")
+    assert "rate-limit=3/s window=1s" in running.knobs
+    with client(running) as c:
+        started = time.monotonic()
+        statuses = [c.get("/plan").status_code for _ in range(20)]
+        elapsed = time.monotonic() - started
+    assert set(statuses) == {200, 429}
+    # At most 3 in any second: the requests span `elapsed` seconds, so at most 3 per started second.
+    assert 3 <= statuses.count(200) <= 3 * (math.floor(elapsed) + 1)
+    assert running.stats()["rate_limited"] == statuses.count(429)
+
+
+def test_window_limiter_takes_no_burst() -> None:
+    proc = run_cli("--account-file", str(SAMPLE_ACCOUNT), "--limiter", "window", "--burst", "5")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: --limiter must be bucket or window (--burst applies to bucket only)"
+
+
 # -- faults -------------------------------------------------------------------------------------------------
 
 
@@ -626,33 +656,6 @@ def test_delete_is_a_write_for_faults_and_drops(sandbox_factory: Factory) -> Non
     stats = running.stats()
     assert running.contacts() == [] and len(uuids) == 4
     assert stats["deleted"] == 4 and stats["dropped"] == 8
-
-
-def test_client_delete_retries_and_reads_404_as_gone(sandbox_factory: Factory) -> None:
-    running = sandbox_factory("--drop-after-commit", "1", "--seed", "5")
-    with client(running) as c, contextlib.suppress(httpx.RemoteProtocolError):
-        c.post("/contacts", json=contact_payload())
-    (contact,) = running.contacts()
-
-    async def delete(uuid: str) -> tuple[bool, int]:
-        async with CallbellClient(ClientConfig(token=running.token, base_url=running.base_url)) as api:
-            return await api.delete_contact(uuid), api.counters.retries
-
-    # The first answer is lost, the retry finds nothing left: already gone, not an error.
-    assert asyncio.run(delete(contact["uuid"])) == (False, 1)
-    assert running.contacts() == [] and running.stats()["deleted"] == 1
-    assert asyncio.run(delete(contact["uuid"])) == (False, 0)
-
-    plain = sandbox_factory()
-    with client(plain) as c:
-        uuid = create(c)["uuid"]
-    assert asyncio.run(_delete_once(plain, uuid)) is True
-    assert plain.contacts() == []
-
-
-async def _delete_once(running: RunningSandbox, uuid: str) -> bool:
-    async with CallbellClient(ClientConfig(token=running.token, base_url=running.base_url)) as api:
-        return await api.delete_contact(uuid)
 
 
 # -- server -------------------------------------------------------------------------------------------------

@@ -23,6 +23,13 @@ from importer.sandbox.store import StoreError
 @click.option("--token", default=None, help="Accepted bearer token (default: a random sbx_... token, printed).")
 @click.option("--rate-limit", default=300.0, show_default=True, type=float, help="Requests/s over /v1; 0 = off.")
 @click.option("--burst", default=None, type=float, help="Token-bucket size (default: the rate limit).")
+@click.option(
+    "--limiter",
+    default="bucket",
+    show_default=True,
+    type=click.Choice(["bucket", "window"]),
+    help="Token bucket, or a strict rolling 1 s window (at most --rate-limit requests in any second, no burst).",
+)
 @click.option("--retry-after", default=None, type=int, help="Seconds for a Retry-After header on 429 (default: none).")
 @click.option("--latency-ms", default=0.0, show_default=True, type=float, help="Delay added to every /v1 answer.")
 @click.option("--latency-jitter-ms", default=0.0, show_default=True, type=float, help="Plus uniform(0, this) ms.")
@@ -77,6 +84,7 @@ def sandbox_command(
     token: str | None,
     rate_limit: float,
     burst: float | None,
+    limiter: str,
     retry_after: int | None,
     latency_ms: float,
     latency_jitter_ms: float,
@@ -103,6 +111,7 @@ def sandbox_command(
             token=token if token is not None else new_token(),
             rate_limit=rate_limit,
             burst=burst,
+            limiter="window" if limiter == "window" else "bucket",
             retry_after=retry_after,
             latency_ms=latency_ms,
             latency_jitter_ms=latency_jitter_ms,

@@ -24,6 +24,7 @@ class SandboxConfig:
     token: str = field(default_factory=new_token)
     rate_limit: float = 300.0  # requests per second over all /v1 requests; 0 turns it off
     burst: float | None = None  # bucket size; None = rate_limit
+    limiter: Literal["bucket", "window"] = "bucket"  # token bucket, or a strict rolling one-second window
     retry_after: int | None = None  # seconds for a Retry-After header on 429; None = no header (as documented)
     latency_ms: float = 0.0
     latency_jitter_ms: float = 0.0  # each /v1 response waits latency_ms + uniform(0, jitter) ms
@@ -47,6 +48,8 @@ class SandboxConfig:
             problems.append("--rate-limit must be >= 0")
         if self.burst is not None and self.burst < 1:
             problems.append("--burst must be >= 1")
+        if self.limiter not in ("bucket", "window") or (self.limiter == "window" and self.burst is not None):
+            problems.append("--limiter must be bucket or window (--burst applies to bucket only)")
         if self.retry_after is not None and self.retry_after < 0:
             problems.append("--retry-after must be >= 0")
         if self.latency_ms < 0 or self.latency_jitter_ms < 0:
@@ -67,9 +70,8 @@ class SandboxConfig:
 
     def knobs(self) -> str:
         """One line describing the active knobs (never the token)."""
-        parts = [
-            f"rate-limit={self.rate_limit:g}/s burst={self.effective_burst:g}" if self.rate_limit else "rate-limit=off"
-        ]
+        limiter = "window=1s" if self.limiter == "window" else f"burst={self.effective_burst:g}"
+        parts = [f"rate-limit={self.rate_limit:g}/s {limiter}" if self.rate_limit else "rate-limit=off"]
         if self.retry_after is not None:
             parts.append(f"retry-after={self.retry_after}s")
         if self.latency_ms or self.latency_jitter_ms:

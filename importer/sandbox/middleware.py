@@ -95,7 +95,7 @@ class SandboxMiddleware:
             await self.app(scope, receive, out)
             return
 
-        if not state.bucket.take():
+        if not state.limiter.take():
             counters.rate_limited += 1
             headers = {"Retry-After": str(config.retry_after)} if config.retry_after is not None else None
             await error_response(429, headers=headers)(scope, receive, out)

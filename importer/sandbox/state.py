@@ -1,4 +1,4 @@
-"""Everything the sandbox mutates while it runs: the store, the counters, the rate-limit bucket, the rng."""
+"""Everything the sandbox mutates while it runs: the store, the counters, the rate limiter, the rng."""
 
 from __future__ import annotations
 
@@ -68,6 +68,38 @@ class TokenBucket:
 
 
 @dataclass
+class SlidingWindow:
+    """A strict rolling one-second window: at most `rate` requests accepted in any second, no burst allowance.
+
+    Keeps the times of the requests it accepted during the last second (refused ones do not count, so a client
+    above the limit still gets its share as the window slides).
+    """
+
+    rate: float  # requests per second; 0 = unlimited
+    accepted: deque[float] = field(default_factory=deque)
+
+    def take(self, now: float | None = None) -> bool:
+        if self.rate <= 0:
+            return True
+        now = time.monotonic() if now is None else now
+        while self.accepted and self.accepted[0] <= now - 1.0:
+            self.accepted.popleft()
+        if len(self.accepted) >= max(1, int(self.rate)):
+            return False
+        self.accepted.append(now)
+        return True
+
+    def refill(self) -> None:
+        self.accepted.clear()
+
+
+def make_limiter(config: SandboxConfig) -> TokenBucket | SlidingWindow:
+    if config.limiter == "window":
+        return SlidingWindow(rate=config.rate_limit)
+    return TokenBucket(rate=config.rate_limit, capacity=config.effective_burst)
+
+
+@dataclass
 class SandboxState:
     """Everything mutable lives here, one instance per app."""
 
@@ -76,7 +108,7 @@ class SandboxState:
     rules: Rules
     store: ContactStore
     rng: random.Random
-    bucket: TokenBucket
+    limiter: TokenBucket | SlidingWindow
     counters: Counters = field(default_factory=Counters)
     # > 0 while uvicorn is about to log a connection we cut on purpose (see middleware.DropLogFilter).
     pending_drop_logs: int = 0
@@ -91,12 +123,12 @@ class SandboxState:
             rules=Rules(account),
             store=store if store is not None else ContactStore(config.db or ":memory:"),
             rng=random.Random(config.seed),
-            bucket=TokenBucket(rate=config.rate_limit, capacity=config.effective_burst),
+            limiter=make_limiter(config),
         )
 
     def reset(self) -> None:
-        """POST /_sandbox/reset: no contacts, zeroed counters, a full bucket (the rng and config stay)."""
+        """POST /_sandbox/reset: no contacts, zeroed counters, a fresh limiter (the rng and config stay)."""
         self.store.clear()
         self.replica.clear()
         self.counters = Counters()
-        self.bucket.refill()
+        self.limiter.refill()

@@ -1,0 +1,87 @@
+"""Why a request got no answer, in words a person can act on, and whether asking again could help.
+
+httpx reports connection refused, an unknown host and a TLS failure alike as ConnectError; the cause is further
+down the exception chain (a ConnectionRefusedError, a socket.gaierror, an ssl.SSLError), sometimes behind
+anyio's "All connection attempts failed".
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+# The resolver's "this name does not exist" answers; others (EAI_AGAIN...) mean it could not be asked.
+_NO_SUCH_HOST = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)}
+_SSL_NOISE = re.compile(r"^\[SSL(?:: [A-Z_]+)?\] |\s*\(_ssl\.c:\d+\)$")
+
+
+@dataclass(frozen=True)
+class TransportFailure:
+    text: str  # what happened, e.g. "connection refused at 127.0.0.1:1"
+    hint: str = ""  # what to check, for a person; appended when a probe gives up
+    # Asking again right away would meet the same answer: the attempts a probe makes at most (None: its default).
+    # Refused or no such host: once more, for a server restarting or a resolver's hiccup. TLS: never.
+    probe_attempts: int | None = None
+
+    @property
+    def advice(self) -> str:
+        return f"{self.text} — {self.hint}" if self.hint else self.text
+
+
+def describe(
+    exc: httpx.TransportError, base_url: str, *, connect_timeout: float, read_timeout: float
+) -> TransportFailure:
+    address = _address(base_url)
+    for cause in _chain(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return TransportFailure(f"connection refused at {address}", "is the URL right?", probe_attempts=2)
+        if isinstance(cause, socket.gaierror):
+            host = urlsplit(base_url).hostname or address
+            if cause.errno in _NO_SUCH_HOST:
+                return TransportFailure(f"no such host {host}", "is the URL right?", probe_attempts=2)
+            reason = (cause.strerror or str(cause)).lower()
+            return TransportFailure(f"cannot look up {host} ({reason})", "is the network up?", probe_attempts=2)
+        if isinstance(cause, ssl.SSLError):
+            hint = "is it a plain http server?" if cause.reason == "WRONG_VERSION_NUMBER" else ""
+            return TransportFailure(f"TLS error talking to {address}: {_ssl_reason(cause)}", hint, probe_attempts=1)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return TransportFailure(f"no connection to {address} within {connect_timeout:g} s", "is the URL right?")
+    if isinstance(exc, httpx.ReadTimeout):
+        return TransportFailure(f"no answer from {address} within {read_timeout:g} s")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return TransportFailure(f"{address} closed the connection without an answer")
+    return TransportFailure(f"{type(exc).__name__} from {base_url}")
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _address(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    host = parts.hostname or "?"
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port or (443 if parts.scheme == 'https' else 80)}"
+
+
+def _ssl_reason(exc: ssl.SSLError) -> str:
+    verify = getattr(exc, "verify_message", None)
+    if verify:
+        return f"certificate verify failed: {verify}"
+    text = _SSL_NOISE.sub("", str(exc.args[1] if len(exc.args) > 1 else exc))
+    return text or (exc.reason or "").replace("_", " ").lower() or type(exc).__name__
