@@ -111,6 +111,13 @@ def _import_options(func: Any) -> Any:
         click.option(
             "--timeout", type=float, default=DEFAULTS["timeout"], show_default=True, help="Read timeout in seconds."
         ),
+        click.option(
+            "--settle",
+            type=click.FloatRange(min=0),
+            default=DEFAULTS["settle"],
+            show_default=True,
+            help="Seconds to wait after a lost answer before looking the contact up (reads may trail writes).",
+        ),
         click.option("--workers", type=int, help="Processes that validate rows [every core]."),
         click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal]."),
         click.option(

@@ -357,8 +357,10 @@ class CallbellClient:
             raise
         return True
 
-    async def contacts_page(self, page: int, *, include_field_types: bool = False) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"page": page}
+    async def contacts_page(
+        self, page: int, *, include_field_types: bool = False, source: str | None = None
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"page": page} | ({"source": source} if source else {})
         if include_field_types:
             params["include_field_types"] = "true"
         body = _json(await self.request("GET", "contacts", params=params))

@@ -9,7 +9,8 @@ It holds:
   only what the file changed since (importer.changes);
 - `runs`: every run of this state (start, end, counts), and `before`: a contact as it was before a run
   PATCHed it, committed before the PATCH, so a run can be undone (importer.undo, whose own progress is in
-  `undo`).
+  `undo`); `uncertain`: rows whose create may have landed more than once, until the reconcile pass has
+  checked them (importer.uncertain, importer.reconcile).
 
 A dry run uses a throwaway ledger in a temporary directory.
 """
@@ -401,28 +402,6 @@ class Ledger:
         self.db.execute(
             "DELETE FROM contacts WHERE source = ? AND identifier = ? AND state = 'sending'", (source, identifier)
         )
-
-    # --- the account's existing contacts, when paged in full -------------------------------------------
-
-    def clear_account_index(self) -> None:
-        self.db.execute("DELETE FROM account_index")
-
-    def index_account(self, entries: Iterable[tuple[str, str, str, str]]) -> None:
-        """(digits, uuid, href, contact JSON in snapshot form) per contact of the listing."""
-        with self.transaction():
-            # The oldest contact wins when the account already holds a number twice.
-            self.db.executemany("INSERT OR IGNORE INTO account_index VALUES (?, ?, ?, ?)", entries)
-
-    def account_contact(self, digits: str) -> tuple[str, str] | None:
-        found = self.db.execute("SELECT uuid, href FROM account_index WHERE digits = ?", (digits,)).fetchone()
-        return None if found is None else (str(found[0]), str(found[1]))
-
-    def account_current(self, digits: str, uuid: str) -> dict[str, Any] | None:
-        """The contact `uuid` as the listing showed it (snapshot form), if the index holds it for this number."""
-        found = self.db.execute(
-            "SELECT contact FROM account_index WHERE digits = ? AND uuid = ?", (digits, uuid)
-        ).fetchone()
-        return json.loads(found[0]) if found is not None and found[0] else None
 
     # --- synced: what this state last sent (or found) per contact ------------------------------------------
 

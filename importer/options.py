@@ -33,6 +33,7 @@ class ImportOptions:
     tags: TagsMode = "add"  # updating a contact: keep its tags and add the row's, or replace them
     workers: int | None = None  # validation processes; default: every core
     report: Path | None = None  # default: <results stem>.report.html beside the results
+    settle: float = 3.0  # seconds a look-up waits after a lost answer before a re-send: reads may trail writes
 
     def __post_init__(self) -> None:
         if self.results is not None:  # checked now, before any work: a directory, or a .csv or .xlsx name

@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "concurrency": None,
     "max_retries": 6,
     "timeout": 30.0,
+    "settle": 3.0,  # seconds before the look-up after a lost answer: reads may trail writes
     "workers": None,
     "dry_run": False,
 }
@@ -93,6 +94,8 @@ def build_options(
         delimiter = "\t"
     if kw["workers"] is not None and kw["workers"] < 1:
         raise ConfigError("--workers must be at least 1")
+    if float(kw["settle"]) < 0:
+        raise ConfigError("--settle must be at least 0")
     report = _path(kw["report"])
     if report is not None and not report.parent.is_dir():  # found now, not after the contacts were sent
         raise ConfigError(f"--report: {report.parent} is not a directory")
@@ -120,6 +123,7 @@ def build_options(
         tags=kw["tags"],
         workers=kw["workers"],
         report=report,
+        settle=float(kw["settle"]),
     )
 
 

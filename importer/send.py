@@ -3,7 +3,10 @@
 The API has no idempotency key, so exactly-once rests on the ledger and on look-ups:
 - before a POST the intent is committed; after it, the uuid. A run killed in between finds the intent and
   looks the number up before sending again;
-- an answer lost in flight (timeout, dropped connection, 5xx) is resolved the same way, by look-up;
+- an answer lost in flight (timeout, dropped connection, 5xx) is resolved the same way, by look-up, once a
+  read trailing the writes can show the contact (--settle), in a task of its own so no worker waits; the
+  doubt is kept in the state file and the reconcile pass at the end of the run (importer.reconcile)
+  removes any extra contact a re-send made all the same;
 - contacts already in the account are found first (by paging the account or by look-up, whichever costs
   fewer requests) and handled by --on-existing instead of being created again; `update` sends only what the
   file changed (importer.changes).
@@ -17,19 +20,25 @@ import math
 import random
 import signal
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from importer.account_index import AccountIndex
+from importer.account_index import contact_ids as _ids
+from importer.account_index import digits as _digits
 from importer.changes import PATCHABLE, changed_since, current_values, merged_record, patch_body, row_values
 from importer.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
 from importer.ledger import PENDING, Ledger, RowRecord
+from importer.reconcile import pause, reconcile
 from importer.snapshot import snapshot
+from importer.uncertain import Uncertain
 
 if TYPE_CHECKING:
     from importer.options import ImportOptions
     from importer.progress import Progress
 
-__all__ = ["PATCHABLE", "Courier", "Result", "SendStats", "auto_concurrency", "deliver"]
+__all__ = ["PATCHABLE", "Courier", "Result", "SendStats", "Unsettled", "auto_concurrency", "deliver"]
 BATCH = 500
 
 
@@ -41,6 +50,7 @@ class SendStats:
     seconds: float = 0.0
     signal: int | None = None  # set when SIGINT/SIGTERM/SIGHUP stopped the sending
     unreachable: bool = False  # set when the API stopped answering and the sending stopped
+    duplicates_removed: int = 0  # extra contacts of uncertain rows deleted by the reconcile pass
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,16 @@ class Result:
     href: str = ""
     error: str = ""
     unreachable: bool = False  # failed because the API could not be reached
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A create whose outcome is not known yet, finished by Courier.settle in a task of its own."""
+
+    record: RowRecord
+    payload: dict[str, Any]
+    posts: int  # POSTs of it this run sent so far (0: an intent of an earlier attempt, nothing sent yet)
+    reason: str = ""  # why the last answer was lost
 
 
 def auto_concurrency(rate: float, latency: float) -> int:
@@ -84,6 +104,9 @@ async def deliver(
                     await _run_workers(courier, ledger, config.concurrency or 16, stop, progress, stats)
                 finally:
                     progress.close()
+            if not options.dry_run and not stop.is_set():
+                # Rows whose create was uncertain, in this run or an interrupted one: no extra contact left.
+                stats.duplicates_removed = await reconcile(client, ledger, run, options.settle, stop, progress)
             stats.requests = client.counters.requests
             stats.retries = client.counters.retries
             stats.rate_limited = client.counters.rate_limited
@@ -125,88 +148,46 @@ async def _run_workers(
             await queue.put(None)
 
     unreachable = 0  # rows in a row that failed because the API could not be reached
+    settling: set[asyncio.Task[None]] = set()  # uncertain creates, finished away from the workers
+
+    async def attempt(step: Awaitable[Result | Unsettled | None]) -> Result | Unsettled | None:
+        try:
+            return await step
+        except ApiError as exc:  # a look-up that kept failing
+            return Result("failed", error=exc.message, unreachable=exc.unreachable)
+        except Exception as exc:  # a bug must cost one row, never the run's results
+            return Result("failed", error=f"internal error: {exc!r}")
+
+    def done(record: RowRecord, result: Result) -> None:
+        nonlocal unreachable
+        unreachable = unreachable + 1 if result.unreachable else 0
+        ledger.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=result.error)
+        progress.advance()
+        if unreachable >= max(8, concurrency) and not stop.is_set():
+            # The API is gone: stop instead of spending every remaining row's retries on it.
+            stats.unreachable = True
+            stop.set()
+
+    async def settle(unsettled: Unsettled) -> None:
+        result = await attempt(courier.settle(unsettled, stop))
+        if isinstance(result, Result):  # None: stopped meanwhile, left pending with its doubt recorded
+            done(unsettled.record, result)
 
     async def work() -> None:
-        nonlocal unreachable
         while (record := await queue.get()) is not None:
             if stop.is_set():
                 continue  # left pending: the next run sends it
-            try:
-                result = await courier.deliver(record)
-            except ApiError as exc:  # a look-up that kept failing
-                result = Result("failed", error=exc.message)
-                unreachable = unreachable + 1 if exc.unreachable else 0
-            except Exception as exc:  # a bug must cost one row, never the run's results
-                result = Result("failed", error=f"internal error: {exc!r}")
-            else:
-                unreachable = unreachable + 1 if result.unreachable else 0
-            ledger.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=result.error)
-            progress.advance()
-            if unreachable >= max(8, concurrency) and not stop.is_set():
-                # The API is gone: stop instead of spending every remaining row's retries on it.
-                stats.unreachable = True
-                stop.set()
+            result = await attempt(courier.deliver(record))
+            if isinstance(result, Unsettled):
+                task = asyncio.create_task(settle(result))
+                settling.add(task)
+                task.add_done_callback(settling.discard)
+            elif result is not None:
+                done(record, result)
 
     await asyncio.gather(produce(), *(work() for _ in range(concurrency)))
-
-
-class AccountIndex:
-    """Which numbers the account already has: paged in full when that is cheaper than a look-up per row."""
-
-    def __init__(self, client: CallbellClient, ledger: Ledger) -> None:
-        self.client = client
-        self.ledger = ledger
-        self.complete = False
-
-    async def prepare(self, rows_to_check: int, window: int = 8) -> None:
-        # Paging costs one request per page and the account's size is unknown: page while it costs fewer
-        # requests than half the look-ups it would replace, else fall back to look-ups.
-        budget = max(1, rows_to_check // 2)
-        self.ledger.clear_account_index()
-        # The account holds at least the contacts this state knows: up to their last page, as many pages in
-        # flight as the rate allows; near the end, a narrow window (pages past the end are wasted requests).
-        known, per_page = self.ledger.count_known(), 0
-        wide = max(window, self.client.config.concurrency or window)
-        page = 1
-        while page <= budget:
-            if per_page and known / per_page > budget:
-                break  # more pages than the budget for certain: look up instead, now
-            size = wide if per_page and page + wide <= known / per_page else window
-            batch = range(page, min(page + (size if per_page else 1), budget + 1))  # page 1 alone: its size
-            pages = await asyncio.gather(*(self.client.contacts_page(p) for p in batch))
-            for contacts in pages:
-                if not contacts:
-                    self.complete = True
-                    return
-                per_page = per_page or len(contacts)
-                self.ledger.index_account(
-                    (
-                        _digits(c.get("phoneNumber")),
-                        str(c.get("uuid", "")),
-                        str(c.get("href", "")),
-                        json.dumps(snapshot(c), ensure_ascii=False),  # what --on-existing update compares with
-                    )
-                    for c in contacts
-                    if c.get("phoneNumber") and c.get("uuid")
-                )
-            page += len(batch)
-        self.ledger.clear_account_index()
-
-    async def find(self, source: str, identifier: str) -> tuple[str, str, dict[str, Any] | None] | None:
-        """(uuid, href, the contact in snapshot form) of the account's contact with this number, or None."""
-        if source != "whatsapp":
-            return None  # only phone numbers can be looked up
-        if self.complete:
-            found = self.ledger.account_contact(_digits(identifier))
-            return None if found is None else (*found, self.current(source, identifier, found[0]))
-        contact = await self.client.find_contact_by_phone(_digits(identifier))
-        return None if contact is None else (*_ids(contact), snapshot(contact))
-
-    def current(self, source: str, identifier: str, uuid: str) -> dict[str, Any] | None:
-        """The contact as the listing showed it, when the account was paged (else unknown: None)."""
-        if not self.complete or source != "whatsapp":
-            return None
-        return self.ledger.account_current(_digits(identifier), uuid)
+    while settling:
+        await asyncio.gather(*settling)
 
 
 class Courier:
@@ -216,6 +197,7 @@ class Courier:
         self.run = run
         self.options = options
         self.index = AccountIndex(client, ledger)
+        self.uncertain = Uncertain(ledger)
 
     def settle_unchanged(self) -> None:
         """`--on-existing update`: a row whose contact this state knows, with nothing changed in the file since
@@ -233,7 +215,7 @@ class Courier:
             )
             last = batch[-1][0]
 
-    async def deliver(self, record: RowRecord) -> Result:
+    async def deliver(self, record: RowRecord) -> Result | Unsettled:
         payload: dict[str, Any] = json.loads(record.payload or "{}")
         source, identifier = record.source, record.identifier
         known = self.ledger.known(source, identifier)
@@ -241,30 +223,26 @@ class Courier:
             ours = known.state == "done" and known.run == self.run  # created by this run before a restart
             return await self._existing(payload, known.uuid, known.href, ours=ours, key=(source, identifier))
         if known is not None:
-            # A POST of an earlier attempt may have landed: look (live, not in the index) before sending again.
-            found = await self._look_up(source, identifier)
-            if found is not None:
-                # Ours: the intent proves it, and no run has reported it yet (the last one said "failed").
-                self.ledger.remember(source, identifier, *found, run=self.run)
-                self.ledger.set_synced(source, identifier, row_values(payload))
-                return Result("created", *found)
-        else:
-            in_account = await self.index.find(source, identifier)
-            if in_account is not None:
-                uuid, href, current = in_account
-                self.ledger.remember(source, identifier, uuid, href, run="", state="existing")
-                if current is not None and self.ledger.synced(source, identifier) is None and not self.options.dry_run:
-                    self.ledger.set_synced(source, identifier, current_values(current))  # first found: as it is
-                    current_known = True
-                else:
-                    current_known = False
-                return await self._existing(
-                    payload, uuid, href, ours=False, key=(source, identifier), current=current, found=current_known
-                )
+            # A POST of an earlier attempt may have landed: look (live, not in the index, once a lagging read can
+            # show it) before sending again.
+            self.uncertain.doubt(source, identifier, self.run)
+            return Unsettled(record, payload, posts=0)
+        in_account = await self.index.find(source, identifier)
+        if in_account is not None:
+            uuid, href, current = in_account
+            self.ledger.remember(source, identifier, uuid, href, run="", state="existing")
+            if current is not None and self.ledger.synced(source, identifier) is None and not self.options.dry_run:
+                self.ledger.set_synced(source, identifier, current_values(current))  # first found: as it is
+                current_known = True
+            else:
+                current_known = False
+            return await self._existing(
+                payload, uuid, href, ours=False, key=(source, identifier), current=current, found=current_known
+            )
         if self.options.dry_run:
             return Result("valid")
         result = await self._create(record, payload)
-        if result.status == "created":
+        if isinstance(result, Result) and result.status == "created":
             self.ledger.set_synced(source, identifier, row_values(payload))
         return result
 
@@ -338,56 +316,79 @@ class Courier:
             before = current if current is not None else snapshot(await self.client.get_contact(uuid))
             self.ledger.record_before(self.run, uuid, before)
 
-    async def _create(self, record: RowRecord, payload: dict[str, Any]) -> Result:
+    async def _create(self, record: RowRecord, payload: dict[str, Any]) -> Result | Unsettled:
         source, identifier = record.source, record.identifier
+        since = time.time()
         self.ledger.intend(source, identifier, self.run)  # committed before the POST leaves
-        uncertain = False
-        last = ""
+        try:
+            return await self._post(payload, (source, identifier), uncertain=False)
+        except OutcomeUnknown as exc:
+            self.uncertain.doubt(source, identifier, self.run, since)
+            return Unsettled(record, payload, posts=1, reason=str(exc))
+
+    async def settle(self, unsettled: Unsettled, stop: asyncio.Event) -> Result | None:
+        """The rest of an uncertain create: wait until a read trailing the writes can show what the last POST
+        made (--settle, or the backoff when longer), look the number up, and send again only when it is not
+        there; a last look before giving up. None when stopped meanwhile: the row stays pending, and its intent
+        and doubt in the ledger make the next run look before sending."""
+        record, payload = unsettled.record, unsettled.payload
+        key = (record.source, record.identifier)
+        posts, reason = unsettled.posts, unsettled.reason
         attempts = self.client.config.max_retries + 1
-        for attempt in range(attempts):
-            if uncertain:
-                found = await self._look_up(source, identifier)
-                if found is not None:
-                    self.ledger.remember(source, identifier, *found, run=self.run)
-                    return Result("created", *found)
+        while True:
+            backoff = min(30.0, 0.25 * 2 ** (posts - 1)) * random.uniform(0.5, 1.0) if posts else 0.0
+            if not await pause(stop, max(self.options.settle, backoff)):
+                return None
+            found = await self._look_up(*key)
+            if found is not None:
+                # Ours: the intent proves it, and no run has reported it yet (the last one said "failed").
+                self.uncertain.found(*key)
+                self.ledger.remember(*key, *found, run=self.run)
+                self.ledger.set_synced(*key, row_values(payload))
+                return Result("created", *found)
+            if posts >= attempts:
+                # The intent and the doubt stay: the reconcile pass and the next run look again.
+                return Result("failed", error=f"no answer after {posts} attempts ({reason}); run again to resolve")
+            self.uncertain.resend(*key)  # committed before the POST leaves
             try:
-                contact = await self.client.create_contact(payload)
+                result = await self._post(payload, key, uncertain=True)
             except OutcomeUnknown as exc:
-                uncertain, last = True, str(exc)
-                await asyncio.sleep(min(30.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.0))  # backoff, not sync
+                posts, reason = posts + 1, str(exc)
                 continue
-            except ApiError as exc:
-                if exc.unreachable:
-                    return Result("failed", error=exc.message, unreachable=True)
-                if 400 <= exc.status < 500:
-                    # Refused because it exists (the API does not document how it says so)? Then it is there.
-                    found = await self._look_up(source, identifier)
-                    if found is not None:
-                        uuid, href = found
-                        self.ledger.remember(source, identifier, uuid, href, run=self.run if uncertain else "")
-                        return (
-                            Result("created", uuid, href)
-                            if uncertain
-                            else await self._existing(payload, uuid, href, ours=False, key=(source, identifier))
-                        )
-                if not uncertain:
-                    self.ledger.forget(source, identifier)  # refused for certain: nothing was created
-                return Result("failed", error=exc.message)
-            uuid, href = _ids(contact)
-            self.ledger.remember(source, identifier, uuid, href, run=self.run)
-            return Result("created", uuid, href)
-        # The intent stays in the ledger: the next run looks the number up before sending it again.
-        return Result("failed", error=f"no answer after {attempts} attempts ({last}); run again to resolve")
+            finally:
+                self.uncertain.ended(*key)
+            if result.status == "created":
+                self.ledger.set_synced(*key, row_values(payload))
+            return result
+
+    async def _post(self, payload: dict[str, Any], key: tuple[str, str], *, uncertain: bool) -> Result:
+        """One POST of the row; raises OutcomeUnknown when its answer was lost. `uncertain`: an earlier POST of it
+        may have landed."""
+        try:
+            contact = await self.client.create_contact(payload)
+        except ApiError as exc:
+            if exc.unreachable:
+                return Result("failed", error=exc.message, unreachable=True)
+            if 400 <= exc.status < 500:
+                # Refused because it exists (the API does not document how it says so)? Then it is there.
+                found = await self._look_up(*key)
+                if found is not None:
+                    uuid, href = found
+                    if uncertain:
+                        self.uncertain.found(*key)
+                    self.ledger.remember(*key, uuid, href, run=self.run if uncertain else "")
+                    return (
+                        Result("created", uuid, href)
+                        if uncertain
+                        else await self._existing(payload, uuid, href, ours=False, key=key)
+                    )
+            if not uncertain:
+                self.ledger.forget(*key)  # refused for certain: nothing was created
+            return Result("failed", error=exc.message)
+        uuid, href = _ids(contact)
+        self.ledger.remember(*key, uuid, href, run=self.run)
+        return Result("created", uuid, href)
 
 
 def _as_record(current: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if current is None else current_values(current)
-
-
-def _digits(value: object) -> str:
-    return "".join(c for c in str(value or "") if c.isdigit())
-
-
-def _ids(contact: dict[str, Any], href: str = "") -> tuple[str, str]:
-    uuid = str(contact.get("uuid", ""))
-    return uuid, str(contact.get("href") or href or (f"https://dash.callbell.eu/contacts/{uuid}" if uuid else ""))

@@ -118,18 +118,19 @@ class SandboxAPI:
             note=new.note,
         )
         state.store.insert(record)
+        state.replica.created(record.seq)
         return JSONResponse({"contact": [self._contact_json(record, False)]})
 
     async def contact_by_phone(self, request: Request) -> Response:
         digits = phone_digits(request.path_params["number"])
         channel = self.state.rules.phone_channel(request.query_params.get("channel_uuid") or None)
-        record = self.state.store.find_phone(channel, "+" + digits) if digits else None
+        record = self.state.store.find_phone(channel, "+" + digits, self.state.replica.horizon()) if digits else None
         if record is None:
             return error_response(404, "contact not found")
         return JSONResponse({"contact": self._contact_json(record, _include_types(request))})
 
     async def get_contact(self, request: Request) -> Response:
-        record = self.state.store.get(request.path_params["uuid"])
+        record = self.state.store.get(request.path_params["uuid"], self.state.replica.horizon())
         if record is None:
             return error_response(404, "contact not found")
         return JSONResponse({"contact": [self._contact_json(record, _include_types(request))]})
@@ -143,6 +144,7 @@ class SandboxAPI:
             source=params.get("source") or None,
             tags=tuple(t.strip() for t in params.get("tags", "").split(",") if t.strip()),
             team_uuid=params.get("team_uuid") or None,
+            before_seq=self.state.replica.horizon(),
         )
         size = self.state.config.page_size
         records = self.state.store.page((page - 1) * size, size, where)

@@ -55,6 +55,13 @@ from importer.sandbox.store import StoreError
     type=click.Choice(["reject", "create"]),
     help="POST of an existing identity: 422 naming the existing uuid, or a second contact.",
 )
+@click.option(
+    "--read-lag-ms",
+    default=0.0,
+    show_default=True,
+    type=float,
+    help="Look-ups by phone, listings and GET by uuid see a contact only this long after its creation.",
+)
 @click.option("--page-size", default=50, show_default=True, type=int, help="Page size of paged endpoints.")
 @click.option(
     "--db",
@@ -85,6 +92,7 @@ def sandbox_command(
     drop_after_commit: float,
     seed: int | None,
     on_duplicate: str,
+    read_lag_ms: float,
     page_size: int,
     db: Path | None,
     ready_file: Path | None,
@@ -110,6 +118,7 @@ def sandbox_command(
             fail_rate=fail_rate,
             drop_after_commit=drop_after_commit,
             on_duplicate="create" if on_duplicate == "create" else "reject",
+            read_lag_ms=read_lag_ms,
             page_size=page_size,
             db=db,
             ready_file=ready_file,

@@ -33,6 +33,7 @@ class SandboxConfig:
     # A random default seed, but always a concrete one, so the start-up line can print it for a replay.
     seed: int = field(default_factory=lambda: secrets.randbits(32))
     on_duplicate: Literal["reject", "create"] = "reject"
+    read_lag_ms: float = 0.0  # look-ups, listings and GET by uuid see a contact only this long after its creation
     page_size: int = 50
     db: Path | None = None
     ready_file: Path | None = None
@@ -56,6 +57,8 @@ class SandboxConfig:
         for name, p in (("--fail-rate", self.fail_rate), ("--drop-after-commit", self.drop_after_commit)):
             if not 0 <= p <= 1:
                 problems.append(f"{name} must be between 0 and 1")
+        if self.read_lag_ms < 0:
+            problems.append("--read-lag-ms must be >= 0")
         if self.on_duplicate not in ("reject", "create"):
             problems.append("--on-duplicate must be reject or create")
         if self.page_size < 1:
@@ -77,6 +80,8 @@ class SandboxConfig:
             parts.append(f"fail-rate={self.fail_rate:g}")
         if self.drop_after_commit:
             parts.append(f"drop-after-commit={self.drop_after_commit:g}")
+        if self.read_lag_ms:
+            parts.append(f"read-lag={self.read_lag_ms:g}ms")
         parts += [
             f"on-duplicate={self.on_duplicate}",
             f"page-size={self.page_size}",

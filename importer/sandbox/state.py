@@ -10,6 +10,7 @@ from typing import Any
 
 from importer.account import Account
 from importer.sandbox.config import SandboxConfig
+from importer.sandbox.replica import Replica
 from importer.sandbox.rules import Rules
 from importer.sandbox.store import ContactStore
 
@@ -111,12 +112,14 @@ class SandboxState:
     counters: Counters = field(default_factory=Counters)
     # > 0 while uvicorn is about to log a connection we cut on purpose (see middleware.DropLogFilter).
     pending_drop_logs: int = 0
+    replica: Replica = field(default_factory=lambda: Replica(0.0))  # --read-lag-ms: what reads see
 
     @classmethod
     def create(cls, config: SandboxConfig, account: Account, store: ContactStore | None = None) -> SandboxState:
         return cls(
             config=config,
             account=account,
+            replica=Replica(config.read_lag_ms / 1000),
             rules=Rules(account),
             store=store if store is not None else ContactStore(config.db or ":memory:"),
             rng=random.Random(config.seed),
@@ -126,5 +129,6 @@ class SandboxState:
     def reset(self) -> None:
         """POST /_sandbox/reset: no contacts, zeroed counters, a fresh limiter (the rng and config stay)."""
         self.store.clear()
+        self.replica.clear()
         self.counters = Counters()
         self.limiter.refill()

@@ -80,6 +80,7 @@ class ContactFilter:
     source: str | None = None
     tags: tuple[str, ...] = ()  # a contact must carry all of them
     team_uuid: str | None = None
+    before_seq: int | None = None  # only contacts created before this one (a lagging read, see replica.py)
 
 
 class ContactStore:
@@ -122,8 +123,10 @@ class ContactStore:
         """Remove the contact; False when there was none."""
         return self._db.execute("DELETE FROM contacts WHERE uuid = ?", (uuid,)).rowcount > 0
 
-    def get(self, uuid: str) -> ContactRecord | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM contacts WHERE uuid = ?", (uuid,)).fetchone()
+    def get(self, uuid: str, before_seq: int | None = None) -> ContactRecord | None:
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM contacts WHERE uuid = ? AND seq < ?", (uuid, _upto(before_seq))
+        ).fetchone()
         return _record(row) if row else None
 
     def find_identity(self, channel: str, key: str) -> ContactRecord | None:
@@ -134,10 +137,11 @@ class ContactStore:
         ).fetchone()
         return _record(row) if row else None
 
-    def find_phone(self, channel: str, phone_number: str) -> ContactRecord | None:
+    def find_phone(self, channel: str, phone_number: str, before_seq: int | None = None) -> ContactRecord | None:
         row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM contacts WHERE identity_channel = ? AND phone_number = ? ORDER BY seq LIMIT 1",
-            (channel, phone_number),
+            f"SELECT {_COLUMNS} FROM contacts WHERE identity_channel = ? AND phone_number = ? AND seq < ?"
+            " ORDER BY seq LIMIT 1",
+            (channel, phone_number, _upto(before_seq)),
         ).fetchone()
         return _record(row) if row else None
 
@@ -151,6 +155,9 @@ class ContactStore:
         if where.team_uuid is not None:
             clauses.append("team_uuid = ?")
             params.append(where.team_uuid)
+        if where.before_seq is not None:
+            clauses.append("seq < ?")
+            params.append(where.before_seq)
         for tag in where.tags:
             # Tags live in a JSON array column; json_each keeps the filter (and so the paging) in SQL.
             clauses.append("EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE json_each.value = ?)")
@@ -169,6 +176,10 @@ class ContactStore:
 
     def clear(self) -> None:
         self._db.execute("DELETE FROM contacts")
+
+
+def _upto(before_seq: int | None) -> int:
+    return (1 << 62) if before_seq is None else before_seq
 
 
 def _params(r: ContactRecord) -> tuple[Any, ...]:
