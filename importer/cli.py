@@ -289,6 +289,12 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
             f"API: {format_count(report.requests)} requests, {report.retries} retries, {report.rate_limited} answered"
             f" 429; {rate:.0f} contacts created per second."
         )
+    if report.duplicates_removed:
+        n = report.duplicates_removed
+        echo(
+            f"Reconciled: {format_count(n)} duplicate contact{'' if n == 1 else 's'} made by re-sends after lost "
+            "answers deleted (the first of each kept; the rows' warnings name them)."
+        )
     if report.resumed:
         echo("Resumed an interrupted run: rows it had finished were not sent again.")
     if report.signal is not None:

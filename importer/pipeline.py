@@ -102,6 +102,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
             stats = asyncio.run(deliver(ledger, client, "" if options.dry_run else run, options, progress))
             report.requests, report.retries = stats.requests, stats.retries
             report.rate_limited, report.send_seconds = stats.rate_limited, stats.seconds
+            report.duplicates_removed = stats.duplicates_removed
             report.signal = stats.signal
             if stats.signal is not None or stats.unreachable:
                 why = f"stopped by {signal.Signals(stats.signal).name}" if stats.signal else "the API stopped answering"

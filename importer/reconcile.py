@@ -193,14 +193,14 @@ async def _settle_row(
     note = "; ".join(n for n in (note, caveat) if n and (n == note or n not in note))
     if extras:
         uncertain.plan(doubt, note)
-    removed = 0
     for extra in extras:
-        removed += await client.delete_contact(extra)  # False: already gone (a lost answer of an earlier pass)
+        # False: already gone (this DELETE's lost answer retried, or an earlier pass's): gone either way.
+        await client.delete_contact(extra)
     with ledger.transaction():
         made_by = known.run if known is not None and known.state == "done" and known.run else doubt.run
         ledger.remember(doubt.source, doubt.identifier, uuid, href, run=made_by)  # the row's contact: the oldest
         uncertain.close(doubt, run, note, uuid, href)
-    return removed
+    return len(extras)
 
 
 def _lagging(made: dict[Doubt, str], listed: dict[str, list[dict[str, Any]]]) -> bool:

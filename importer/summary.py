@@ -33,6 +33,7 @@ class Report:
     requests: int = 0
     retries: int = 0
     rate_limited: int = 0
+    duplicates_removed: int = 0  # extras of rows whose answer was lost, deleted by the reconcile pass
     send_seconds: float = 0.0
     signal: int | None = None  # SIGINT/SIGTERM/SIGHUP that stopped the sending
     notes: list[str] = field(default_factory=list)  # what the reader detected or repaired
@@ -78,6 +79,7 @@ class Report:
             "requests": self.requests,
             "retries": self.retries,
             "rate_limited": self.rate_limited,
+            "duplicates_removed": self.duplicates_removed,
             "resumed": self.resumed,
             "signal": self.signal,
             "source": self.source,

@@ -101,7 +101,7 @@ def assert_exactly_once(sandbox, results: Path, rows: int, already: set[str] = f
 def test_faults_and_lost_answers_still_give_exactly_once(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory("--fail-rate", "0.1", "--drop-after-commit", "0.05", "--on-duplicate", "create")
     file = make_csv(tmp_path / "c.csv", 300)
-    proc = run_import(sandbox, file, tmp_path / "r.csv", "--max-retries", "10")
+    proc = run_import(sandbox, file, tmp_path / "r.csv", "--max-retries", "10", "--settle", "0.5")  # no read lag
     assert proc.returncode == 0, proc.stderr
     assert_exactly_once(sandbox, tmp_path / "r.csv", 300)
     stats = sandbox.stats()
@@ -119,7 +119,7 @@ def test_sigkill_at_random_moments_then_resume(sandbox_factory, tmp_path: Path) 
     for _ in range(4):
         held = len(sandbox.contacts())
         target = held + rng.randint(10, 60)
-        proc = start_import(sandbox, file, results, "--rate", "150")
+        proc = start_import(sandbox, file, results, "--rate", "150", "--settle", "0.5")  # no read lag here
         wait_for(
             lambda target=target, proc=proc: sandbox.stats()["contacts"] >= target or proc.poll() is not None,
             "contacts to arrive",
@@ -128,7 +128,7 @@ def test_sigkill_at_random_moments_then_resume(sandbox_factory, tmp_path: Path) 
         proc.communicate()
         killed_at.append(sandbox.stats()["contacts"])
     assert killed_at == sorted(killed_at) and killed_at[-1] < rows  # each kill really came mid-run
-    final = run_import(sandbox, file, results)
+    final = run_import(sandbox, file, results, "--settle", "0.5")
     assert final.returncode == 0, final.stderr
     assert "Resumed an interrupted run" in final.stdout
     assert_exactly_once(sandbox, results, rows)

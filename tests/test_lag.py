@@ -10,6 +10,7 @@ by watching what the sandbox holds, never by sleeping.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -154,11 +155,13 @@ def test_an_extra_made_under_a_longer_lag_is_deleted_and_reported(sandbox_factor
     )
     rows = 40
     file = make_csv(tmp_path / "c.csv", rows)
-    run_import(sandbox, file, tmp_path / "r.csv", "--rate", "100", "--settle", "0.2")
+    said = run_import(sandbox, file, tmp_path / "r.csv", "--rate", "100", "--settle", "0.2")
     outcome = assert_exactly_once(sandbox, tmp_path / "r.csv", rows)
     reported = [r for r in outcome if "created after a lost answer deleted" in r["warning"]]
     deleted = sandbox.stats()["deleted"]
     assert deleted > 0
+    assert f"Reconciled: {deleted} duplicate contact" in said
+    assert json.loads((tmp_path / "r.summary.json").read_text())["duplicates_removed"] == deleted
     assert sum(int(r["warning"].split(" duplicate")[0]) for r in reported) == deleted
     for row in reported:
         assert f"kept the first, {row['uuid']}" in row["warning"]
