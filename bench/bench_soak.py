@@ -1,11 +1,12 @@
 """Soak: a big import through faults, lost answers, read lag and a strict limiter, SIGKILLed and restarted.
 
-    .venv/bin/python bench/bench_soak.py [--rows 200000] [--kills 5] [--seed 11] [--rate 1000]
+    .venv/bin/python bench/bench_soak.py [--rows 200000] [--kills 5] [--seed 11] [--limit 400] [--rate 450]
 
-One sandbox for the whole soak: `--rate-limit R --limiter window --latency-ms 10 --fail-rate 0.05
+One sandbox for the whole soak: `--rate-limit L --limiter window --latency-ms 10 --fail-rate 0.05
 --drop-after-commit 0.02 --on-duplicate create`, plus `--read-lag-ms N` when this sandbox has that knob
 (`importer sandbox --help` is asked; it comes with the exactly-once-under-lag work), fixed seed. A generated
-sheet of valid, unique contacts is imported with `importer import FILE --rate R`; at seeded random moments
+sheet of valid, unique contacts is imported with `importer import FILE --rate R` (R above L by default, so the
+strict window answers 429s and the importer must settle under it); at seeded random moments
 (when the sandbox holds a random share of the rows, one in each fifth of the run, plus up to 2 s) the importer
 and its workers get SIGKILL and it is started again with the same command, until a run ends by itself. Every
 process's RSS (the importer and its workers) is sampled from /proc every 0.25 s.
@@ -104,7 +105,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--seed", type=int, default=11, help="seeds the kill moments and the sandbox's faults")
-    parser.add_argument("--rate", type=int, default=1000, help="the importer's --rate and the sandbox's --rate-limit")
+    parser.add_argument("--limit", type=int, default=400, help="the sandbox's --rate-limit (a strict window)")
+    parser.add_argument(
+        "--rate", type=int, default=450, help="the importer's --rate: above the limit, so the window limiter bites"
+    )
     parser.add_argument("--read-lag-ms", type=int, default=1000, help="passed when the sandbox has --read-lag-ms")
     parser.add_argument("--keep", type=Path, help="work in this directory and keep the sheet and results")
     args = parser.parse_args()
@@ -112,7 +116,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     token = secrets.token_urlsafe(24)
     knobs = [
-        "--rate-limit", str(args.rate), "--limiter", "window", "--latency-ms", "10", "--fail-rate", "0.05",
+        "--rate-limit", str(args.limit), "--limiter", "window", "--latency-ms", "10", "--fail-rate", "0.05",
         "--drop-after-commit", "0.02", "--on-duplicate", "create", "--seed", str(args.seed),
     ]  # fmt: skip
     if sandbox_has("--read-lag-ms"):
