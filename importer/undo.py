@@ -28,8 +28,10 @@ from importer.client import ApiError, CallbellClient, ClientConfig, OutcomeUnkno
 from importer.errors import AccountError, ConfigError
 from importer.ledger import Ledger, RunRecord
 from importer.progress import NoProgress, Progress
+from importer.reconcile import reconcile
 from importer.send import auto_concurrency
 from importer.snapshot import restore_body
+from importer.uncertain import Uncertain
 
 DONE = ("deleted", "gone", "restored")  # statuses that need nothing more
 BATCH = 500
@@ -43,6 +45,7 @@ class UndoOptions:
     run: str | None = None  # a run id or a unique prefix of one; default: the last finished run
     dry_run: bool = False
     client: ClientConfig | None = None  # required unless dry_run
+    settle: float = 3.0  # seconds after a create's intent before its look-up trusts a "not found" (reads may lag)
 
     @property
     def state_path(self) -> Path:
@@ -224,10 +227,11 @@ def run_undo(
             return report
         assert options.client is not None
         config: ClientConfig | None = None
-        if _unresolved(ledger, run.id):
-            # A killed or failed run may have left creates whose answer it never saw: settle them first.
+        if _unresolved(ledger, run.id) or Uncertain(ledger).open():
+            # A killed or failed run may have left creates whose answer it never saw, or extras its reconcile
+            # pass did not get to: settle them first, so that everything the run made is undone.
             config = asyncio.run(_preflight(options.client))
-            asyncio.run(_resolve(ledger, run.id, config))
+            asyncio.run(_resolve(ledger, run.id, config, options.settle))
         summary = summarize(ledger, run)
         report = UndoReport(run, summary)
         if summary.to_delete or summary.to_restore:
@@ -243,17 +247,25 @@ def run_undo(
     return report
 
 
-def _unresolved(ledger: Ledger, run: str) -> list[tuple[str, str]]:
+def _unresolved(ledger: Ledger, run: str) -> list[tuple[str, str, float]]:
     return ledger.db.execute(
-        "SELECT source, identifier FROM contacts WHERE state = 'sending' AND run = ?", (run,)
+        "SELECT source, identifier, updated FROM contacts WHERE state = 'sending' AND run = ?", (run,)
     ).fetchall()
 
 
-async def _resolve(ledger: Ledger, run: str, config: ClientConfig) -> None:
-    """A POST intent without its answer: looked up as the next import would, and recorded as created by the
-    run when found (then undone with the rest), or forgotten when not (nothing was created)."""
+async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float) -> None:
+    """Rows whose create was uncertain: the reconcile pass an import ends with (extras deleted, the oldest kept
+    as the run's), then each POST intent without its answer looked up as the next import would, no sooner than
+    `settle` seconds after it was written (reads may trail writes): recorded as created by the run when found
+    (then undone with the rest), or forgotten when not (nothing was created)."""
     async with CallbellClient(config) as client:
-        for source, identifier in _unresolved(ledger, run):
+        if Uncertain(ledger).open():
+            await reconcile(client, ledger, run, settle, asyncio.Event(), NoProgress())
+        unresolved = _unresolved(ledger, run)
+        newest = max((at for *_, at in unresolved), default=0.0)
+        if newest + settle > time.time():
+            await asyncio.sleep(newest + settle - time.time())  # the settle time, as after a lost answer
+        for source, identifier, _ in unresolved:
             if source != "whatsapp":
                 continue  # only phone numbers can be looked up; the next import settles it
             try:

@@ -54,6 +54,13 @@ def runs_command(results: Path, state: Path | None) -> None:
 @click.option("--concurrency", type=int, help="Requests in flight [sized from --rate and the API's latency].")
 @click.option("--max-retries", type=int, default=6, show_default=True, help="Retries per request.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout in seconds.")
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    default=3.0,
+    show_default=True,
+    help="Seconds after an unanswered create before looking it up (reads may trail writes), as for import.",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
 def undo_command(results: Path, run_id: str | None, yes: bool, dry_run: bool, progress: bool | None, **kw: Any) -> None:
     """Undo the last finished import recorded beside RESULTS (or --run ID): delete the contacts it created,
@@ -81,7 +88,9 @@ def undo_command(results: Path, run_id: str | None, yes: bool, dry_run: bool, pr
             client = client_config(token, kw)
         elif not dry_run:
             raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")
-        options = UndoOptions(results=results, state=kw["state"], run=run_id, dry_run=dry_run, client=client)
+        options = UndoOptions(
+            results=results, state=kw["state"], run=run_id, dry_run=dry_run, client=client, settle=kw["settle"]
+        )
         return run_undo(options, confirm=confirm, progress=_progress(progress))
 
     report = _guarded(go)

@@ -20,7 +20,6 @@ from importer.client import (
     CallbellClient,
     ClientConfig,
     OutcomeUnknown,
-    Pacer,
     _retry_after,
     check_base_url,
     contact_of,
@@ -28,6 +27,7 @@ from importer.client import (
     is_loopback,
 )
 from importer.errors import ConfigError
+from importer.pacing import Pacer
 
 T = TypeVar("T")
 _numbers = itertools.count(34611000001)

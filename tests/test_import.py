@@ -144,7 +144,7 @@ def test_unreliable_server_still_creates_every_row_exactly_once(sandbox_factory,
         "--fail-rate", "0.2", "--drop-after-commit", "0.2", "--on-duplicate", "create", "--seed", "7"
     )
     results = tmp_path / "r.csv"
-    proc = import_into(sandbox, SAMPLE_CSV, results, "--max-retries", "10")
+    proc = import_into(sandbox, SAMPLE_CSV, results, "--max-retries", "10", "--settle", "0.3")  # no read lag
     assert proc.returncode == 1, proc.stderr
     rows = read_results(results)
     created = [r for r in rows if r["status"] == "created"]

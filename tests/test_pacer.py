@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from importer.client import Pacer
+from importer.pacing import Pacer
 from importer.sandbox.state import SlidingWindow
 
 
