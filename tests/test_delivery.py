@@ -82,7 +82,7 @@ def results_of(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def assert_exactly_once(sandbox, results: Path, rows: int, already: set[str] = frozenset()) -> None:
+def assert_exactly_once(sandbox, results: Path, rows: int, already: set[str] = frozenset()) -> list[dict[str, str]]:
     """Every row created exactly once, and the results' uuids are the sandbox's. Rows in `already` were
     created by an earlier, finished run: this one reports them skipped."""
     outcome = results_of(results)
@@ -96,6 +96,7 @@ def assert_exactly_once(sandbox, results: Path, rows: int, already: set[str] = f
     by_uuid = {c["uuid"]: c for c in contacts}
     for row in outcome:
         assert by_uuid[row["uuid"]]["phoneNumber"] == "+" + row["identifier"]
+    return outcome
 
 
 def test_faults_and_lost_answers_still_give_exactly_once(sandbox_factory, tmp_path: Path) -> None:

@@ -9,71 +9,25 @@ by watching what the sandbox holds, never by sleeping.
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 import subprocess
 import sys
-import time
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from test_delivery import assert_exactly_once, make_csv, start_import, wait_for
+from test_delivery import run_import as run_delivery_import
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = ROOT / "sample_data" / "account.toml"
 LAGGING = ("--read-lag-ms", "2000", "--drop-after-commit", "0.05", "--on-duplicate", "create")
 
 
-def make_csv(path: Path, rows: int) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["Name", "Phone"])
-        writer.writerows([f"Persona {i}", f"+34 6{i:08d}"] for i in range(rows))
-    return path
-
-
-def import_command(sandbox, file: Path, results: Path, *extra: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLBELL_")} | {"CALLBELL_API_TOKEN": sandbox.token}
-    args = [
-        sys.executable, "-m", "importer", "import", str(file), "-a", str(ACCOUNT), "--base-url", sandbox.base_url,
-        "-o", str(results), "--no-progress", *extra,
-    ]  # fmt: skip
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-
-
 def run_import(sandbox, file: Path, results: Path, *extra: str) -> str:
-    proc = import_command(sandbox, file, results, *extra)
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    return out
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.005)
-
-
-def results_of(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def assert_exactly_once(sandbox, results: Path, rows: int) -> list[dict[str, str]]:
-    """One contact per row in the sandbox, and the results' uuids are exactly those contacts."""
-    outcome = results_of(results)
-    assert len(outcome) == rows and {r["status"] for r in outcome} == {"created"}, Counter(r["status"] for r in outcome)
-    contacts = sandbox.contacts()
-    per_phone = Counter(c["phoneNumber"] for c in contacts)
-    assert len(contacts) == rows and max(per_phone.values()) == 1, [p for p, n in per_phone.items() if n > 1]
-    assert {r["uuid"] for r in outcome} == {c["uuid"] for c in contacts}
-    by_uuid = {c["uuid"]: c for c in contacts}
-    for row in outcome:
-        assert by_uuid[row["uuid"]]["phoneNumber"] == "+" + row["identifier"]
-    return outcome
+    """The import, which must end with exit 0; returns what it printed."""
+    proc = run_delivery_import(sandbox, file, results, *extra)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
 
 
 def test_the_sandbox_shows_a_contact_to_reads_only_after_the_lag(sandbox_factory) -> None:
@@ -134,7 +88,7 @@ def test_sigkill_mid_run_under_lag_then_resume(sandbox_factory, tmp_path: Path) 
     results = tmp_path / "r.csv"
     killed_at = []
     for target in (60, 150):
-        proc = import_command(sandbox, file, results, "--rate", "100", "--settle", "2.5")
+        proc = start_import(sandbox, file, results, "--rate", "100", "--settle", "2.5")
         wait_for(
             lambda target=target, proc=proc: sandbox.stats()["contacts"] >= target or proc.poll() is not None,
             "contacts to arrive",
