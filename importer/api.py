@@ -46,10 +46,9 @@ def validate_file(
     already has. Options: those of `import_file` but `dry_run`.
     """
     check_names("validate_file", options, _FILE_OPTIONS)
-    built = build_options(
-        path, account_file=account_file, token=token, base_url=base_url, given={**options, "dry_run": True}
+    return import_file(
+        path, account_file=account_file, token=token, base_url=base_url, progress=progress, dry_run=True, **options
     )
-    return _run(built, progress)
 
 
 def import_file(
