@@ -59,7 +59,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
-# The fuzz targets of tests/test_fuzz.py, for longer than `make test` gives them (FUZZ_SECONDS=600 make fuzz).
+# The fuzz targets of tests/e2e/test_fuzz.py, for longer than `make test` gives them (FUZZ_SECONDS=600 make fuzz).
 fuzz: $(STAMP)
 	$(PY) fuzz/run_fuzz.py --seconds $${FUZZ_SECONDS:-120}
 

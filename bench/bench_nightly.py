@@ -31,7 +31,8 @@ import tempfile
 import uuid as uuidlib
 from pathlib import Path
 
-from importer.account import load_account
+from importer.account.model.model import load_account
+
 from importer.sandbox.process import start_sandbox
 from importer.sandbox.rules import Rules
 from importer.sandbox.store import ContactRecord, ContactStore

@@ -1,6 +1,6 @@
 """Fuzz reading + mapping + validation for a while: `make fuzz` (`.venv/bin/python fuzz/run_fuzz.py`).
 
-Runs the targets of tests/test_fuzz.py (random bytes, random CSV text, random .xlsx and .xls workbooks), which
+Runs the targets of tests/e2e/test_fuzz.py (random bytes, random CSV text, random .xlsx and .xls workbooks), which
 `make test` runs briefly:
 
 - hypothesis: rounds of fresh random examples per target until the time is up; a failure is shrunk to a small
@@ -13,7 +13,7 @@ process (a native library aborting, running out of memory) is saved too, and the
 
 A crash (any exception but ImporterError, a message of several lines, a broken reader invariant, a process
 killed) is saved as fuzz/crashes/<target>-<id>.<ext> with <that>.json beside it (options and traceback).
-Replay one with `--replay fuzz/crashes/<file>`; tests/test_fuzz.py replays every saved one in `make test`, except
+Replay one with `--replay fuzz/crashes/<file>`; tests/e2e/test_fuzz.py replays every saved one in `make test`, except
 those that kill the process (`"kills_process": true`).
 
     .venv/bin/python fuzz/run_fuzz.py                 # 120 s, every engine available
@@ -42,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CRASHES = ROOT / "fuzz" / "crashes"
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
+sys.path[:0] = [str(ROOT / "tests" / "e2e"), str(ROOT / "tests"), str(ROOT)]
 
 CHILD_MEMORY = 4 << 30  # bytes of address space for a child (and for --replay)
 ROUND = 200  # hypothesis examples per round of one target (fresh random examples each round)
@@ -302,13 +302,13 @@ def atheris_child(seconds: float, inflight: Inflight) -> int:
     import atheris
 
     with atheris.instrument_imports(include=["importer"]):
-        import importer.headers
-        import importer.mapping
-        import importer.mapping_config
-        import importer.phones
-        import importer.pipeline
-        import importer.read
-        import importer.validate  # noqa: F401
+        import importer.mapping.columns
+        import importer.mapping.config
+        import importer.mapping.headers
+        import importer.phones.numbers
+        import importer.pipeline.run
+        import importer.reading.files
+        import importer.validation.validator  # noqa: F401
     import test_fuzz
 
     def decode(data: bytes) -> test_fuzz.FuzzInput:

@@ -36,21 +36,21 @@ _WHERE = {
     "InputError": "importer.errors",
     "MissingExtra": "importer.errors",
     "Progress": "importer.progress",
-    "Report": "importer.summary",
-    "RowResult": "importer.row_results",
-    "StateLocked": "importer.ledger",
-    "import_file": "importer.api",
-    "import_records": "importer.api",
-    "validate_file": "importer.api",
+    "Report": "importer.results.report",
+    "RowResult": "importer.results.rows",
+    "StateLocked": "importer.state.ledger",
+    "import_file": "importer.pipeline.api",
+    "import_records": "importer.pipeline.api",
+    "validate_file": "importer.pipeline.api",
 }
 
 if TYPE_CHECKING:
-    from importer.api import import_file, import_records, validate_file
     from importer.errors import AccountError, ConfigError, ExitCode, ImporterError, InputError, MissingExtra
-    from importer.ledger import StateLocked
+    from importer.pipeline.api import import_file, import_records, validate_file
     from importer.progress import Progress
-    from importer.row_results import RowResult
-    from importer.summary import Report
+    from importer.results.report import Report
+    from importer.results.rows import RowResult
+    from importer.state.ledger import StateLocked
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
-from importer.cli import main
+from importer.commands.cli import main
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,4 @@
-"""How the stages report progress: a bar for a person, log lines for a scheduler (importer.cli), or nothing."""
+"""How the stages report progress: a bar for a person, log lines for a scheduler (importer.commands.cli), or nothing."""
 
 from __future__ import annotations
 

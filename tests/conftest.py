@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-# tests/ has no __init__.py: make `import sandbox_proc` work under any pytest import mode, for the test
-# modules too (they should import it the same way, so there is only one copy of the module).
-_TESTS = str(Path(__file__).resolve().parent)
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
+# Tests mirror the packages (tests/<package>/test_<module>.py, end-to-end tests in tests/e2e/) with no
+# __init__.py, imported in pytest's importlib mode (two packages may both have a test_undo.py). Shared helpers
+# are imported by plain name: sandbox_proc and data/ from tests/, the end-to-end helpers from tests/e2e/.
+_TESTS = Path(__file__).resolve().parent
+for _folder in (str(_TESTS / "e2e"), str(_TESTS)):
+    if _folder not in sys.path:
+        sys.path.insert(0, _folder)
 
 from sandbox_proc import RunningSandbox, start_sandbox  # noqa: E402
 

@@ -1,6 +1,6 @@
 """A local Callbell-compatible HTTP server for the demo, the tests and the benchmarks.
 
-Light to import: it depends only on importer.account, starlette and uvicorn.
+Light to import: it depends only on importer.account.model, starlette and uvicorn.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SandboxConfig", "build_app", "serve"]
 
-# Resolved on first use, so importing a submodule (importer.cli imports importer.sandbox.command) does not
+# Resolved on first use, so importing a submodule (importer.commands.cli imports importer.sandbox.command) does not
 # also import starlette and uvicorn.
 _EXPORTS = {
     "SandboxConfig": "importer.sandbox.config",

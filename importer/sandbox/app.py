@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from importer.account import Account
+from importer.account.model import Account
 from importer.sandbox.config import SandboxConfig
 from importer.sandbox.middleware import REASONS, SandboxMiddleware, error_response
 from importer.sandbox.rules import BadRequest, FieldError, error_body, parse_body, phone_digits

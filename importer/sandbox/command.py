@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from importer.account import AccountFileError
+from importer.account.model import AccountFileError
 from importer.sandbox.config import SandboxConfig, SandboxConfigError, new_token
 from importer.sandbox.store import StoreError
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from importer.account import Account, CustomField
+from importer.account.model import Account, CustomField
 
 NOTE_MAX = 1000
 BOT_STATUSES = ("bot_start", "bot_end")

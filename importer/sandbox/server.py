@@ -14,7 +14,7 @@ from pathlib import Path
 
 import uvicorn
 
-from importer.account import load_account
+from importer.account.model import load_account
 from importer.sandbox.app import build_app
 from importer.sandbox.config import SandboxConfig, SandboxConfigError
 from importer.sandbox.middleware import DropLogFilter

@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from importer.account import Account
+from importer.account.model import Account
 from importer.sandbox.config import SandboxConfig
 from importer.sandbox.replica import Replica
 from importer.sandbox.rules import Rules

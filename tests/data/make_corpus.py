@@ -5,7 +5,7 @@
 Writes every case into tests/data/corpus/ (or DIR) beside manifest.json, which tells, for each file, what
 `importer validate FILE -a sample_data/account.toml` must do: exit 2 with one stderr line holding a given
 substring (a file-level problem: nothing may be sent), or exit 0/1 with given counts per status, and where it
-matters given identifiers, errors and cells per row. tests/test_corpus.py checks the importer against it.
+matters given identifiers, errors and cells per row. tests/e2e/test_corpus.py checks the importer against it.
 
 Deterministic: every random byte comes from random.Random seeded with the case name, zip timestamps and
 document dates are pinned and the encryption's salts are seeded, so two runs give the same files (for the same
@@ -38,7 +38,9 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "corpus"
 SEED = 20251125
 FIXED_TIME = dt.datetime(2025, 3, 1)
-NOTE_LIMIT = 1000  # importer.validate.NOTE_LIMIT; repeated here so the corpus does not import the code under test
+NOTE_LIMIT = (
+    1000  # importer.validation.validator.NOTE_LIMIT; repeated here so the corpus does not import the code under test
+)
 
 Expect = dict[str, Any]
 Builder = Callable[[Path, random.Random], Expect]

@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/data/make_exports.py OUT_DIR
 
-tests/test_exports.py writes each one into a temp dir and checks that detection, with no config, maps the
+tests/e2e/test_exports.py writes each one into a temp dir and checks that detection, with no config, maps the
 expected columns and that a dry run finds every row valid. Header rows are the tools' own (see the sources in
 importer/data/headers.toml); the rows are invented, with numbers spelled as people in each country write them.
 """

@@ -1,0 +1,409 @@
+"""Write an account file from an AccountScan, or merge the scan into one the user already keeps.
+
+The merge only adds: tags, users, custom fields, options, teams, team members and channels the file lacks.
+Nothing in the file is dropped or rewritten, and its comments and layout stay (tomlkit edits the document in
+place). Where the file and the API disagree on a field's type, the file wins: the user wrote it, maybe from
+Settings, and the API only reports types of fields that have values; the disagreement is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import tomlkit
+from tomlkit.items import AoT, Array, Table
+
+from importer.account.model import FIELD_TYPES, AccountFileError, Channel, Team, load_account, parse_account
+from importer.account.pull import AccountScan, SeenField, SeenUser
+from importer.errors import AccountError, ConfigError
+
+_UUID = re.compile(r"^[0-9a-f]{32}$")
+_CHOICE = ("dropdown", "checkbox")
+
+
+@dataclass
+class Changes:
+    """What a pull added to the file, and what it noticed but left alone."""
+
+    tags: list[str] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (name, type)
+    options: dict[str, list[str]] = field(default_factory=dict)  # field -> options added
+    teams: list[str] = field(default_factory=list)
+    members: dict[str, list[str]] = field(default_factory=dict)  # team name -> members added
+    channels: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    created: bool = False  # there was no file: it was written whole
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.tags or self.users or self.fields or self.options or self.teams or self.members) or bool(
+            self.channels
+        )
+
+    def summary(self) -> str:
+        """E.g. "+ 3 tags: A, B, C; users unchanged; + custom field 'Plan' (dropdown); teams unchanged"."""
+        parts = [
+            _added(self.tags, "tag") or "tags unchanged",
+            _added(self.users, "user") or "users unchanged",
+        ]
+        fields = [f"+ custom field {n!r} ({t})" for n, t in self.fields]
+        fields += [f"+ {_count(len(o), 'option')} for {n!r}: {_names(o)}" for n, o in self.options.items()]
+        parts.append("; ".join(fields) or "custom fields unchanged")
+        teams = [f"+ team {n!r}" for n in self.teams]
+        teams += [f"+ {_count(len(m), 'member')} of {n!r}: {_names(m)}" for n, m in self.members.items()]
+        parts.append("; ".join(teams) or "teams unchanged")
+        parts.append(_added(self.channels, "channel") or "channels unchanged")
+        return "; ".join(parts)
+
+
+def write_account_file(path: Path, scan: AccountScan, *, now: datetime | None = None) -> Changes:
+    """Write (or merge into) the account file at `path`; the file is replaced whole or not at all.
+
+    An existing file that is not a valid account file is an AccountError (exit 3) and is left as it was; a
+    file that cannot be written is a ConfigError (exit 2). When nothing changes the file is not touched.
+    """
+    path = _target(path)
+    existing = _existing_text(path)
+    text, changes = merge_account_text(existing, scan, now=now)
+    changes.created = existing is None
+    if changes.created or changes.changed:
+        _replace(path, text)
+    return changes
+
+
+def check_output(path: Path) -> None:
+    """What write_account_file would refuse that needs no API: a directory, a missing directory, an existing
+    file that is not an account file. Checked before the API is asked, so a wrong `-o` is told first (exit 2,
+    or 3 for a broken existing file) and a long scan of the account is not thrown away."""
+    target = _target(path)
+    if not target.parent.is_dir():
+        raise ConfigError(_no_directory(target))
+    _existing_text(target)
+
+
+def _target(path: Path) -> Path:
+    if path.is_symlink():
+        path = path.resolve()  # write through a link to the file it names, not over the link
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; give the account file's name, e.g. {path / 'account.toml'}")
+    return path
+
+
+def _existing_text(path: Path) -> str | None:
+    """The text of the account file already at `path` (None: there is none), checked to be one."""
+    if not (path.exists() or path.is_symlink()):
+        return None
+    try:
+        load_account(path)  # every problem with the user's file, one line naming it and the entry
+        return path.read_bytes().decode("utf-8-sig")
+    except AccountFileError as exc:
+        raise AccountError(f"{exc} (not changed; fix it or write to another file)") from None
+    except OSError as exc:
+        raise AccountError(f"{path}: cannot read account file ({exc.strerror or exc})") from None
+
+
+def _no_directory(path: Path) -> str:
+    return f"{path}: cannot write the account file: {path.parent} is not an existing directory"
+
+
+def merge_account_text(existing: str | None, scan: AccountScan, *, now: datetime | None = None) -> tuple[str, Changes]:
+    """The account file text: `existing` (None: a new file) with what `scan` found added, and what was added."""
+    merging = existing is not None
+    doc = tomlkit.parse(existing if merging else skeleton(scan, now or datetime.now(UTC)))
+    stamp = f"; added by `importer account pull` {(now or datetime.now(UTC)):%Y-%m-%d}" if merging else ""
+    changes = Changes()
+    _merge_tags(doc, scan, changes, stamp)
+    _merge_users(doc, scan, changes, stamp)
+    _merge_fields(doc, scan, changes, stamp)
+    _merge_teams(doc, scan, changes)
+    _merge_channels(doc, scan, changes)
+    text = doc.as_string()
+    try:
+        parse_account(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, AccountFileError) as exc:  # a bug here, not the user's: say so plainly
+        raise RuntimeError(f"the merged account file does not load ({exc})") from None
+    return text, changes
+
+
+def skeleton(scan: AccountScan, now: datetime) -> str:
+    """A new file: what was read and from where, what the API cannot show, and empty lists to fill."""
+    if scan.complete:
+        read = f"read every contact: {scan.contacts:,} on {_count(scan.pages, 'page')}."
+    else:
+        read = (
+            f"PARTIAL scan, stopped by --max-pages after {scan.contacts:,} contacts on {_count(scan.pages, 'page')}:"
+            "\n#   contacts not read may carry tags, custom fields and assigned users that are not listed here."
+        )
+    return f"""\
+# Callbell account for `importer import`, `validate` and `mapping`.
+# Written by `importer account pull` on {now:%Y-%m-%d %H:%M} UTC from {_where(scan.source)};
+# {read}
+# The API cannot list an account's tags, custom fields or users. This file holds what it does show: teams and
+# their members, channels, and the tags, custom fields and assigned users seen on the contacts read.
+# Edit it freely: running `importer account pull -o THIS_FILE` again only adds, and keeps your entries and comments.
+
+# Tags carried by the contacts read. Tags no contact carries yet are invisible to the API:
+# add them from Settings -> Tags, e.g. tags = ["VIP", "Call back"].
+tags = []
+
+# Users: team members (GET /teams/:uuid/members) and users assigned to the contacts read.
+# Users in no team and assigned to no contact are invisible to the API: add them from Settings -> Users.
+users = []
+
+# Custom fields with a value on a contact read, with the type the API reports (include_field_types=true).
+# Custom fields no contact has a value for are invisible to the API: add them from Settings -> Custom fields:
+#   [custom_fields."Plan"]
+#   type = "dropdown"            # text | email | number | date | dropdown | checkbox
+#   options = ["Basic", "Pro"]
+"""
+
+
+# --- sections ----------------------------------------------------------------------------------------------
+
+
+def _merge_tags(doc: Any, scan: AccountScan, changes: Changes, stamp: str) -> None:
+    ranked = sorted(scan.tags.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    new = _add_strings(doc, "tags", [(tag, _seen(scan, n) + stamp) for tag, n in ranked])
+    changes.tags += new
+
+
+def _merge_users(doc: Any, scan: AccountScan, changes: Changes, stamp: str) -> None:
+    users = sorted(scan.users.values(), key=lambda u: u.email.casefold())
+    changes.users += _add_strings(doc, "users", [(u.email, _user_note(u) + stamp) for u in users])
+
+
+def _merge_fields(doc: Any, scan: AccountScan, changes: Changes, stamp: str) -> None:
+    if not scan.fields:
+        return
+    if "custom_fields" not in doc:
+        doc.add("custom_fields", tomlkit.table(is_super_table=True))
+    table = doc["custom_fields"]
+    for name, seen in sorted(scan.fields.items(), key=lambda kv: kv[0].casefold()):
+        if name in table:
+            _merge_field(table[name], seen, changes)
+            continue
+        ftype, note = _field_type(seen)
+        options = seen.options if ftype in _CHOICE else []
+        if ftype in _CHOICE and not options:
+            changes.warnings.append(f"custom field {name!r} is a {ftype} but no option was seen: add it by hand")
+            continue
+        entry = tomlkit.table()
+        entry.comment(_seen(scan, seen.contacts) + note + stamp)
+        entry.add("type", ftype)
+        if options:
+            array = tomlkit.array()
+            array.extend(options)
+            array.comment("options the API showed and values seen: the list may be incomplete")
+            entry.add("options", array)
+        entry.add(tomlkit.nl())
+        table.add(name, entry)
+        changes.fields.append((name, ftype))
+
+
+def _merge_field(entry: Any, seen: SeenField, changes: Changes) -> None:
+    kept = entry.get("type")
+    if seen.type in FIELD_TYPES and seen.type != kept:
+        changes.warnings.append(
+            f"custom field {seen.name!r}: kept the file's type {kept!r} (the API reports {seen.type!r})"
+        )
+    if kept not in _CHOICE or seen.type not in (None, kept):
+        return  # options of another type mean nothing for the file's
+    options = entry.get("options")
+    have = set(options or ())
+    added = [o for o in seen.options if o not in have]
+    if added and options is not None:
+        options.extend(added)
+        changes.options[seen.name] = added
+
+
+def _merge_teams(doc: Any, scan: AccountScan, changes: Changes) -> None:
+    tables = doc.get("teams")
+    by_uuid = {str(t.get("uuid")): t for t in tables if isinstance(t, dict)} if tables is not None else {}
+    for team in scan.teams:
+        if not _valid_uuid(team.uuid, f"team {team.name!r}", changes):
+            continue
+        known = by_uuid.get(team.uuid)
+        if known is None:
+            tables = _append_table(doc, "teams", _team_entry(team), tables)
+            changes.teams.append(team.name)
+            continue
+        if str(known.get("name")) != team.name:
+            changes.warnings.append(
+                f"team {team.uuid}: kept the file's name {known.get('name')!r} (the API calls it {team.name!r})"
+            )
+        if "members" not in known:
+            known["members"] = tomlkit.array()
+        have = {str(m).casefold() for m in known["members"]}
+        added = [m for m in team.members if m.casefold() not in have]
+        if added:
+            known["members"].extend(added)
+            changes.members[str(known.get("name", team.name))] = added
+
+
+def _merge_channels(doc: Any, scan: AccountScan, changes: Changes) -> None:
+    tables = doc.get("channels")
+    have = {str(t.get("uuid")) for t in tables or () if isinstance(t, dict)}
+    for channel in scan.channels:
+        if channel.uuid in have or not _valid_uuid(channel.uuid, f"channel {channel.title!r}", changes):
+            continue
+        tables = _append_table(doc, "channels", _channel_entry(channel), tables)
+        changes.channels.append(f"{channel.title} ({channel.type})")
+
+
+# --- tomlkit helpers -----------------------------------------------------------------------------------------
+
+
+def _add_strings(doc: Any, key: str, entries: list[tuple[str, str]]) -> list[str]:
+    """Add the (value, comment) entries whose value the list lacks (compared case-insensitively)."""
+    current = doc.get(key)
+    have = {str(v).casefold() for v in current or ()}
+    new = [(v, c) for v, c in entries if v.casefold() not in have]
+    if not new:
+        return []
+    if isinstance(current, Array) and "\n" in current.as_string():
+        for value, comment in new:  # a list written one per line: add lines, keep everything else
+            current.add_line(value, comment=comment)
+    else:
+        # A one-line list (or none) has nowhere for comments: rewrite it one item per line, same items.
+        array = tomlkit.array()
+        for value in current or ():
+            array.add_line(value)
+        for value, comment in new:
+            array.add_line(value, comment=comment)
+        array.add_line(indent="")
+        if isinstance(current, Array):
+            array.trivia.comment_ws, array.trivia.comment = current.trivia.comment_ws, current.trivia.comment
+        doc[key] = array
+    return [v for v, _ in new]
+
+
+def _append_table(doc: Any, key: str, entry: Table, tables: Any) -> Any:
+    if tables is None:
+        if not doc.as_string().endswith("\n\n"):
+            doc.add(tomlkit.nl())
+        doc.add(tomlkit.comment(_SECTION_COMMENTS[key]))
+        doc.add(key, tomlkit.aot())
+        tables = doc[key]
+    if isinstance(tables, AoT):
+        if len(tables) and not tables.as_string().endswith("\n\n"):
+            entry.trivia.indent = "\n"  # a blank line between tables, as a person writes them
+        tables.append(entry)
+    else:  # written as an inline array of tables: add one more of the same kind
+        tables.append(entry.unwrap())
+    return tables
+
+
+_SECTION_COMMENTS = {
+    "teams": "Teams (GET /teams) and their members (GET /teams/:uuid/members).",
+    "channels": "Channels (GET /channels; discarded channels are left out).",
+}
+
+
+def _team_entry(team: Team) -> Table:
+    entry = tomlkit.table()
+    entry.add("uuid", team.uuid)
+    entry.add("name", team.name)
+    if team.default:
+        entry.add("default", True)
+    members = tomlkit.array()
+    members.extend(team.members)
+    entry.add("members", members)
+    return entry
+
+
+def _channel_entry(channel: Channel) -> Table:
+    entry = tomlkit.table()
+    entry.add("uuid", channel.uuid)
+    entry.add("title", channel.title)
+    entry.add("type", channel.type)
+    entry.add("main", channel.main)
+    return entry
+
+
+# --- wording -------------------------------------------------------------------------------------------------
+
+
+def _seen(scan: AccountScan, n: int) -> str:
+    if not n:
+        return f"no value on the {scan.contacts:,} contacts read; typed by the API"
+    return f"on {n:,} of {scan.contacts:,} contacts read" + ("" if scan.complete else " (partial scan)")
+
+
+def _user_note(user: SeenUser) -> str:
+    parts = []
+    if user.teams:
+        parts.append(("team " if len(user.teams) == 1 else "teams ") + ", ".join(user.teams))
+    if user.assigned:
+        parts.append(f"assigned to {user.assigned:,} contact{'' if user.assigned == 1 else 's'} read")
+    return "; ".join(parts)
+
+
+def _field_type(seen: SeenField) -> tuple[str, str]:
+    """The type to write and a note when it is a guess."""
+    if seen.type in FIELD_TYPES:
+        return str(seen.type), ""
+    if seen.type is None:
+        return "text", "; the API did not report its type: text assumed, check it"
+    return "text", f"; the API reports type {seen.type!r}, unknown to the importer: text assumed, check it"
+
+
+def _valid_uuid(uuid: str, what: str, changes: Changes) -> bool:
+    if _UUID.match(uuid):
+        return True
+    changes.warnings.append(f"{what}: uuid {uuid!r} is not 32 lowercase hex characters; left out")
+    return False
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)  # never a user:password@ part, should a URL carry one
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _names(names: list[str], limit: int = 10) -> str:
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def _added(names: list[str], word: str) -> str:
+    return f"+ {_count(len(names), word)}: {_names(names)}" if names else ""
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename it over: never a half-written account file."""
+    directory = path.parent
+    if not directory.is_dir():
+        raise ConfigError(_no_directory(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the account file ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write the account file ({exc.strerror or exc})") from None

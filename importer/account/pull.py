@@ -1,0 +1,213 @@
+"""What the API shows of an account: the scan behind `importer account pull`.
+
+The API cannot list tags, custom fields or all users. This reads what it can (teams and their members,
+channels) and pages through the contacts for the rest: tags they carry, custom fields they have a value for
+(typed with include_field_types=true), users they are assigned to. importer.account.file writes the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from importer.account.model import Channel, Team
+from importer.callbell.client import ApiError, CallbellClient, ClientConfig
+from importer.errors import AccountError
+
+PAGE_WINDOW = 4  # contact pages asked for at once: paging a large account stays latency-bound otherwise
+MAX_LISTING_PAGES = 1000  # a guard for teams/members paging against a server that ignores ?page
+
+
+@dataclass
+class SeenField:
+    name: str
+    type: str | None  # as the API reported it (None: it did not say); may be one the importer does not know
+    options: list[str] = field(default_factory=list)  # the API's options for the field, then values seen
+    contacts: int = 0  # contacts read with a value for it
+
+
+@dataclass
+class SeenUser:
+    email: str
+    teams: list[str] = field(default_factory=list)  # names of the teams listing them as a member
+    assigned: int = 0  # contacts read assigned to them
+
+
+@dataclass
+class AccountScan:
+    """The account as the API shows it, with where each thing was seen."""
+
+    source: str  # the API it came from (base URL), for the file's comments
+    contacts: int = 0  # contacts read
+    pages: int = 0  # contact pages read
+    complete: bool = True  # False when --max-pages stopped the scan before the last page
+    tags: dict[str, int] = field(default_factory=dict)  # tag -> contacts carrying it
+    fields: dict[str, SeenField] = field(default_factory=dict)
+    users: dict[str, SeenUser] = field(default_factory=dict)  # by case-folded email
+    teams: list[Team] = field(default_factory=list)
+    channels: list[Channel] = field(default_factory=list)
+
+    def add_contact(self, contact: dict[str, Any]) -> None:
+        self.contacts += 1
+        for tag in _tag_names(contact.get("tags")):
+            self.tags[tag] = self.tags.get(tag, 0) + 1
+        email = _email(contact.get("assignedUser"))
+        if email:
+            self._user(email).assigned += 1
+        meta = contact.get("customFieldsMetadata")
+        meta = meta if isinstance(meta, dict) else {}
+        values = contact.get("customFields")
+        values = values if isinstance(values, dict) else {}
+        for name in dict.fromkeys((*values, *meta)):
+            spec = meta.get(name) if isinstance(meta.get(name), dict) else {}
+            value = spec.get("value", values.get(name))
+            seen = self.fields.get(name)
+            if seen is None:
+                seen = self.fields[name] = SeenField(name=str(name), type=None)
+            ftype = spec.get("type")
+            if seen.type is None and isinstance(ftype, str) and ftype:
+                seen.type = ftype
+            _add_options(seen.options, spec.get("options"))
+            if _has_value(value):
+                seen.contacts += 1
+                if seen.type in ("dropdown", "checkbox"):
+                    _add_options(seen.options, value if isinstance(value, list) else [value])
+
+    def add_member(self, email: str, team: str) -> None:
+        user = self._user(email)
+        if team not in user.teams:
+            user.teams.append(team)
+
+    def _user(self, email: str) -> SeenUser:
+        return self.users.setdefault(email.casefold(), SeenUser(email=email))
+
+
+PageCallback = Callable[[int, int], None]  # (contact pages read, contacts read)
+
+
+async def scan_account(
+    client: CallbellClient, *, max_pages: int | None = None, on_page: PageCallback | None = None
+) -> AccountScan:
+    """Teams, members, channels, then every contact page (or the first `max_pages`); raises ApiError."""
+    scan = AccountScan(source=client.config.base_url)
+    for raw in await _listing(client, "teams", "teams"):
+        uuid, name = str(raw.get("uuid") or ""), str(raw.get("name") or "")
+        if not uuid:
+            continue
+        members = await _members(client, uuid)
+        for email in members:
+            scan.add_member(email, name or uuid)
+        scan.teams.append(Team(uuid=uuid, name=name or uuid, members=tuple(members), default=bool(raw.get("default"))))
+    scan.channels = [
+        Channel(
+            uuid=str(c["uuid"]),
+            title=str(c.get("title") or c["uuid"]),
+            type=str(c.get("type") or "whatsapp"),
+            main=bool(c.get("main")),
+        )
+        for c in await _listing(client, "channels", "channels")
+        if c.get("uuid") and not c.get("discardedAt")
+    ]
+    await _scan_contacts(client, scan, max_pages, on_page)
+    return scan
+
+
+async def _scan_contacts(
+    client: CallbellClient, scan: AccountScan, max_pages: int | None, on_page: PageCallback | None
+) -> None:
+    page = 1
+    previous: list[str] | None = None
+    while max_pages is None or page <= max_pages:
+        last = page + PAGE_WINDOW - 1 if max_pages is None else min(page + PAGE_WINDOW - 1, max_pages)
+        batch = await asyncio.gather(
+            *(client.contacts_page(n, include_field_types=True) for n in range(page, last + 1))
+        )
+        for contacts in batch:
+            uuids = [str(c.get("uuid")) for c in contacts]
+            # The docs say: page until a page comes back empty. A server that ignores ?page would repeat itself.
+            if not contacts or uuids == previous:
+                return
+            previous = uuids
+            for contact in contacts:
+                scan.add_contact(contact)
+            scan.pages += 1
+            if on_page is not None:
+                on_page(scan.pages, scan.contacts)
+        page = last + 1
+    # Stopped by max_pages: the scan is complete only if the next page is empty.
+    scan.complete = not await client.contacts_page(page)
+
+
+async def _listing(client: CallbellClient, path: str, key: str) -> list[dict[str, Any]]:
+    """Every item of GET /teams or /channels, following meta.pages when the API gives it."""
+    items, pages = await client.listing_page(path, key, 1)
+    for page in range(2, min(pages or 1, MAX_LISTING_PAGES) + 1):
+        more, _ = await client.listing_page(path, key, page)
+        if not more:
+            break
+        items += more
+    return items
+
+
+async def _members(client: CallbellClient, team_uuid: str) -> list[str]:
+    members: list[str] = []
+    previous: list[dict[str, Any]] | None = None
+    for page in range(1, MAX_LISTING_PAGES + 1):
+        batch = await client.team_members(team_uuid, page)
+        if not batch or batch == previous:
+            break
+        previous = batch
+        members += [email for u in batch if (email := _email(u))]
+    return list(dict.fromkeys(members))
+
+
+def pull_account(
+    config: ClientConfig, *, max_pages: int | None = None, on_page: PageCallback | None = None
+) -> AccountScan:
+    """scan_account with its own client and event loop; a refused token or failing API is an AccountError."""
+
+    async def run() -> AccountScan:
+        async with CallbellClient(config) as client:
+            await _checked(client.probe(), "GET /auth/me")
+            return await _checked(scan_account(client, max_pages=max_pages, on_page=on_page), "reading the account")
+
+    return asyncio.run(run())
+
+
+async def _checked(call: Awaitable[Any], what: str) -> Any:
+    try:
+        return await call
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            raise AccountError(
+                f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN or --token-file"
+            ) from None
+        raise AccountError(f"{what} failed: {exc}") from None
+
+
+def _tag_names(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    names = [t.get("name") if isinstance(t, dict) else t for t in value]  # plain names, as documented, or objects
+    return list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
+
+
+def _email(value: Any) -> str | None:
+    """An email from an assignedUser or member entry: a string as documented, or an object carrying one."""
+    if isinstance(value, dict):
+        value = value.get("email")
+    return value.strip() if isinstance(value, str) and "@" in value else None
+
+
+def _has_value(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _add_options(options: list[str], values: Any) -> None:
+    for value in values if isinstance(values, list) else ():
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            text = str(value).strip()
+            if text and text not in options:
+                options.append(text)

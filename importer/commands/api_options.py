@@ -1,0 +1,68 @@
+"""The command-line options every command that talks to the API shares, and the client settings they make."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from importer.callbell.client import DEFAULT_BASE_URL, ClientConfig
+from importer.callbell.credentials import BASE_URL_ENV, TOKEN_ENV
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def api_options(func: F) -> F:
+    """`--base-url` (or CALLBELL_BASE_URL) and `--token-file` (else CALLBELL_API_TOKEN)."""
+    func = click.option(
+        "--token-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=f"Read the API token from this file instead of {TOKEN_ENV}.",
+    )(func)
+    return click.option(
+        "--base-url",
+        envvar=BASE_URL_ENV,
+        default=DEFAULT_BASE_URL,
+        show_default=True,
+        help=f"API base URL (or {BASE_URL_ENV}).",
+    )(func)
+
+
+def client_config(token: str, kw: Mapping[str, Any]) -> ClientConfig:
+    """The client settings of a command with --base-url, --rate, --concurrency, --max-retries and --timeout."""
+    return ClientConfig(
+        token=token,
+        base_url=kw["base_url"],
+        rate=kw["rate"],
+        concurrency=kw["concurrency"],
+        max_retries=kw["max_retries"],
+        read_timeout=kw["timeout"],
+    )
+
+
+class _Notices(logging.Handler):
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.say = emit
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.say(record.getMessage())
+
+
+def _to_stderr(message: str) -> None:
+    click.echo(f"importer: {message}", err=True)
+
+
+def show_api_notices(emit: Callable[[str], None] = _to_stderr) -> None:
+    """Show what the API client says as it happens (a pre-flight retrying a wrong URL) through `emit`, by default
+    as `importer: …` lines on stderr. The library only logs (logger `importer`); a command calls this once, and
+    a later call (the tests run many commands in one process) replaces the earlier one's handler."""
+    root = logging.getLogger("importer")
+    for handler in [h for h in root.handlers if isinstance(h, _Notices)]:
+        root.removeHandler(handler)
+    root.addHandler(_Notices(emit))
+    root.setLevel(logging.INFO)
+    root.propagate = False  # shown once, in the command's own format

@@ -1,0 +1,312 @@
+"""The `importer` command: a thin layer over the Python API, importer.pipeline.api (and importer.sandbox)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from importer.commands.about import version_option
+from importer.commands.account import account_group
+from importer.commands.api_options import api_options, show_api_notices
+from importer.commands.mapping import mapping_command
+from importer.commands.undo import runs_command, undo_command
+from importer.errors import ImporterError
+from importer.pipeline.api import import_file, validate_file
+from importer.pipeline.run_options import CHOICES, DEFAULTS
+from importer.progress import TqdmProgress
+from importer.results.report import Report
+from importer.sandbox.command import sandbox_command
+from importer.validation.problems import format_count, problem_lines
+
+INTERNAL_ERROR = 4
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@version_option
+def cli() -> None:
+    """Bulk-load contacts from CSV and Excel files into a Callbell account.
+
+    Exit codes: 0 every row ok; 1 some rows invalid, duplicated or failed; 2 usage, config or unreadable
+    input (nothing sent); 3 account or authentication problem (nothing sent); 4 internal error (a bug);
+    130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (the next run resumes).
+    """
+
+
+cli.add_command(sandbox_command)
+cli.add_command(mapping_command)
+cli.add_command(account_group)
+cli.add_command(runs_command)
+cli.add_command(undo_command)
+
+
+def _import_options(func: Any) -> Any:
+    options = [
+        click.argument("file", type=click.Path(path_type=Path)),
+        click.option(
+            "--account-file",
+            "-a",
+            type=click.Path(path_type=Path),
+            help="TOML file describing the account's tags, users, custom fields; `importer account pull` writes one.",
+        ),
+        click.option(
+            "--results", "-o", type=click.Path(path_type=Path), help="Results file, .csv or .xlsx [FILE.results.csv]."
+        ),
+        click.option(
+            "--report",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="HTML report of the run, to send to the client [RESULTS.report.html].",
+        ),
+        click.option("--default-region", help="Country (ISO code, e.g. ES) for phones written without +CC."),
+        click.option(
+            "--phone-format",
+            type=click.Choice(CHOICES["phone_format"]),
+            help="Identifier form: 34600112233 (as in Callbell's docs; the default) or +34600112233.",
+        ),
+        click.option("--source", help="Source for rows without one [whatsapp]."),
+        click.option(
+            "--config",
+            "-c",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Pinned column mapping and options (write one with `importer mapping`).",
+        ),
+        click.option("--encoding", help="CSV encoding (detected when not given)."),
+        click.option("--delimiter", help="CSV delimiter (detected when not given; use '\\t' for tab)."),
+        click.option("--sheet", help="Excel sheet name or 0-based index [first sheet with data]."),
+        api_options,
+        click.option(
+            "--on-existing",
+            type=click.Choice(CHOICES["on_existing"]),
+            default=DEFAULTS["on_existing"],
+            show_default=True,
+            help="A contact already in the account: leave it, PATCH it with what the file changed, or fail the row.",
+        ),
+        click.option(
+            "--tags",
+            type=click.Choice(CHOICES["tags"]),
+            default=DEFAULTS["tags"],
+            show_default=True,
+            help="Updating a contact: keep its tags and add the row's, or set exactly the row's tags.",
+        ),
+        click.option(
+            "--state", type=click.Path(path_type=Path, dir_okay=False), help="Ledger file [RESULTS.state.db]."
+        ),
+        click.option(
+            "--rate",
+            type=float,
+            default=DEFAULTS["rate"],
+            show_default=True,
+            help="Requests per second for the whole run.",
+        ),
+        click.option("--concurrency", type=int, help="Requests in flight [sized from --rate and the API's latency]."),
+        click.option(
+            "--max-retries", type=int, default=DEFAULTS["max_retries"], show_default=True, help="Retries per request."
+        ),
+        click.option(
+            "--timeout", type=float, default=DEFAULTS["timeout"], show_default=True, help="Read timeout in seconds."
+        ),
+        click.option(
+            "--settle",
+            type=click.FloatRange(min=0),
+            default=DEFAULTS["settle"],
+            show_default=True,
+            help="Seconds to wait after a lost answer before looking the contact up (reads may trail writes).",
+        ),
+        click.option("--workers", type=int, help="Processes that validate rows [every core]."),
+        click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal]."),
+        click.option(
+            "--log-every",
+            type=click.FloatRange(min=0.1),
+            default=5.0,
+            show_default=True,
+            help="Seconds between progress lines when there is no progress bar.",
+        ),
+        click.option(
+            "--log-format",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="Progress and summary lines on stderr as text or JSON (one object per line, for schedulers).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command("import")
+@_import_options
+@click.option("--dry-run", is_flag=True, help="Validate every row and write the results; send nothing.")
+def import_command(dry_run: bool, **kwargs: Any) -> None:
+    """Import the contacts in FILE (CSV, XLSX, XLS, ODS) into Callbell.
+
+    The API token comes from the CALLBELL_API_TOKEN environment variable (or --token-file). Running the same
+    command again resumes an interrupted run and creates nothing twice.
+    """
+    _run(dry_run=dry_run, **kwargs)
+
+
+@cli.command("validate")
+@_import_options
+def validate_command(**kwargs: Any) -> None:
+    """Check FILE as `import --dry-run` does: every problem reported, nothing sent."""
+    _run(dry_run=True, **kwargs)
+
+
+def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: float, file: Path, **kw: Any) -> None:
+    """The run through the Python API (importer.pipeline.api); `kw` holds its options, named as the flags."""
+    log = Log(json_lines=log_format == "json")
+    show_api_notices(lambda message: log.emit("warning", message))  # a pre-flight retry, as it happens
+    # Before the sending stage (which handles signals itself), SIGTERM and SIGHUP (a closed terminal) stop the run
+    # like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
+    try:
+        reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log, every=log_every)
+        run = validate_file if dry_run else import_file
+        report = run(file, progress=reporter, **kw)
+    except ImporterError as exc:
+        log.error(str(exc), exit_code=int(exc.exit_code))
+        sys.exit(int(exc.exit_code))
+    except (KeyboardInterrupt, _Terminated) as exc:
+        code = 128 + exc.signum if isinstance(exc, _Terminated) else 130
+        log.error("interrupted before anything was sent", exit_code=code)
+        sys.exit(code)
+    except Exception as exc:  # a bug: say so in one line, distinct from "some rows failed"
+        if os.environ.get("IMPORTER_DEBUG"):
+            raise
+        log.error(
+            f"internal error ({type(exc).__name__}: {exc}); please report it, with IMPORTER_DEBUG=1 for details",
+            exit_code=INTERNAL_ERROR,
+        )
+        sys.exit(INTERNAL_ERROR)
+    _print_report(report, dry_run, log)
+    sys.exit(int(report.exit_code))
+
+
+class _Terminated(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated(signum)
+
+
+def _wants_progress(flag: bool | None) -> bool:
+    return sys.stderr.isatty() if flag is None else flag
+
+
+class Log:
+    """Lines on stderr for people (text) or schedulers (one JSON object per line)."""
+
+    def __init__(self, json_lines: bool) -> None:
+        self.json_lines = json_lines
+
+    def emit(self, level: str, message: str, **fields: Any) -> None:
+        if self.json_lines:
+            record = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": level, "message": message, **fields}
+            click.echo(json.dumps(record, ensure_ascii=False, default=str), err=True)
+        else:
+            click.echo(f"importer: {'error: ' if level == 'error' else ''}{message}", err=True)
+
+    def info(self, message: str, **fields: Any) -> None:
+        self.emit("info", message, **fields)
+
+    def error(self, message: str, **fields: Any) -> None:
+        self.emit("error", message, **fields)
+
+
+class LogProgress:
+    """Without a terminal: a log line every few seconds instead of a bar."""
+
+    def __init__(self, log: Log, every: float = 5.0) -> None:
+        self.log, self.every = log, every
+        self.total, self.done, self.description = 0, 0, ""
+        self.started = self.last = 0.0
+
+    def start(self, total: int, description: str) -> None:
+        self.total, self.done, self.description = total, 0, description
+        self.started = self.last = time.monotonic()
+
+    def advance(self, n: int = 1, total: int | None = None) -> None:
+        self.done += n
+        if total is not None:
+            self.total = total
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self._line(now)
+
+    def close(self) -> None:
+        if self.done and self.last != self.started:
+            self._line(time.monotonic())
+
+    def _line(self, now: float) -> None:
+        rate = self.done / max(now - self.started, 1e-9)
+        fields: dict[str, Any] = {"stage": self.description, "done": self.done, "rate": round(rate, 1)}
+        text = f"{self.description}: {self.done}"
+        if self.total:
+            eta = (self.total - self.done) / rate if rate else None
+            fields |= {"total": self.total, "eta_s": round(eta) if eta is not None else None}
+            text += f"/{self.total} ({100 * self.done / self.total:.0f}%)"
+        text += f", {rate:.0f} rows/s" + (f", ETA {fields['eta_s']}s" if fields.get("eta_s") is not None else "")
+        self.log.info(text, **fields)
+
+
+def _print_report(report: Report, dry_run: bool, log: Log) -> None:
+    echo = click.echo
+    echo(f"Read {report.row_count} row{'' if report.row_count == 1 else 's'} ({report.source}).")
+    for note in report.notes:
+        echo(f"  {note}")
+    unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
+    if unmapped:
+        more = f" and {len(unmapped) - 20} more" if len(unmapped) > 20 else ""
+        echo(f"Columns not imported: {', '.join(unmapped[:20])}{more}")
+    order = ("created", "updated", "unchanged", "skipped", "valid", "duplicate", "invalid", "failed", "pending")
+    parts = [f"{format_count(report.counts[s])} {s}" for s in order if report.counts.get(s)]
+    echo(("Dry run: " if dry_run else "") + (", ".join(parts) or "no rows") + f" in {report.duration:.1f}s.")
+    if report.problems:
+        errors = sum(1 for p in report.problems if p["severity"] == "error")
+        warnings = len(report.problems) - errors
+        what = [f"{errors} kind{'' if errors == 1 else 's'} of problem"] if errors else []
+        what += [f"{warnings} kind{'' if warnings == 1 else 's'} of warning"] if warnings else []
+        echo(f"What to fix ({' and '.join(what)}; rows per problem, first rows, what to do):")
+        for line in problem_lines(report.problems):
+            echo(line)
+    if report.requests and dry_run:  # a dry run with a token only reads, to tell which rows already exist
+        echo(f"API: {format_count(report.requests)} read-only requests (existing contacts looked up), nothing sent.")
+    elif report.requests:
+        rate = report.counts.get("created", 0) / report.send_seconds if report.send_seconds else 0.0
+        echo(
+            f"API: {format_count(report.requests)} requests, {report.retries} retries, {report.rate_limited} answered"
+            f" 429; {rate:.0f} contacts created per second."
+        )
+    if report.duplicates_removed:
+        n = report.duplicates_removed
+        echo(
+            f"Reconciled: {format_count(n)} duplicate contact{'' if n == 1 else 's'} made by re-sends after lost "
+            "answers deleted (the first of each kept; the rows' warnings name them)."
+        )
+    if report.resumed:
+        echo("Resumed an interrupted run: rows it had finished were not sent again.")
+    if report.signal is not None:
+        echo("Stopped by a signal: rows marked pending were not sent; run the same command again to finish.")
+    echo(f"Results: {report.results_path}")
+    if report.errors_path is not None:
+        echo(f"Rows to fix: {report.errors_path}")
+    if report.report_path is not None:
+        echo(f"Report: {report.report_path}")
+    if log.json_lines:
+        log.info("summary", **report.summary())
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,239 @@
+"""`importer mapping FILE`: show how FILE's columns map, as a config file a scheduled job can pin.
+
+importer mapping contacts.csv -a account.toml > importer.toml
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from importer.account.model import Account, AccountFileError, load_account
+from importer.errors import AccountError, ConfigError, ImporterError
+from importer.mapping.columns import Mapping, build_mapping
+from importer.mapping.config import CUSTOM_PREFIX, IGNORE, OPTION_KEYS, PHONE_FALLBACK, load_mapping_config, toml_string
+from importer.mapping.headers import FIELDS
+from importer.mapping.hints import name_look_alikes, phone_look_alikes
+from importer.mapping.values import ValueRules, resolve_value_rules, values_to_toml
+from importer.phones.numbers import is_region
+from importer.pipeline.check import scan
+from importer.reading.files import open_table
+from importer.validation.validator import Options
+
+
+@click.command("mapping")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--account-file",
+    "-a",
+    type=click.Path(path_type=Path),
+    help="Account TOML: headers equal to its custom fields map to them [none: only cf: headers do].",
+)
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Mapping config to start from: its [columns] override detection, its [options] are kept.",
+)
+@click.option("--encoding", help="CSV encoding [config's, else detected].")
+@click.option("--delimiter", help="CSV delimiter [config's, else detected; '\\t' for tab].")
+@click.option("--sheet", help="Excel sheet name or 0-based index [config's, else the first with data].")
+@click.option("--default-region", help="Country (e.g. BR) for phones without +CC: pinned in [options].")
+@click.option(
+    "--scan/--no-scan",
+    default=True,
+    show_default=True,
+    help="With --account-file: read every row and list the values the account lacks in [values] sections.",
+)
+def mapping_command(
+    file: Path,
+    account_file: Path | None,
+    config_path: Path | None,
+    encoding: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    default_region: str | None,
+    scan: bool,
+) -> None:
+    """Print the column mapping of FILE as a TOML config (for --config); unmapped columns are listed, and (with
+    --account-file) the file's values that the account lacks, ready to map in [values] sections."""
+    try:
+        text, warnings = render_mapping(
+            file,
+            account_file=account_file,
+            config_path=config_path,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+            default_region=default_region,
+            scan_values=scan,
+        )
+    except ImporterError as exc:
+        click.echo(f"importer: error: {exc}", err=True)
+        sys.exit(int(exc.exit_code))
+    for warning in warnings:
+        click.echo(f"importer: warning: {warning}", err=True)
+    click.echo(text, nl=False)
+
+
+def render_mapping(
+    file: Path,
+    *,
+    account_file: Path | None = None,
+    config_path: Path | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    default_region: str | None = None,
+    scan_values: bool = True,
+) -> tuple[str, list[str]]:
+    """The config text for FILE and the warnings for stderr; raises ImporterError subclasses."""
+    account: Account | None = None
+    if account_file is not None:
+        try:
+            account = load_account(account_file)
+        except AccountFileError as exc:
+            raise AccountError(str(exc)) from None  # exit code 3, as for `importer import`
+    config = load_mapping_config(config_path) if config_path is not None else None
+    pinned = dict(config.options) if config else {}
+    if default_region is not None:
+        if not is_region(default_region):
+            raise ConfigError(f"--default-region: {default_region!r} is not a two-letter country code such as ES")
+        pinned["default_region"] = default_region.strip().upper()
+    # Explicit flags beat the config's pinned settings, which beat detection.
+    delimiter = delimiter if delimiter is not None else pinned.get("delimiter")
+    if delimiter in ("\\t", "tab"):
+        delimiter = "\t"
+    table = open_table(
+        file,
+        encoding=encoding or pinned.get("encoding"),
+        delimiter=delimiter,
+        sheet=sheet if sheet is not None else pinned.get("sheet"),
+    )
+    mapping = build_mapping(table.headers, account, config)
+
+    warnings: list[str] = []
+    if "phone" not in mapping.fields:
+        warnings.append(
+            'no phone column found: map one in [columns] with "Header" = "phone"' + _maybe(mapping, "phone")
+        )
+    if "name" not in mapping.fields and not mapping.name_parts:
+        warnings.append('no name column found: map one in [columns] with "Header" = "name"' + _maybe(mapping, "name"))
+    if account is not None:
+        for name in mapping.custom_fields:
+            if name not in account.custom_fields:
+                warnings.append(f"{name!r} is not a custom field in {account_file}: add it there or fix the header")
+    used = len(mapping.headers) - len(mapping.unmapped)
+    comments = [
+        f"Column mapping for {file.name} ({table.description}).",
+        (f"Recognized: {mapping.layout} export. " if mapping.layout else "")
+        + f"{len(mapping.headers)} columns: {used} used, {len(mapping.unmapped)} not mapped.",
+        f"Custom fields from {account_file}."
+        if account_file is not None
+        else "No --account-file: only headers written cf:<field> map to custom fields.",
+    ]
+    if config_path is not None:
+        comments.append(f"Started from {config_path}.")
+    comments += [f"WARNING: {w}" for w in warnings]
+    comments.append(f"Pin it: importer mapping {file.name} -a ACCOUNT > importer.toml, then run with --config.")
+    rules = config.values if config else ValueRules()
+    found: list[dict[str, object]] = []
+    if account is not None:
+        resolved = resolve_value_rules(rules, account)  # a wrong right side: one line, exit 2
+        if scan_values and not warnings_block_scan(warnings):
+            validation = Options(default_region=pinned.get("default_region"), values=resolved)
+            found = [e for e in scan(table, account, mapping, validation).entries() if e.get("target")]
+            if found:
+                rows = sum(int(e["rows"]) for e in found if e["severity"] == "error")
+                warnings.append(
+                    f"{len(found)} value(s) of the file are not in the account ({rows:,} rows): "
+                    "map them in the [values] sections at the end"
+                )
+    text = mapping_to_toml(mapping, auto=False, options=pinned, comments=comments)
+    return text + "\n" + values_to_toml(rules, found, account), warnings
+
+
+def _maybe(mapping: Mapping, field: str) -> str:
+    found = phone_look_alikes(mapping) if field == "phone" else name_look_alikes(mapping)
+    return f" (it may be {' or '.join(repr(mapping.column(s.index)) for s in found)})" if found else ""
+
+
+def warnings_block_scan(warnings: list[str]) -> bool:
+    """Without a phone or name column the rows cannot be checked: the mapping must be fixed first."""
+    return any(w.startswith(("no phone column", "no name column")) for w in warnings)
+
+
+# --- writing a config -----------------------------------------------------------------------------------------
+
+
+def mapping_to_toml(
+    mapping: Mapping,
+    *,
+    auto: bool = False,
+    options: MappingABC[str, str] | None = None,
+    comments: Sequence[str] = (),
+) -> str:
+    """A config that `load_mapping_config` + `build_mapping` turn back into this same mapping.
+
+    `auto` defaults to false: a pinned mapping should not change when the export grows a column.
+    """
+    lines = [f"# {_one_line(c)}".rstrip() for c in comments]
+    if lines:
+        lines.append("")
+    lines += [
+        "# false: only the columns listed in [columns] are read; true: the others are detected by their header.",
+        f"auto = {'true' if auto else 'false'}",
+        "",
+        *textwrap.wrap(
+            f"Targets: {', '.join(FIELDS)}, {PHONE_FALLBACK} (tried in order when phone is empty),"
+            f' "cf:<custom field>", {IGNORE}.',
+            width=116,
+            initial_indent="# ",
+            subsequent_indent="#   ",
+        ),
+        '# A blank or repeated header is named by position: "column 7".',
+        "[columns]",
+    ]
+    targets: dict[int, str] = {index: name for name, index in mapping.fields.items()}
+    targets |= {index: f"{CUSTOM_PREFIX}{name}" for name, index in mapping.custom_fields.items()}
+    fallbacks = set(mapping.phone_fallbacks)
+    for index in range(len(mapping.headers)):
+        if index in targets:
+            lines.append(_entry(mapping, index, targets[index]))
+            if targets[index] == "phone":  # fallbacks right after the phone, in the order they are tried
+                lines += [_entry(mapping, i, PHONE_FALLBACK) for i in mapping.phone_fallbacks]
+        elif index in fallbacks and "phone" not in mapping.fields:
+            lines.append(_entry(mapping, index, PHONE_FALLBACK))
+    labels = {label: index for index, label in mapping.phone_labels.items()}
+    for index in sorted(labels):
+        phone = _one_line(mapping.column(labels[index]))
+        lines.append(f"# {toml_string(mapping.config_key(index))}: the per-row label of {phone} (Mobile goes first)")
+    for index in mapping.unmapped:
+        target = mapping.suggestions.get(index, IGNORE)
+        why = mapping.notes.get(index)
+        lines.append(f"# {_entry(mapping, index, target)}   (not mapped{': ' + _one_line(why) if why else ''})")
+    lines += ["", "# Run settings to pin (all optional): " + ", ".join(OPTION_KEYS) + "."]
+    if options:
+        lines.append("[options]")
+        lines += [f"{key} = {toml_string(value)}" for key, value in options.items()]
+    else:
+        lines += ["# [options]", '# default_region = "ES"', '# phone_format = "digits"']
+    return "\n".join(lines) + "\n"
+
+
+def _entry(mapping: Mapping, index: int, target: str) -> str:
+    line = f"{toml_string(mapping.config_key(index))} = {toml_string(target)}"
+    note = mapping.notes.get(index) if index not in mapping.unmapped else None
+    return f"{line}   # {_one_line(note)}" if note else line
+
+
+def _one_line(text: str) -> str:
+    """Comment text: a header with a newline in it must not end the comment early."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text)

@@ -1,0 +1,168 @@
+"""`importer runs RESULTS` and `importer undo RESULTS`: a thin layer over importer.delivery.undo."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from importer.callbell.credentials import TOKEN_ENV, read_token
+from importer.commands.api_options import api_options, client_config, show_api_notices
+from importer.delivery.undo import RunSummary, UndoOptions, UndoReport, list_runs, run_undo
+from importer.errors import AccountError, ConfigError, ImporterError
+from importer.progress import TqdmProgress
+from importer.state.ledger import RunRecord
+
+INTERNAL_ERROR = 4
+STATE_HELP = "State file of the import [RESULTS.state.db]."
+
+
+@click.command("runs")
+@click.argument("results", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--state", type=click.Path(path_type=Path, dir_okay=False), help=STATE_HELP)
+def runs_command(results: Path, state: Path | None) -> None:
+    """List the runs recorded in the state beside RESULTS: id, start, counts, and what `importer undo` would do.
+
+    Exit codes: 0 listed; 2 no state file, or one of another import.
+    """
+    summaries = _guarded(lambda: list_runs(results, state))
+    if not summaries:
+        click.echo("No runs recorded.")
+        return
+    last = next((s.run.id for s in reversed(summaries) if s.run.finished is not None), None)
+    click.echo(f"{'run':<9} {'started':<26} {'counts':<40} undo")
+    for summary in summaries:
+        run = summary.run
+        mark = " (last)" if run.id == last else ""
+        status = "" if run.finished is not None else " (interrupted)"
+        click.echo(
+            f"{run.id[:8]:<9} {(run.started or '?'):<26} {(_counts(run) + status):<40} {summary.what_undo_does}{mark}"
+        )
+
+
+@click.command("undo")
+@click.argument("results", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--run", "run_id", help="The run to undo (an id or its first characters, see `importer runs`) [last].")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask; required when not at a terminal.")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted and restored; send nothing.")
+@click.option("--state", type=click.Path(path_type=Path, dir_okay=False), help=STATE_HELP)
+@api_options
+@click.option("--rate", type=float, default=250.0, show_default=True, help="Requests per second.")
+@click.option("--concurrency", type=int, help="Requests in flight [sized from --rate and the API's latency].")
+@click.option("--max-retries", type=int, default=6, show_default=True, help="Retries per request.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout in seconds.")
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    default=3.0,
+    show_default=True,
+    help="Seconds after an unanswered create before looking it up (reads may trail writes), as for import.",
+)
+@click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
+def undo_command(results: Path, run_id: str | None, yes: bool, dry_run: bool, progress: bool | None, **kw: Any) -> None:
+    """Undo the last finished import recorded beside RESULTS (or --run ID): delete the contacts it created,
+    give the contacts it updated (--on-existing update) their earlier values back. Contacts it skipped or
+    found are never touched. Writes RESULTS.undo.csv (row, uuid, action, status, error); running it again
+    resumes a killed undo and changes nothing after a finished one.
+
+    Exit codes: 0 all undone or nothing to do; 1 some contacts failed (run it again); 2 usage, no state, a
+    state of another import, or no --yes without a terminal; 3 token, API or the state in use by another run.
+    """
+
+    def confirm(summary: RunSummary) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise ConfigError("not at a terminal: give --yes to undo without being asked")
+        click.echo(f"Run {_describe(summary.run)}: {_plan(summary)}.")
+        return click.confirm("Undo it?", default=False)
+
+    def go() -> UndoReport:
+        show_api_notices()
+        token = read_token(kw["token_file"])
+        client = None
+        if token:
+            client = client_config(token, kw)
+        elif not dry_run:
+            raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")
+        options = UndoOptions(
+            results=results, state=kw["state"], run=run_id, dry_run=dry_run, client=client, settle=kw["settle"]
+        )
+        return run_undo(options, confirm=confirm, progress=_progress(progress))
+
+    report = _guarded(go)
+    _print(report, dry_run)
+    sys.exit(report.exit_code)
+
+
+def _guarded(action: Any) -> Any:
+    try:
+        return action()
+    except ImporterError as exc:
+        _fail(str(exc), int(exc.exit_code))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except click.Abort:
+        _fail("interrupted: nothing undone", 130)
+    except Exception as exc:  # a bug: one line, distinct from the documented failures
+        if os.environ.get("IMPORTER_DEBUG"):
+            raise
+        _fail(f"internal error ({type(exc).__name__}: {exc}); please report it, with IMPORTER_DEBUG=1", INTERNAL_ERROR)
+
+
+def _print(report: UndoReport, dry_run: bool) -> None:
+    if report.run is None or report.plan is None:
+        click.echo("No finished run to undo.")
+        return
+    described = _describe(report.run)
+    if dry_run:
+        if not report.planned and not report.unresolved:
+            click.echo(f"Dry run: run {described}: nothing left to undo.")
+            return
+        click.echo(f"Dry run: run {described}: would {_plan(report.plan)}; nothing sent.")
+        for item in report.planned:
+            click.echo(f"  {item.action} {item.uuid}" + (f" (row {item.row})" if item.row is not None else ""))
+        if report.unresolved:
+            click.echo(f"  and {report.unresolved} contacts the run may have created: the undo looks them up first")
+        return
+    if report.declined:
+        click.echo("Nothing undone.")
+        return
+    done = ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items()))
+    if not report.plan.to_delete and not report.plan.to_restore:
+        click.echo(f"Run {described}: nothing left to undo" + (f" ({done})." if done else "."))
+    else:
+        click.echo(f"Undid run {described}: {done or 'nothing'} in {report.seconds:.1f}s.")
+        click.echo(f"API: {report.requests} requests, {report.retries} retries.")
+    if report.counts.get("failed") or report.counts.get("todo"):
+        click.echo("Some contacts were not undone (see the error column); run the same command again to retry them.")
+    if report.signal is not None:
+        click.echo("Stopped by a signal: run the same command again to finish.")
+    if report.undo_path is not None:
+        click.echo(f"Undo results: {report.undo_path}")
+
+
+def _describe(run: RunRecord) -> str:
+    return f"{run.id[:8]} (started {run.started or 'before runs were recorded'}; {_counts(run)})"
+
+
+def _counts(run: RunRecord) -> str:
+    return ", ".join(f"{n} {status}" for status, n in sorted(run.counts.items())) or "no counts"
+
+
+def _plan(summary: RunSummary) -> str:
+    return f"delete {summary.to_delete} contacts it created, restore {summary.to_restore} it updated"
+
+
+def _progress(flag: bool | None) -> Any:
+    if not (sys.stderr.isatty() if flag is None else flag):
+        return None
+    return TqdmProgress(unit="contact")
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"importer: error: {message}", err=True)
+    sys.exit(code)

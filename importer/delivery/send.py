@@ -1,0 +1,394 @@
+"""Stage 2: deliver the ledger's pending rows to Callbell, each exactly once.
+
+The API has no idempotency key, so exactly-once rests on the ledger and on look-ups:
+- before a POST the intent is committed; after it, the uuid. A run killed in between finds the intent and
+  looks the number up before sending again;
+- an answer lost in flight (timeout, dropped connection, 5xx) is resolved the same way, by look-up, once a
+  read trailing the writes can show the contact (--settle), in a task of its own so no worker waits; the
+  doubt is kept in the state file and the reconcile pass at the end of the run (importer.delivery.reconcile)
+  removes any extra contact a re-send made all the same;
+- contacts already in the account are found first (by paging the account or by look-up, whichever costs
+  fewer requests) and handled by --on-existing instead of being created again; `update` sends only what the
+  file changed (importer.delivery.changes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import signal
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
+from importer.delivery.account_index import AccountIndex
+from importer.delivery.account_index import contact_ids as _ids
+from importer.delivery.account_index import digits as _digits
+from importer.delivery.changes import PATCHABLE, changed_since, current_values, merged_record, patch_body, row_values
+from importer.delivery.reconcile import pause, reconcile
+from importer.delivery.snapshot import snapshot
+from importer.state.ledger import PENDING, Ledger, RowRecord
+from importer.state.uncertain import Uncertain
+
+if TYPE_CHECKING:
+    from importer.pipeline.options import ImportOptions
+    from importer.progress import Progress
+
+__all__ = ["PATCHABLE", "Courier", "Result", "SendStats", "Unsettled", "auto_concurrency", "deliver"]
+BATCH = 500
+
+
+@dataclass
+class SendStats:
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    seconds: float = 0.0
+    signal: int | None = None  # set when SIGINT/SIGTERM/SIGHUP stopped the sending
+    unreachable: bool = False  # set when the API stopped answering and the sending stopped
+    duplicates_removed: int = 0  # extra contacts of uncertain rows deleted by the reconcile pass
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str
+    uuid: str = ""
+    href: str = ""
+    error: str = ""
+    unreachable: bool = False  # failed because the API could not be reached
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A create whose outcome is not known yet, finished by Courier.settle in a task of its own."""
+
+    record: RowRecord
+    payload: dict[str, Any]
+    posts: int  # POSTs of it this run sent so far (0: an intent of an earlier attempt, nothing sent yet)
+    reason: str = ""  # why the last answer was lost
+
+
+def auto_concurrency(rate: float, latency: float) -> int:
+    """Enough requests in flight that latency does not cap the rate (Little's law, with room for slow answers),
+    and no more: httpx checks every pooled connection on each request, so idle connections cost CPU."""
+    return max(4, min(48, math.ceil(rate * max(latency, 0.01) * 1.5)))
+
+
+async def deliver(
+    ledger: Ledger, config: ClientConfig, run: str, options: ImportOptions, progress: Progress
+) -> SendStats:
+    stats = SendStats()
+    started = time.monotonic()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled = []
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal was closed
+        try:
+            loop.add_signal_handler(signum, _on_signal, stop, stats, signum)
+            handled.append(signum)
+        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use): no handler
+            pass
+    try:
+        async with CallbellClient(config) as client:
+            courier = Courier(client, ledger, run, options)
+            courier.settle_unchanged()
+            total = ledger.count_pending()
+            if total:
+                await courier.index.prepare(total)
+                progress.start(total, "Checking contacts" if options.dry_run else "Sending contacts")
+                try:
+                    await _run_workers(courier, ledger, config.concurrency or 16, stop, progress, stats)
+                finally:
+                    progress.close()
+            if not options.dry_run and not stop.is_set():
+                # Rows whose create was uncertain, in this run or an interrupted one: no extra contact left.
+                stats.duplicates_removed = await reconcile(client, ledger, run, options.settle, stop, progress)
+            stats.requests = client.counters.requests
+            stats.retries = client.counters.retries
+            stats.rate_limited = client.counters.rate_limited
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def _on_signal(stop: asyncio.Event, stats: SendStats, signum: int) -> None:
+    # Stop taking rows; what is in flight finishes, and its outcome is recorded.
+    stats.signal = signum
+    stop.set()
+
+
+async def _run_workers(
+    courier: Courier, ledger: Ledger, concurrency: int, stop: asyncio.Event, progress: Any, stats: SendStats
+) -> None:
+    queue: asyncio.Queue[RowRecord | None] = asyncio.Queue(maxsize=concurrency * 2)
+
+    async def produce() -> None:
+        last = 0
+        while not stop.is_set():
+            # Batches by row number: never iterate a cursor over rows that are being updated meanwhile.
+            batch = ledger.db.execute(
+                "SELECT row, status, identifier, source, payload FROM rows WHERE status = ? AND row > ? "
+                "ORDER BY row LIMIT ?",
+                (PENDING, last, BATCH),
+            ).fetchall()
+            if not batch:
+                break
+            for values in batch:
+                if stop.is_set():
+                    break
+                await queue.put(RowRecord(*values))
+            last = batch[-1][0]
+        for _ in range(concurrency):
+            await queue.put(None)
+
+    unreachable = 0  # rows in a row that failed because the API could not be reached
+    settling: set[asyncio.Task[None]] = set()  # uncertain creates, finished away from the workers
+
+    async def attempt(step: Awaitable[Result | Unsettled | None]) -> Result | Unsettled | None:
+        try:
+            return await step
+        except ApiError as exc:  # a look-up that kept failing
+            return Result("failed", error=exc.message, unreachable=exc.unreachable)
+        except Exception as exc:  # a bug must cost one row, never the run's results
+            return Result("failed", error=f"internal error: {exc!r}")
+
+    def done(record: RowRecord, result: Result) -> None:
+        nonlocal unreachable
+        unreachable = unreachable + 1 if result.unreachable else 0
+        ledger.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=result.error)
+        progress.advance()
+        if unreachable >= max(8, concurrency) and not stop.is_set():
+            # The API is gone: stop instead of spending every remaining row's retries on it.
+            stats.unreachable = True
+            stop.set()
+
+    async def settle(unsettled: Unsettled) -> None:
+        result = await attempt(courier.settle(unsettled, stop))
+        if isinstance(result, Result):  # None: stopped meanwhile, left pending with its doubt recorded
+            done(unsettled.record, result)
+
+    async def work() -> None:
+        while (record := await queue.get()) is not None:
+            if stop.is_set():
+                continue  # left pending: the next run sends it
+            result = await attempt(courier.deliver(record))
+            if isinstance(result, Unsettled):
+                task = asyncio.create_task(settle(result))
+                settling.add(task)
+                task.add_done_callback(settling.discard)
+            elif result is not None:
+                done(record, result)
+
+    await asyncio.gather(produce(), *(work() for _ in range(concurrency)))
+    while settling:
+        await asyncio.gather(*settling)
+
+
+class Courier:
+    def __init__(self, client: CallbellClient, ledger: Ledger, run: str, options: ImportOptions) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.run = run
+        self.options = options
+        self.index = AccountIndex(client, ledger)
+        self.uncertain = Uncertain(ledger)
+
+    def settle_unchanged(self) -> None:
+        """`--on-existing update`: a row whose contact this state knows, with nothing changed in the file since
+        the record, ends `unchanged` here, in one pass over the ledger: no request, no worker."""
+        if self.options.dry_run or self.options.on_existing != "update":
+            return
+        last = 0
+        while batch := self.ledger.pending_with_record(self.run, last, BATCH * 10):
+            self.ledger.set_outcomes(
+                [
+                    ("unchanged", uuid, href, row)
+                    for row, payload, uuid, href, record in batch
+                    if not changed_since(row_values(json.loads(payload or "{}")), json.loads(record))
+                ]
+            )
+            last = batch[-1][0]
+
+    async def deliver(self, record: RowRecord) -> Result | Unsettled:
+        payload: dict[str, Any] = json.loads(record.payload or "{}")
+        source, identifier = record.source, record.identifier
+        known = self.ledger.known(source, identifier)
+        if known is not None and known.state != "sending":
+            ours = known.state == "done" and known.run == self.run  # created by this run before a restart
+            return await self._existing(payload, known.uuid, known.href, ours=ours, key=(source, identifier))
+        if known is not None:
+            # A POST of an earlier attempt may have landed: look (live, not in the index, once a lagging read can
+            # show it) before sending again.
+            self.uncertain.doubt(source, identifier, self.run)
+            return Unsettled(record, payload, posts=0)
+        in_account = await self.index.find(source, identifier)
+        if in_account is not None:
+            uuid, href, current = in_account
+            self.ledger.remember(source, identifier, uuid, href, run="", state="existing")
+            if current is not None and self.ledger.synced(source, identifier) is None and not self.options.dry_run:
+                self.ledger.set_synced(source, identifier, current_values(current))  # first found: as it is
+                current_known = True
+            else:
+                current_known = False
+            return await self._existing(
+                payload, uuid, href, ours=False, key=(source, identifier), current=current, found=current_known
+            )
+        if self.options.dry_run:
+            return Result("valid")
+        result = await self._create(record, payload)
+        if isinstance(result, Result) and result.status == "created":
+            self.ledger.set_synced(source, identifier, row_values(payload))
+        return result
+
+    async def _look_up(self, source: str, identifier: str) -> tuple[str, str] | None:
+        """Ask the API now (the account index is a snapshot from before the sending began)."""
+        if source != "whatsapp":
+            return None  # only phone numbers can be looked up
+        found = await self.client.find_contact_by_phone(_digits(identifier))
+        return None if found is None else _ids(found)
+
+    async def _existing(
+        self,
+        payload: dict[str, Any],
+        uuid: str,
+        href: str,
+        *,
+        ours: bool,
+        key: tuple[str, str],
+        current: dict[str, Any] | None = None,
+        found: bool = False,
+    ) -> Result:
+        policy = self.options.on_existing
+        if ours:
+            if self.ledger.synced(*key) is None:  # killed between the create and its record
+                self.ledger.set_synced(*key, row_values(payload))
+            return Result("created", uuid, href)
+        if self.options.dry_run:
+            verb = {"skip": "skipped", "update": "updated", "fail": "failed"}[policy]
+            return Result("valid", uuid, href, f"already in the account: would be {verb} (--on-existing {policy})")
+        if policy == "skip":
+            return Result("skipped", uuid, href)
+        if policy == "fail":
+            return Result("failed", uuid, href, "already in the account (--on-existing fail)")
+        return await self._update(payload, uuid, href, key, current, found)
+
+    async def _update(
+        self,
+        payload: dict[str, Any],
+        uuid: str,
+        href: str,
+        key: tuple[str, str],
+        current: dict[str, Any] | None,
+        found: bool,
+    ) -> Result:
+        """PATCH only what the file changed since this state's record, and of that only what Callbell does not
+        already have; `unchanged` when nothing is left. A contact just found is compared with itself as found."""
+        row = row_values(payload)
+        record = self.ledger.synced(*key)
+        base = None if found else record  # just found: no record of ours yet, compare with the contact itself
+        wanted = changed_since(row, base)
+        contact: dict[str, Any] = {}
+        try:
+            if wanted and current is None:  # the contact as it is: from the listing, else a GET (also for undo)
+                current = self.index.current(*key, uuid) or snapshot(await self.client.get_contact(uuid))
+            body = patch_body(wanted, current, self.options.tags)
+            if body:
+                await self._record_before(uuid, current)
+                contact = await self.client.update_contact(uuid, body)
+        except (ApiError, OutcomeUnknown) as exc:
+            return Result("failed", uuid, href, f"update refused: {exc}")
+        synced = merged_record(record if record is not None else _as_record(current), row)
+        if synced != record:
+            self.ledger.set_synced(*key, synced)
+        return Result("updated", *_ids(contact, href)) if body else Result("unchanged", uuid, href)
+
+    async def _record_before(self, uuid: str, current: dict[str, Any] | None = None) -> None:
+        """What `importer undo` restores: the contact as the API showed it before this run's first PATCH of it,
+        committed before the PATCH leaves (a resumed run already has it, and must not record its own values).
+        `current`: the contact already in hand (listing or GET, snapshot form), which saves a GET."""
+        if not self.ledger.has_before(self.run, uuid):
+            before = current if current is not None else snapshot(await self.client.get_contact(uuid))
+            self.ledger.record_before(self.run, uuid, before)
+
+    async def _create(self, record: RowRecord, payload: dict[str, Any]) -> Result | Unsettled:
+        source, identifier = record.source, record.identifier
+        since = time.time()
+        self.ledger.intend(source, identifier, self.run)  # committed before the POST leaves
+        try:
+            return await self._post(payload, (source, identifier), uncertain=False)
+        except OutcomeUnknown as exc:
+            self.uncertain.doubt(source, identifier, self.run, since)
+            return Unsettled(record, payload, posts=1, reason=str(exc))
+
+    async def settle(self, unsettled: Unsettled, stop: asyncio.Event) -> Result | None:
+        """The rest of an uncertain create: wait until a read trailing the writes can show what the last POST
+        made (--settle, or the backoff when longer), look the number up, and send again only when it is not
+        there; a last look before giving up. None when stopped meanwhile: the row stays pending, and its intent
+        and doubt in the ledger make the next run look before sending."""
+        record, payload = unsettled.record, unsettled.payload
+        key = (record.source, record.identifier)
+        posts, reason = unsettled.posts, unsettled.reason
+        attempts = self.client.config.max_retries + 1
+        while True:
+            backoff = min(30.0, 0.25 * 2 ** (posts - 1)) * random.uniform(0.5, 1.0) if posts else 0.0
+            if not await pause(stop, max(self.options.settle, backoff)):
+                return None
+            found = await self._look_up(*key)
+            if found is not None:
+                # Ours: the intent proves it, and no run has reported it yet (the last one said "failed").
+                self.uncertain.found(*key)
+                self.ledger.remember(*key, *found, run=self.run)
+                self.ledger.set_synced(*key, row_values(payload))
+                return Result("created", *found)
+            if posts >= attempts:
+                # The intent and the doubt stay: the reconcile pass and the next run look again.
+                return Result("failed", error=f"no answer after {posts} attempts ({reason}); run again to resolve")
+            self.uncertain.resend(*key)  # committed before the POST leaves
+            try:
+                result = await self._post(payload, key, uncertain=True)
+            except OutcomeUnknown as exc:
+                posts, reason = posts + 1, str(exc)
+                continue
+            finally:
+                self.uncertain.ended(*key)
+            if result.status == "created":
+                self.ledger.set_synced(*key, row_values(payload))
+            return result
+
+    async def _post(self, payload: dict[str, Any], key: tuple[str, str], *, uncertain: bool) -> Result:
+        """One POST of the row; raises OutcomeUnknown when its answer was lost. `uncertain`: an earlier POST of it
+        may have landed."""
+        try:
+            contact = await self.client.create_contact(payload)
+        except ApiError as exc:
+            if exc.unreachable:
+                return Result("failed", error=exc.message, unreachable=True)
+            if 400 <= exc.status < 500:
+                # Refused because it exists (the API does not document how it says so)? Then it is there.
+                found = await self._look_up(*key)
+                if found is not None:
+                    uuid, href = found
+                    if uncertain:
+                        self.uncertain.found(*key)
+                    self.ledger.remember(*key, uuid, href, run=self.run if uncertain else "")
+                    return (
+                        Result("created", uuid, href)
+                        if uncertain
+                        else await self._existing(payload, uuid, href, ours=False, key=key)
+                    )
+            if not uncertain:
+                self.ledger.forget(*key)  # refused for certain: nothing was created
+            return Result("failed", error=exc.message)
+        uuid, href = _ids(contact)
+        self.ledger.remember(*key, uuid, href, run=self.run)
+        return Result("created", uuid, href)
+
+
+def _as_record(current: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if current is None else current_values(current)

@@ -1,0 +1,2 @@
+"""Mapping: which column feeds which Callbell field (headers in six languages, the config file)
+and how values translate."""

@@ -1,0 +1,401 @@
+"""Map spreadsheet columns to Callbell contact fields: by their headers, or as a config file pins them.
+
+Detection reads headers with the vocabulary of importer.mapping.headers (English, Spanish, Portuguese, Italian,
+French and German; the usual contact and CRM exports) so those import with no configuration. A config file
+(importer.mapping.config; `importer mapping FILE > importer.toml` writes one) overrides detection column by
+column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from importer.account.model import Account
+from importer.errors import ConfigError
+from importer.mapping.config import COLUMN_REF, CUSTOM_PREFIX, PHONE_FALLBACK, MappingConfig, parse_target
+from importer.mapping.headers import LANDLINE_RANK, NAME_PARTS, Layout, header_key, normalize_header, vocabulary
+
+_GOOGLE_MULTI = " ::: "  # Google Contacts joins several values of one cell with this
+_PHONE_VALUE = re.compile(r"^(phone \d+) value$")
+_UNLISTED = "not in the config (auto = false)"
+
+
+@dataclass
+class Mapping:
+    """Which column feeds what. Every column is in exactly one place: a field, a custom field, the phone
+    fallbacks, the phone labels (as a label column) or `unmapped`."""
+
+    headers: list[str]
+    fields: dict[str, int] = field(default_factory=dict)  # contact field -> column index
+    custom_fields: dict[str, int] = field(default_factory=dict)  # account custom field name -> column index
+    unmapped: list[int] = field(default_factory=list)  # column indexes that feed nothing, in column order
+    phone_fallbacks: list[int] = field(default_factory=list)  # tried in order when the phone cell is empty
+    phone_labels: dict[int, int] = field(default_factory=dict)  # phone column -> its per-row label column
+    # For the person only (not compared): the export recognized, and why a column is (not) mapped.
+    layout: str | None = field(default=None, compare=False)
+    notes: dict[int, str] = field(default_factory=dict, compare=False)
+    suggestions: dict[int, str] = field(default_factory=dict, compare=False)  # unmapped column -> likely target
+
+    @property
+    def name_parts(self) -> list[int]:
+        """Columns joined with spaces into the name when `name` is not mapped: first, middle, last, 2nd last."""
+        return [self.fields[part] for part in NAME_PARTS if part in self.fields]
+
+    @cached_property
+    def _duplicated_keys(self) -> frozenset[str]:
+        keys = [header_key(h) for h in self.headers]
+        return frozenset(k for k in keys if k and keys.count(k) > 1)
+
+    def column(self, index: int) -> str:
+        header = self.headers[index]
+        if not header.strip():
+            return f"column {index + 1}"
+        if header_key(header) in self._duplicated_keys:  # "Phone" twice: say which one
+            return f"{header} (column {index + 1})"
+        return header
+
+    def config_key(self, index: int) -> str:
+        """The [columns] key that finds this column again: its header, or "column N" when the header cannot."""
+        key = header_key(self.headers[index])
+        first = next(i for i, h in enumerate(self.headers) if header_key(h) == key)
+        return self.headers[index] if key and first == index else f"column {index + 1}"
+
+    def phone_columns(self) -> list[int]:
+        return ([self.fields["phone"]] if "phone" in self.fields else []) + self.phone_fallbacks
+
+    def phone_candidates(self, values: Sequence[str]) -> list[tuple[int, str]]:
+        """A row's non-empty phone numbers, best first, each with its column.
+
+        Order: the phone column, then the fallbacks; but a number whose label cell on this row says
+        Mobile/WhatsApp (Google Contacts' "Phone 2 - Label") comes before unlabelled or landline ones.
+        A Google cell holding several numbers ("+34 600 ::: +34 911") gives one candidate per number.
+        """
+        ranked: list[tuple[int, int, int, str]] = []
+        words = vocabulary()
+        for order, index in enumerate(self.phone_columns()):
+            numbers = _split_multi(values[index] if index < len(values) else "")
+            label_index = self.phone_labels.get(index)
+            labels = _split_multi(values[label_index]) if label_index is not None and label_index < len(values) else []
+            for k, number in enumerate(numbers):
+                label = labels[k] if k < len(labels) else (labels[0] if len(labels) == 1 else "")
+                mobile = words.is_mobile_label(label)
+                ranked.append((0 if mobile else 1, order, index, number))
+        ranked.sort(key=lambda r: (r[0], r[1]))  # stable: numbers of one cell keep their order
+        return [(index, number) for _, _, index, number in ranked]
+
+    def describe(self) -> list[str]:
+        """One line per used column, in column order: "Mobile Phone -> phone"."""
+        lines = [(i, f"{name.replace('_', ' ')}") for name, i in self.fields.items()]
+        lines += [
+            (i, f"phone, if the ones before are empty (fallback {n})") for n, i in enumerate(self.phone_fallbacks, 1)
+        ]
+        lines += [
+            (lab, f"label of {self.column(i)} (a mobile label goes first)") for i, lab in self.phone_labels.items()
+        ]
+        lines += [(i, f"custom field {name!r}") for name, i in self.custom_fields.items()]
+        return [f"{self.column(i)} -> {what}" for i, what in sorted(lines, key=lambda line: line[0])]
+
+
+def _split_multi(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(_GOOGLE_MULTI) if part.strip()]
+
+
+# --- building a mapping --------------------------------------------------------------------------------------
+
+
+def detect_mapping(headers: Sequence[str], account: Account | None) -> Mapping:
+    """The mapping detection alone gives: no config."""
+    return build_mapping(headers, account, None)
+
+
+def build_mapping(headers: Sequence[str], account: Account | None, config: MappingConfig | None = None) -> Mapping:
+    """Map `headers`: the config's entries first, then (unless `auto = false`) detection for the rest.
+
+    `account` None means "unknown" (no account file): custom fields are then matched only by `cf:`.
+    """
+    builder = _Builder(list(headers), account, config)
+    if config is not None:
+        builder.apply_config(config)
+    if config is None or config.auto:
+        builder.detect()
+    mapping = builder.finish()
+    if config is not None and not config.auto:
+        _explain_unlisted(mapping, build_mapping(headers, account, replace(config, auto=True)))
+    return mapping
+
+
+def _explain_unlisted(mapping: Mapping, detected: Mapping) -> None:
+    """With `auto = false`, say what detection would do with the columns the config leaves out, so that a
+    column new in the export shows up as `# "WhatsApp" = "phone_fallback"   (not mapped: not in the config)`."""
+    targets = {i: name for name, i in detected.fields.items()}
+    targets |= {i: f"{CUSTOM_PREFIX}{name}" for name, i in detected.custom_fields.items()}
+    targets |= {i: PHONE_FALLBACK for i in detected.phone_fallbacks}
+    for index in mapping.unmapped:
+        if mapping.notes.get(index) != _UNLISTED:
+            continue  # ignored by the config
+        if index in targets:
+            mapping.suggestions[index] = targets[index]
+        elif index in detected.unmapped:
+            mapping.notes.pop(index)
+            if index in detected.notes:
+                mapping.notes[index] = detected.notes[index]
+            if index in detected.suggestions:
+                mapping.suggestions[index] = detected.suggestions[index]
+
+
+class _Builder:
+    def __init__(self, headers: list[str], account: Account | None, config: MappingConfig | None) -> None:
+        self.headers = headers
+        self.keys = [header_key(h) for h in headers]
+        self.account = account
+        self.config = config
+        self.custom_by_key = {header_key(n): n for n in account.custom_fields} if account else {}
+        self.vocabulary = vocabulary()
+        # The export recognized: named for the person; its look-alike columns (Google's Labels) stay unmapped.
+        self.layout: Layout | None = self.vocabulary.layout(set(self.keys))
+        self.mapping = Mapping(headers=list(headers), layout=self.layout.name if self.layout else None)
+        self.done: set[int] = set()  # columns settled (mapped, fallback, ignored, unmapped)
+        self.from_config: dict[str, str] = {}  # target -> config entry, to name both sides of a conflict
+        self.first_of_key: dict[str, int] = {}
+        for index, key in enumerate(self.keys):
+            self.first_of_key.setdefault(key, index)
+
+    # config ------------------------------------------------------------------------------------------------
+
+    def apply_config(self, config: MappingConfig) -> None:
+        entry_of: dict[int, str] = {}
+        for entry, target in config.columns.items():
+            where = config.where(entry)
+            index = self._resolve(entry, where)
+            if index in entry_of:
+                raise ConfigError(f'{where}: the same column as "{entry_of[index]}"')
+            entry_of[index] = entry
+            kind, name = parse_target(target, where)
+            if kind == "custom":
+                name = self._custom_name(name, where)
+                taken = f"{CUSTOM_PREFIX}{name}"
+            else:
+                taken = name
+            if kind in ("field", "custom") and taken in self.from_config:
+                raise ConfigError(f'{where}: "{self.from_config[taken]}" already feeds {target.strip()}')
+            self.done.add(index)
+            if kind == "field":
+                self.mapping.fields[name] = index
+                self.from_config[name] = entry
+            elif kind == "custom":
+                self.mapping.custom_fields[name] = index
+                self.from_config[taken] = entry
+            elif kind == "fallback":
+                self.mapping.phone_fallbacks.append(index)
+            else:
+                self.mapping.unmapped.append(index)
+                self.mapping.notes[index] = "ignored by the config"
+
+    def _resolve(self, entry: str, where: str) -> int:
+        key = header_key(entry)
+        if key and key in self.first_of_key:  # a real header wins over the "column N" spelling
+            return self.first_of_key[key]
+        match = COLUMN_REF.match(normalize_header(entry))
+        if match and 1 <= int(match.group(1)) <= len(self.headers):
+            return int(match.group(1)) - 1
+        close = difflib.get_close_matches(entry, [h for h in self.headers if h.strip()], n=1, cutoff=0.6)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise ConfigError(f"{where}: no such column in the file{hint}")
+
+    def _custom_name(self, name: str, where: str) -> str:
+        if self.account is None:  # no account file: cannot check, validation will
+            return name
+        known = self.custom_by_key.get(header_key(name))
+        if known is None:
+            fields = ", ".join(self.account.custom_fields) or "none"
+            raise ConfigError(f"{where}: {name!r} is not a custom field of the account (it has: {fields})")
+        return known
+
+    # detection ---------------------------------------------------------------------------------------------
+
+    def detect(self) -> None:
+        by_target: dict[str, list[tuple[int, int]]] = {}  # target -> [(rank, column)]
+        for index, header in enumerate(self.headers):
+            if index in self.done:
+                continue
+            key = self.keys[index]
+            if not key:
+                self._unmap(index, "no header" if not header.strip() else None)
+                continue
+            first = self.first_of_key[key]
+            if first != index:
+                self._unmap(index, f"same header as column {first + 1}", self._target_of(first))
+                continue
+            found = self._classify(index)
+            if found is None:
+                self._unmap(index, None)
+                continue
+            target, rank = found
+            if self.layout is not None and key in self.layout.ignore:
+                self._unmap(index, self.layout.ignore[key], target)
+                continue
+            by_target.setdefault(target, []).append((rank, index))
+
+        self._detect_phone(sorted(by_target.pop("phone", [])))
+        self._detect_name(by_target)
+        for target, candidates in by_target.items():
+            self._take_best(target, sorted(candidates))
+
+    def _classify(self, index: int) -> tuple[str, int] | None:
+        header, key = self.headers[index], self.keys[index]
+        stripped = header.strip()
+        if stripped.casefold().startswith(CUSTOM_PREFIX):
+            target = stripped[len(CUSTOM_PREFIX) :].strip()
+            if not target:
+                return None
+            return f"{CUSTOM_PREFIX}{self.custom_by_key.get(header_key(target), target)}", 0
+        # The account's own custom fields win over the built-in synonyms: a field named "Status" is data.
+        if key in self.custom_by_key:
+            return f"{CUSTOM_PREFIX}{self.custom_by_key[key]}", 0
+        words = normalize_header(header).split()
+        if self.layout is not None and key in self.layout.phones:  # Italian Outlook's "Ufficio", Spanish "Particular"
+            return "phone", LANDLINE_RANK
+        field_name = self.vocabulary.lookup.get(key)
+        if field_name == "phone":
+            rank = self.vocabulary.phone_rank(words)
+            return "phone", 2 if rank is None else rank  # "identifier", "numero", "destinatario": generic
+        if field_name is not None:
+            return field_name, 0
+        rank = self.vocabulary.phone_rank(words)
+        return ("phone", rank) if rank is not None else None
+
+    def _detect_phone(self, candidates: list[tuple[int, int]]) -> None:
+        # WhatsApp beats mobile beats a generic phone beats home/business; equal ranks keep column order.
+        columns = [index for _, index in candidates]
+        if "phone" not in self.mapping.fields and columns:
+            self._map("phone", columns.pop(0))
+        for index in columns:
+            self.mapping.phone_fallbacks.append(index)
+            self.done.add(index)
+
+    def _detect_name(self, by_target: dict[str, list[tuple[int, int]]]) -> None:
+        names = [index for _, index in sorted(by_target.pop("name", []))]
+        parts = {part: [index for _, index in sorted(by_target.pop(part, []))] for part in NAME_PARTS}
+        fields = self.mapping.fields
+        if "name" in fields:  # the config chose the full name
+            self._unmap_all(names + [i for cols in parts.values() for i in cols], self._used_for("name"))
+            return
+        config_parts = [p for p in NAME_PARTS if p in fields]
+        firsts = parts["first_name"] + [fields[p] for p in ("first_name",) if p in fields]
+        lasts = [i for p in ("last_name", "second_last_name") for i in parts[p] + ([fields[p]] if p in fields else [])]
+        clear = [i for i in names if self.keys[i] not in self.vocabulary.ambiguous]
+        ambiguous = [i for i in names if self.keys[i] in self.vocabulary.ambiguous]
+        if ambiguous and not clear and bool(firsts) != bool(lasts):
+            # The other half of a name is there: "Nombre" + "Apellidos" -> first name, "Prénom" + "Nom" -> last.
+            key = self.keys[ambiguous[0]]
+            part = self.vocabulary.ambiguous_part(key, [self.keys[i] for i in firsts], [self.keys[i] for i in lasts])
+            if part is not None:
+                parts[part] = [ambiguous.pop(0)]
+                names.remove(parts[part][0])
+        chosen = None if config_parts else (clear or ambiguous or [None])[0]
+        if chosen is not None:
+            # An explicit full name beats first + last; the parts stay listed, never silently dropped.
+            self._map("name", chosen)
+            self._unmap_all([i for i in names if i != chosen], self._used_for("name"))
+            for part, cols in parts.items():
+                self._unmap_all(cols, self._used_for("name"), part)
+            return
+        why = "the config maps the name parts" if config_parts else None
+        for index in names:
+            self._unmap(index, why, "name")
+        for part, cols in parts.items():
+            self._take_best(part, [(0, i) for i in cols])
+
+    def _take_best(self, target: str, candidates: list[tuple[int, int]]) -> None:
+        columns = [index for _, index in candidates]
+        custom = target.startswith(CUSTOM_PREFIX)
+        taken = self.mapping.custom_fields if custom else self.mapping.fields
+        name = target[len(CUSTOM_PREFIX) :] if custom else target
+        if name not in taken and columns:
+            index = columns.pop(0)
+            taken[name] = index
+            self.done.add(index)
+        for index in columns:
+            self._unmap(index, f'"{self.headers[taken[name]]}" feeds {_label(target)}', target)
+
+    def _quirk(self, quirk: str) -> bool:
+        return self.layout is not None and quirk in self.layout.quirks
+
+    def _map(self, field_name: str, index: int) -> None:
+        self.mapping.fields[field_name] = index
+        self.done.add(index)
+
+    def _unmap(self, index: int, why: str | None, target: str | None = None) -> None:
+        self.mapping.unmapped.append(index)
+        self.done.add(index)
+        if why:
+            self.mapping.notes[index] = why
+        if target:
+            self.mapping.suggestions[index] = target
+
+    def _unmap_all(self, columns: Iterable[int], why: str, target: str | None = None) -> None:
+        for index in columns:
+            self._unmap(index, why, target or self._target_of(index))
+
+    def _used_for(self, field_name: str) -> str:
+        return f'"{self.headers[self.mapping.fields[field_name]]}" feeds the {_label(field_name)}'
+
+    def _target_of(self, index: int) -> str | None:
+        found = self._classify(index) if self.keys[index] else None
+        return found[0] if found else None
+
+    # the end -----------------------------------------------------------------------------------------------
+
+    def finish(self) -> Mapping:
+        mapping = self.mapping
+        if self.config is not None and not self.config.auto:
+            for index in range(len(self.headers)):
+                if index not in self.done:
+                    mapping.unmapped.append(index)
+                    mapping.notes.setdefault(index, _UNLISTED)
+        if mapping.phone_fallbacks and "phone" not in mapping.fields:
+            assert self.config is not None  # detection always fills phone before fallbacks
+            entry = next(e for e, t in self.config.columns.items() if parse_target(t, "")[0] == "fallback")
+            raise ConfigError(f"{self.config.where(entry)}: phone_fallback needs another column mapped to phone")
+        self._link_phone_labels()
+        for part, other in (("first_name", "last-name"), ("last_name", "first-name")):
+            index = mapping.fields.get(part)
+            if index is not None and part in self.vocabulary.ambiguous.get(self.keys[index], {}):  # config too
+                mapping.notes.setdefault(index, f"the {part.replace('_', ' ')}: the file has a {other} column")
+        if self._quirk("owner_names") and "assigned_user" in mapping.fields:
+            index = mapping.fields["assigned_user"]
+            why = f"{mapping.layout} writes the owner's name: rows are checked against user emails"
+            mapping.notes.setdefault(index, why)
+        mapping.unmapped.sort()
+        return mapping
+
+    def _link_phone_labels(self) -> None:
+        """Google Contacts puts each number's label ("Mobile", "Work") in the column beside it: use it per row."""
+        mapping = self.mapping
+        for index in mapping.phone_columns():
+            match = _PHONE_VALUE.match(normalize_header(self.headers[index]))
+            if not match:
+                continue
+            for word in ("label", "type"):
+                label = self.first_of_key.get(header_key(f"{match.group(1)} {word}"))
+                # Only a column that feeds nothing else, and that the config did not explicitly ignore.
+                if (
+                    label is not None
+                    and label in mapping.unmapped
+                    and mapping.notes.get(label) != "ignored by the config"
+                ):
+                    mapping.unmapped.remove(label)
+                    mapping.notes.pop(label, None)
+                    mapping.suggestions.pop(label, None)
+                    mapping.phone_labels[index] = label
+                    break
+
+
+def _label(target: str) -> str:
+    if target.startswith(CUSTOM_PREFIX):
+        return f"custom field {target[len(CUSTOM_PREFIX) :]!r}"
+    return target.replace("_", " ")

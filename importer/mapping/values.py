@@ -1,0 +1,294 @@
+"""Value translation: the `[values]` and `[unknown]` sections of the config file.
+
+An old CRM writes "Cliente VIP" where the Callbell account has the tag "VIP", and owner emails that are not
+Callbell users. Rather than editing the export, the user says once how file values become account values::
+
+    [values.tags]
+    "Cliente VIP" = "VIP"            # file value = account value (the left side ignores case)
+    "Lead" = ""                      # an empty right side drops that value (the row is still sent)
+    [values.assigned_user]
+    "dwight@oldcrm.com" = "ana@example.com"
+    [values."cf:Status"]
+    "activo" = "Active"
+    [unknown]                        # a value still unknown: "invalid" (default: the row is not sent) or "drop"
+    assigned_user = "drop"           # send the row without it; its `warning` cell says what was dropped
+
+Parsing checks the shape (one line naming the file and the key, exit 2); `resolve_value_rules` then checks the
+right sides against the account, once the account is known.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from importer.account.model import Account
+from importer.errors import ConfigError
+
+# The fields whose values name something in the account, and so can be translated or dropped.
+VALUE_FIELDS = ("tags", "assigned_user", "team", "channel")
+CUSTOM_PREFIX = "cf:"
+POLICIES = ("invalid", "drop")
+Policy = Literal["invalid", "drop"]
+
+
+@dataclass(frozen=True)
+class ValueRules:
+    """`maps`: target -> {case-folded file value: account value ("" drops it)}; `unknown`: target -> policy.
+    A target is a field of VALUE_FIELDS or "cf:<custom field>" in the account's spelling."""
+
+    maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    unknown: dict[str, Policy] = field(default_factory=dict)
+    path: Path | None = None  # named in errors
+    written: dict[str, dict[str, str]] = field(default_factory=dict)  # target -> {folded: as the config wrote it}
+
+    def __bool__(self) -> bool:
+        return bool(self.maps or self.unknown)
+
+    def translate(self, target: str, value: str) -> str | None:
+        """The account value for a file value, "" to drop it, or None when the config does not say."""
+        table = self.maps.get(target)
+        return None if table is None else table.get(value.casefold())
+
+    def policy(self, target: str) -> Policy:
+        return self.unknown.get(target, "invalid")
+
+
+def parse_value_rules(values: Any, unknown: Any, place: str) -> ValueRules:
+    """The `[values]` and `[unknown]` tables of a config file (None when absent), shape-checked."""
+    maps: dict[str, dict[str, str]] = {}
+    written: dict[str, dict[str, str]] = {}
+    if values is not None:
+        if not isinstance(values, dict):
+            raise ConfigError(f'{place}: values must be tables, as [values.tags] then "File value" = "Account value"')
+        for target, table in values.items():
+            key = _target(target, f"{place}: [values.{_quoted(target)}]")
+            where = f"{place}: [values.{_quoted(target)}]"
+            if not isinstance(table, dict):
+                raise ConfigError(f'{where}: must be a table of "File value" = "Account value" lines')
+            entries: dict[str, str] = {}
+            for left, right in table.items():
+                if not isinstance(right, str):
+                    raise ConfigError(f'{where} "{left}": the account value must be a string ("" drops the value)')
+                folded = left.strip().casefold()
+                if not folded:
+                    raise ConfigError(f'{where} "{left}": an empty file value; empty cells are never sent')
+                if folded in entries and entries[folded] != right.strip():
+                    raise ConfigError(f'{where} "{left}": given twice (the file value ignores case)')
+                entries[folded] = right.strip()
+                written.setdefault(key, {})[folded] = left
+            maps[key] = entries
+    policies: dict[str, Policy] = {}
+    if unknown is not None:
+        if not isinstance(unknown, dict):
+            raise ConfigError(f'{place}: unknown must be a table: [unknown] then field = "invalid" or "drop"')
+        for target, policy in unknown.items():
+            where = f"{place}: [unknown] {_quoted(target)}"
+            key = _target(target, where)
+            if policy not in POLICIES:
+                raise ConfigError(f'{where}: {policy!r} is not a policy; write "invalid" or "drop"')
+            policies[key] = policy
+    path = Path(place) if place != "mapping config" else None
+    return ValueRules(maps=maps, unknown=policies, path=path, written=written)
+
+
+def _target(target: str, where: str) -> str:
+    text = target.strip()
+    if text.casefold().startswith(CUSTOM_PREFIX):
+        name = text[len(CUSTOM_PREFIX) :].strip()
+        if not name:
+            raise ConfigError(f'{where}: "cf:" needs a custom field name, as "cf:Status"')
+        return CUSTOM_PREFIX + name
+    name = text.casefold().replace(" ", "_").replace("-", "_")
+    if name not in VALUE_FIELDS:
+        raise ConfigError(f"{where}: not a field whose values can be mapped; expected {_expected()}")
+    return name
+
+
+def _expected() -> str:
+    return ", ".join((*VALUE_FIELDS, '"cf:<custom field>"'))
+
+
+def _quoted(target: str) -> str:
+    return target if target.replace("_", "").isalnum() else f'"{target}"'
+
+
+def resolve_value_rules(rules: ValueRules, account: Account) -> ValueRules:
+    """Check every right side against the account and spell custom fields as the account does.
+
+    A right side the account does not have would fail every row it touches: one ConfigError (exit 2) instead."""
+    if not rules:
+        return rules
+    place = str(rules.path) if rules.path else "mapping config"
+    fields_by_fold = {name.casefold(): name for name in account.custom_fields}
+
+    def custom_name(target: str, where: str) -> str:
+        name = target[len(CUSTOM_PREFIX) :]
+        known = fields_by_fold.get(name.casefold())
+        if known is None:
+            have = ", ".join(account.custom_fields) or "none"
+            raise ConfigError(f"{where}: {name!r} is not a custom field of the account (it has: {have})")
+        return CUSTOM_PREFIX + known
+
+    maps: dict[str, dict[str, str]] = {}
+    for target, table in rules.maps.items():
+        where = f"{place}: [values.{_quoted(target)}]"
+        key = custom_name(target, where) if target.startswith(CUSTOM_PREFIX) else target
+        allowed = _account_values(account, key)
+        resolved: dict[str, str] = {}
+        for left, right in table.items():
+            if not right:
+                resolved[left] = ""
+                continue
+            if allowed is None:  # a free-form custom field (text, number...): checked per row by its type
+                resolved[left] = right
+                continue
+            parts = [right] if key != "tags" and not _is_checkbox(account, key) else _split(right)
+            spelled = [allowed.get(p.casefold()) for p in parts]
+            missing = [p for p, s in zip(parts, spelled, strict=True) if s is None]
+            if missing:
+                as_written = rules.written.get(target, {}).get(left, left)
+                raise ConfigError(
+                    f'{where} "{as_written}" = "{right}": {missing[0]!r} is not {_what(key)} of the account'
+                    f" ({_sample(allowed.values())})"
+                )
+            resolved[left] = ", ".join(s for s in spelled if s)
+        maps[key] = resolved
+    unknown: dict[str, Policy] = {}
+    for target, policy in rules.unknown.items():
+        key = (
+            custom_name(target, f"{place}: [unknown] {_quoted(target)}") if target.startswith(CUSTOM_PREFIX) else target
+        )
+        unknown[key] = policy
+    written = {(k if not k.startswith(CUSTOM_PREFIX) else _resolved_key(k, maps)): v for k, v in rules.written.items()}
+    return ValueRules(maps=maps, unknown=unknown, path=rules.path, written=written)
+
+
+def _resolved_key(target: str, maps: dict[str, dict[str, str]]) -> str:
+    return next((k for k in maps if k.casefold() == target.casefold()), target)
+
+
+def _account_values(account: Account, target: str) -> dict[str, str] | None:
+    """The account's values for a target, by their case-folded spelling; None for free-form custom fields."""
+    if target == "tags":
+        return {t.casefold(): t for t in account.tags}
+    if target == "assigned_user":
+        return {u.casefold(): u for u in account.all_users}
+    if target == "team":
+        return {t.name.casefold(): t.name for t in account.teams} | {t.uuid: t.uuid for t in account.teams}
+    if target == "channel":
+        return {c.title.casefold(): c.title for c in account.channels} | {c.uuid: c.uuid for c in account.channels}
+    spec = account.custom_fields[target[len(CUSTOM_PREFIX) :]]
+    return dict(spec.options_by_fold) if spec.type in ("dropdown", "checkbox") else None
+
+
+def _is_checkbox(account: Account, target: str) -> bool:
+    return target.startswith(CUSTOM_PREFIX) and account.custom_fields[target[len(CUSTOM_PREFIX) :]].type == "checkbox"
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+
+
+def _what(target: str) -> str:
+    if target.startswith(CUSTOM_PREFIX):
+        return f"an option of {target[len(CUSTOM_PREFIX) :]!r}"
+    return {"tags": "a tag", "assigned_user": "a user", "team": "a team", "channel": "a channel"}[target]
+
+
+def _sample(values: Any, limit: int = 8) -> str:
+    items = list(dict.fromkeys(values))
+    if not items:
+        return "it has none"
+    more = f", … {len(items) - limit} more" if len(items) > limit else ""
+    return "it has: " + ", ".join(items[:limit]) + more
+
+
+def value_rules_from(data: Mapping[str, Any], place: str) -> ValueRules:
+    """Convenience for config readers: the two sections of a parsed config file."""
+    return parse_value_rules(data.get("values"), data.get("unknown"), place)
+
+
+# --- writing the sections, for `importer mapping` ------------------------------------------------------------
+
+_SECTION_LIMIT = 200  # values listed per section; the rest are counted
+
+
+def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Account | None) -> str:
+    """`[values.*]` and `[unknown]` sections: the config's own entries, then (commented out, to edit) each value of
+    the file that the account does not have, with its row count and the closest account value when one is close.
+
+    `found`: grouped problems (see importer.validation.problems) whose `target` names the field."""
+    by_target: dict[str, list[dict[str, Any]]] = {}
+    for entry in found:
+        if entry.get("target") and entry.get("value") is not None:
+            by_target.setdefault(entry["target"], []).append(entry)
+    lines = [
+        "# Values: how a value of the file becomes a value of the account (the left side ignores case). An empty",
+        '# right side ("") leaves the value out. Below each section, commented out: values of this file that the',
+        "# account does not have, with their row counts. Uncomment a line and write the account's value.",
+    ]
+    for target in dict.fromkeys([*rules.maps, *by_target]):
+        lines += ["", f"[values.{_toml_key(target)}]"]
+        own = rules.maps.get(target, {})
+        for folded, right in own.items():
+            lines.append(f"{_toml_str(rules.written.get(target, {}).get(folded, folded))} = {_toml_str(right)}")
+        entries = sorted(by_target.get(target, []), key=lambda e: (-e["rows"], e["value"]))
+        choices = list(_account_values(account, target).values()) if account and _known(account, target) else []
+        for entry in entries[:_SECTION_LIMIT]:
+            value, rows = entry["value"], entry["rows"]
+            close = _closest(value, choices)
+            hint = f"closest in the account: {close[0]!r}" if close else _choices_hint(choices)
+            plural = "" if rows == 1 else "s"
+            lines.append(
+                f"# {_toml_str(value)} = {_toml_str(close[0] if close else '')}   # {rows:,} row{plural}; {hint}"
+            )
+        if len(entries) > _SECTION_LIMIT:
+            rest = entries[_SECTION_LIMIT:]
+            lines.append(f"# … {len(rest)} more values ({sum(e['rows'] for e in rest):,} rows) not listed")
+    lines += [
+        "",
+        '# A value still unknown: "invalid" (the default: the row is not sent, and says why) or "drop" (the row is',
+        "# sent without that value, and its warning column says so). Keys: " + _expected() + ".",
+    ]
+    if rules.unknown:
+        lines.append("[unknown]")
+        lines += [f"{_toml_key(target)} = {_toml_str(policy)}" for target, policy in rules.unknown.items()]
+    else:
+        lines += ["# [unknown]", '# assigned_user = "drop"']
+    return "\n".join(lines) + "\n"
+
+
+def _closest(value: str, choices: list[str]) -> list[str]:
+    """The account value most like `value`, ignoring case ("ativo" ~ "Active"), if any is close."""
+    by_fold = {c.casefold(): c for c in choices}
+    found = difflib.get_close_matches(value.casefold(), list(by_fold), n=1, cutoff=0.7)
+    return [by_fold[found[0]]] if found else []
+
+
+def _known(account: Account, target: str) -> bool:
+    return not target.startswith(CUSTOM_PREFIX) or target[len(CUSTOM_PREFIX) :] in account.custom_fields
+
+
+def _choices_hint(choices: list[str]) -> str:
+    return f"account values: {_sample(choices, 5)[len('it has: ') :]}" if choices else "no account value is close"
+
+
+def _toml_key(target: str) -> str:
+    return target if target.replace("_", "").isalnum() else _toml_str(target)
+
+
+def _toml_str(text: str) -> str:
+    """A TOML basic string (control characters escaped, as TOML requires)."""
+    out = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'

@@ -1,0 +1,118 @@
+"""The importer as a Python library: a file or records in, a `Report` out. The `importer` command is a client of
+these functions; README "Using it from Python" shows them at work.
+
+Options are keyword arguments named as the command's flags (`--on-existing update` is `on_existing="update"`,
+`--results` is `results=`); see `importer.pipeline.run_options.DEFAULTS`. A problem that stops a run raises an
+`ImporterError` subclass whose `exit_code` is the one the command exits with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from importer.pipeline.options import ImportOptions
+from importer.pipeline.run import run_import
+from importer.pipeline.run_options import DEFAULTS, build_options, check_names
+from importer.progress import Progress, ProgressCallback, as_progress
+from importer.reading.files import Table
+from importer.reading.records import RECORDS_NAME, records_table
+from importer.results.report import Report
+
+PathLike = str | os.PathLike[str]
+_FILE_OPTIONS = set(DEFAULTS) - {"dry_run"}
+_IMPORT_OPTIONS = set(DEFAULTS)
+_RECORDS_OPTIONS = set(DEFAULTS) - {"encoding", "delimiter", "sheet"}  # a file's: records have none
+
+
+def validate_file(
+    path: PathLike,
+    *,
+    account_file: PathLike,
+    token: str | None = None,
+    base_url: str | None = None,
+    progress: Progress | ProgressCallback | None = None,
+    **options: Any,
+) -> Report:
+    """Check every row of a CSV or Excel file as `importer validate` does, and send nothing.
+
+    Writes the results, errors file, summary and HTML report as a dry run does (`results=` says where). With a
+    token (argument, `token_file=`, or CALLBELL_API_TOKEN) it also looks up, read-only, which rows the account
+    already has. Options: those of `import_file` but `dry_run`.
+    """
+    check_names("validate_file", options, _FILE_OPTIONS)
+    return import_file(
+        path, account_file=account_file, token=token, base_url=base_url, progress=progress, dry_run=True, **options
+    )
+
+
+def import_file(
+    path: PathLike,
+    *,
+    account_file: PathLike,
+    token: str | None = None,
+    base_url: str | None = None,
+    progress: Progress | ProgressCallback | None = None,
+    **options: Any,
+) -> Report:
+    """Import a CSV or Excel file as `importer import` does; returns the Report (its `exit_code` is the command's).
+
+    The token is `token`, else `token_file`'s, else CALLBELL_API_TOKEN's; `base_url` defaults to
+    CALLBELL_BASE_URL, else Callbell's API. Options, named as the command's flags: results, report, state, config,
+    default_region, phone_format, source, encoding, delimiter, sheet, token_file, on_existing, tags, rate,
+    concurrency, max_retries, timeout, settle, workers, dry_run. Running it again resumes and creates nothing twice.
+    """
+    check_names("import_file", options, _IMPORT_OPTIONS)
+    built = build_options(path, account_file=account_file, token=token, base_url=base_url, given=options)
+    return _run(built, progress)
+
+
+def import_records(
+    records: Iterable[Mapping[str, Any]] | Any,
+    *,
+    account_file: PathLike,
+    token: str | None = None,
+    base_url: str | None = None,
+    progress: Progress | ProgressCallback | None = None,
+    **options: Any,
+) -> Report:
+    """Import records: a pandas DataFrame, or an iterable of mappings (header -> cell); `dry_run=True` only checks.
+
+    Cells are read as text, as the Excel reader reads them: a phone column pandas typed float64 gives its digits
+    (5511987654321.0 is 5511987654321), one too large to be exact is refused per row; None, NaN and NA are empty.
+    The first record is row 2 (as under a header row) and every record gets one results row, in order. Without
+    `results=`, the results (and the state file) go to a temporary directory that lives as long as the Report;
+    give `results=` to keep them, and to resume an interrupted import. Options: those of `import_file` but
+    encoding, delimiter and sheet.
+    """
+    check_names("import_records", options, _RECORDS_OPTIONS)
+    keep = None
+    if options.get("results") is None:
+        keep = tempfile.TemporaryDirectory(prefix="importer-records-")
+        options = {**options, "results": Path(keep.name) / "records.results.csv"}
+    try:
+        table = records_table(records)
+        built = build_options(RECORDS_NAME, account_file=account_file, token=token, base_url=base_url, given=options)
+        report = _run(built, progress, table)
+    except BaseException:
+        if keep is not None:
+            keep.cleanup()
+        raise
+    report._keep_alive = keep
+    return report
+
+
+def _run(options: ImportOptions, progress: Progress | ProgressCallback | None, table: Table | None = None) -> Report:
+    reporter = as_progress(progress)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return run_import(options, reporter, table)
+    # Called from a running event loop (a Jupyter notebook): the run's own loops go to a thread of their own.
+    with ThreadPoolExecutor(1, thread_name_prefix="importer") as pool:
+        return pool.submit(run_import, options, reporter, table).result()

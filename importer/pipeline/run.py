@@ -1,0 +1,173 @@
+"""The import as stages, each over the ledger:
+
+1. check: read the sheet in chunks, validate them on every core, record each row (invalid, duplicate,
+   pending) in the ledger — every problem is found before anything is sent;
+2. send: deliver the pending rows exactly once (importer.delivery.send);
+3. results: walk the sheet again beside the ledger, in row order, and write the results and errors files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import signal
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from importer.account.model import Account, AccountFileError, discover, load_account
+from importer.callbell.client import ApiError, CallbellClient, ClientConfig
+from importer.delivery.send import auto_concurrency, deliver
+from importer.errors import AccountError
+from importer.mapping.columns import build_mapping
+from importer.mapping.hints import require_columns
+from importer.mapping.values import ValueRules, resolve_value_rules
+from importer.pipeline.check import check, check_rows, scan
+from importer.pipeline.options import ImportOptions, OnExisting
+from importer.progress import NoProgress, Progress
+from importer.reading.files import Table, open_table
+from importer.results.html import write_html_report
+from importer.results.report import OK_STATUSES, Report, grouped_problems, rows_to_fix
+from importer.results.writer import ResultsWriter
+from importer.state.ledger import PENDING, Ledger
+
+# Re-exported: the stages' entry points, for callers that knew them here.
+__all__ = [
+    "OK_STATUSES", "ImportOptions", "NoProgress", "OnExisting", "Progress", "Report",
+    "check_rows", "run_import", "scan",
+]  # fmt: skip
+
+
+def run_import(options: ImportOptions, progress: Progress | None = None, table: Table | None = None) -> Report:
+    """Run one import (or dry run); raises ImporterError subclasses for problems that stop it.
+
+    `table`: rows that do not come from `options.file` (importer.reading.records); `options.file` then only names them.
+    """
+    progress = progress or NoProgress()
+    started = time.monotonic()
+    started_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    account = _load_account(options.account_file)
+    if not options.dry_run and options.client is None:
+        raise AccountError("no API token: set CALLBELL_API_TOKEN (or use --dry-run)")
+    # Records (a `table` given) have no file: their name is what a state file remembers of them.
+    source_id = str(options.file) if table is not None else str(options.file.resolve())
+    table = table or _open(options)  # a bad file is reported before any request
+    client = options.client
+    if client is not None:
+        account, latency = asyncio.run(preflight(client, account))
+        if client.concurrency is None:
+            client = replace(client, concurrency=auto_concurrency(client.rate, latency))
+    mapping = build_mapping(table.headers, account, options.mapping_config)
+    require_columns(options.file, mapping, options.mapping_config)
+    rules = options.mapping_config.values if options.mapping_config else ValueRules()
+    # Checked against the account before any row: a wrong right side would fail every row it touches.
+    options = replace(options, validation=replace(options.validation, values=resolve_value_rules(rules, account)))
+    report = Report(
+        source=table.description,
+        mapping=mapping,
+        results_path=options.results_path,
+        file=options.file,
+        dry_run=options.dry_run,
+        started_at=started_at,
+    )
+
+    fingerprint = {"file": source_id}
+    if options.client is not None:
+        fingerprint["base_url"] = options.client.base_url
+    if options.dry_run and options.state_path.exists():
+        # A dry run keeps no state, but must not overwrite the results of another import either.
+        with Ledger(options.state_path) as existing:
+            existing.check_fingerprint(fingerprint)
+    ledger = Ledger.throwaway() if options.dry_run else Ledger.open(options.state_path)
+    with ledger:
+        if not options.dry_run:
+            run, report.resumed = ledger.begin_run(fingerprint, started_at)
+            ledger.set_meta("results", str(options.results_path.resolve()))  # which results `importer undo` takes
+        ledger.reset_rows()
+        checked = check(
+            table,
+            account,
+            mapping,
+            options.validation,
+            ledger,
+            progress,
+            want_payload=options.client is not None,  # an offline dry run never sends: no payloads to build
+            workers=options.workers,
+        )
+        report.phone_examples = checked.phone_examples
+
+        if client is not None and ledger.count_pending():
+            stats = asyncio.run(deliver(ledger, client, "" if options.dry_run else run, options, progress))
+            report.requests, report.retries = stats.requests, stats.retries
+            report.rate_limited, report.send_seconds = stats.rate_limited, stats.seconds
+            report.duplicates_removed = stats.duplicates_removed
+            report.signal = stats.signal
+            if stats.signal is not None or stats.unreachable:
+                why = f"stopped by {signal.Signals(stats.signal).name}" if stats.signal else "the API stopped answering"
+                ledger.explain_pending(f"not sent: {why}; run the same command again to send it")
+        elif options.dry_run:
+            ledger.db.execute("UPDATE rows SET status = 'valid' WHERE status = ?", (PENDING,))
+
+        report.notes = list(table.notes)  # complete now that every row was read
+        report.errors_path = write_results(table.headers, ledger, options)
+        report.counts = Counter(ledger.status_counts())
+        report.problems = grouped_problems(checked.tally, ledger, mapping)
+        report.rows_to_fix = rows_to_fix(ledger)
+        if not options.dry_run:
+            # An interrupted run is resumed by the next one, under the same run id.
+            ledger.end_run(dict(report.counts), finished=report.signal is None)
+    report.duration = time.monotonic() - started
+    summary = report.summary()
+    report.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_html_report(summary, options.report_path)
+    report.report_path = options.report_path
+    return report
+
+
+async def preflight(config: ClientConfig, account: Account) -> tuple[Account, float]:
+    """Check the token and learn the account before the first row; returns it and the API's latency."""
+    async with CallbellClient(replace(config, concurrency=config.concurrency or 4)) as client:
+        try:
+            await client.probe()  # a wrong URL is told in seconds, each retry as it happens
+            # Timed a second time: the first answer includes opening the connection.
+            started = time.monotonic()
+            await client.me()
+            latency = time.monotonic() - started
+        except ApiError as exc:
+            if exc.status in (401, 403):
+                raise AccountError(f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN") from None
+            raise AccountError(f"pre-flight GET /auth/me failed: {exc}") from None
+        try:
+            account = await discover(client, account)
+        except ApiError as exc:
+            raise AccountError(f"reading the account from the API failed: {exc}") from None
+    return account, latency
+
+
+def _load_account(path: Path) -> Account:
+    try:
+        return load_account(path)
+    except AccountFileError as exc:
+        raise AccountError(str(exc)) from None
+
+
+def _open(options: ImportOptions) -> Table:
+    return open_table(options.file, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
+
+
+# --- stage 3: results --------------------------------------------------------------------------------------
+
+
+def write_results(headers: list[str], ledger: Ledger, options: ImportOptions) -> Path | None:
+    """Results in row order from the ledger, which holds each row's original cells too."""
+    errors_path = options.errors_path
+    with ResultsWriter(options.results_path, errors_path, headers) as writer:
+        for outcome in ledger.outcomes():
+            writer.write(*outcome)
+        wrote_errors = writer.error_rows > 0
+    if not wrote_errors:
+        errors_path.unlink(missing_ok=True)  # an old errors file would mislead
+        return None
+    return errors_path

@@ -1,0 +1,136 @@
+"""What a run ends with, for people and schedulers: the Report, its summary JSON, and the problems grouped."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from importer.errors import ExitCode
+from importer.mapping.columns import Mapping
+from importer.results.rows import RowResult, read_row_results, rows_frame
+from importer.state.ledger import PENDING, Ledger
+from importer.validation.problems import Tally
+
+OK_STATUSES = frozenset({"valid", "created", "updated", "unchanged", "skipped"})
+
+
+@dataclass
+class Report:
+    """What a run (or dry run) ended with: `counts` (status -> rows), `exit_code` (as the command exits),
+    `problems` (grouped: one entry per kind of problem, with its rows), `rows()` (each row's outcome) and
+    `to_pandas()`, and where the results, errors file, summary and HTML report were written."""
+
+    source: str  # what was read: "CSV, utf-8, delimiter ','"
+    mapping: Mapping
+    results_path: Path
+    errors_path: Path | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    duration: float = 0.0
+    resumed: bool = False
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    duplicates_removed: int = 0  # extras of rows whose answer was lost, deleted by the reconcile pass
+    send_seconds: float = 0.0
+    signal: int | None = None  # SIGINT/SIGTERM/SIGHUP that stopped the sending
+    notes: list[str] = field(default_factory=list)  # what the reader detected or repaired
+    report_path: Path | None = None  # the HTML report, once written
+    file: Path | None = None
+    dry_run: bool = False
+    started_at: str = ""  # ISO 8601, local time with offset
+    problems: list[dict[str, Any]] = field(default_factory=list)  # grouped, see importer.validation.problems
+    phone_examples: list[dict[str, Any]] = field(default_factory=list)  # before -> after
+    rows_to_fix: list[dict[str, Any]] = field(default_factory=list)  # the first invalid / failed rows
+    # What must live as long as the report: the temporary directory holding the results of records imported
+    # without a results path (removed when the report is garbage-collected).
+    _keep_alive: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def row_count(self) -> int:
+        return sum(self.counts.values())
+
+    def rows(self) -> Iterator[RowResult]:
+        """Each input row's outcome, in row order, read back from the results file."""
+        return read_row_results(self.results_path)
+
+    def to_pandas(self) -> Any:
+        """`rows()` as a pandas DataFrame (needs the pandas extra): the result columns, then the input's."""
+        return rows_frame(self.rows())
+
+    @property
+    def summary_path(self) -> Path:
+        return self.results_path.with_name(f"{self.results_path.stem}.summary.json")
+
+    def summary(self) -> dict[str, object]:
+        created = self.counts.get("created", 0)
+        return {
+            "file": str(self.file) if self.file else None,
+            "dry_run": self.dry_run,
+            "started_at": self.started_at,
+            "rows": self.row_count,
+            "counts": dict(sorted(self.counts.items())),
+            "exit_code": int(self.exit_code),
+            "duration_s": round(self.duration, 3),
+            "send_s": round(self.send_seconds, 3),
+            "created_per_s": round(created / self.send_seconds, 1) if self.send_seconds else None,
+            "requests": self.requests,
+            "retries": self.retries,
+            "rate_limited": self.rate_limited,
+            "duplicates_removed": self.duplicates_removed,
+            "resumed": self.resumed,
+            "signal": self.signal,
+            "source": self.source,
+            "notes": self.notes,
+            "results": str(self.results_path),
+            "errors": str(self.errors_path) if self.errors_path else None,
+            "problems": self.problems,
+            "mapping": mapping_summary(self.mapping),
+            "phone_examples": self.phone_examples,
+            "rows_to_fix": self.rows_to_fix,
+        }
+
+    @property
+    def exit_code(self) -> int:
+        if self.signal is not None:
+            return 128 + self.signal  # 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP, as shells report them
+        return ExitCode.OK if set(self.counts) <= OK_STATUSES else ExitCode.ROWS_FAILED
+
+
+ROWS_TO_FIX = 200
+_FAILED_GROUPS = 20
+
+
+def grouped_problems(tally: Tally, ledger: Ledger, mapping: Mapping) -> list[dict[str, Any]]:
+    """The check stage's groups, plus what only the ledger knows at the end: duplicates, failed and pending rows."""
+    final = Tally()
+    final.merge(tally)
+    phone = mapping.column(mapping.fields["phone"]) if "phone" in mapping.fields else "phone"
+    for _, count, first in ledger.groups("duplicate", by_error=False):
+        final.add_group(("error", phone, "duplicate", "same phone as an earlier row", None, None), count, first)
+    for error, count, first in list(ledger.groups("failed", by_error=True))[:_FAILED_GROUPS]:
+        final.add_group(("error", "API", "failed", error or "refused by the API", None, None), count, first)
+    for _, count, first in ledger.groups(PENDING, by_error=False):
+        final.add_group(("error", "API", "pending", "not sent", None, None), count, first)
+    return final.entries()
+
+
+def rows_to_fix(ledger: Ledger, limit: int = ROWS_TO_FIX) -> list[dict[str, Any]]:
+    cursor = ledger.db.execute(
+        "SELECT row, status, error FROM rows WHERE status IN ('invalid', 'failed') ORDER BY row LIMIT ?", (limit,)
+    )
+    return [{"row": row, "status": status, "error": error} for row, status, error in cursor]
+
+
+def mapping_summary(mapping: Mapping) -> dict[str, Any]:
+    """The column mapping for the summary and the report: used, unmapped (with why) and ignored columns."""
+    # rsplit: a header may hold " -> ", the target never does.
+    used = [dict(zip(("column", "target"), line.rsplit(" -> ", 1), strict=True)) for line in mapping.describe()]
+    unmapped, ignored = [], []
+    for index in mapping.unmapped:
+        why = mapping.notes.get(index)
+        entry = {"column": mapping.column(index), "why": why, "suggestion": mapping.suggestions.get(index)}
+        (ignored if why == "ignored by the config" else unmapped).append(entry)
+    return {"layout": mapping.layout, "used": used, "unmapped": unmapped, "ignored": ignored}

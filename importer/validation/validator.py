@@ -1,0 +1,379 @@
+"""Turn a mapped row into a Callbell contact payload, or into the list of everything wrong with it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from importer.account.model import Account, CustomField
+from importer.mapping.columns import Mapping
+from importer.mapping.headers import FIELDS
+from importer.mapping.values import ValueRules
+from importer.phones.numbers import PhoneFormat, normalize_phone, region_for
+from importer.reading.cells import unneutralize
+from importer.reading.files import SourceRow
+from importer.validation.problems import Problem
+
+NOTE_LIMIT = 1000
+BOT_STATUSES = ("bot_start", "bot_end")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", "%d %b %Y", "%d %B %Y")
+
+
+@dataclass(frozen=True)
+class Options:
+    default_region: str | None = None
+    phone_format: PhoneFormat = "digits"
+    default_source: str = "whatsapp"
+    values: ValueRules = field(default_factory=ValueRules)  # [values] / [unknown], resolved against the account
+
+
+@dataclass
+class Draft:
+    """One input row after validation: a payload to send, or the problems that keep it back.
+
+    `warnings` are what was changed or dropped on a row that is still sent."""
+
+    row: int
+    identifier: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    phone_raw: str = ""  # the cell the identifier was read from, for before/after examples
+    phone_column: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def errors(self) -> list[str]:
+        return [p.text for p in self.problems]
+
+
+# The account lists each field is checked against, and the problem kind when a value is not in it.
+_LOOKUP_KINDS = {"tags": "unknown_tag", "assigned_user": "unknown_user", "team": "unknown_team"}
+_LOOKUP_KINDS["channel"] = "unknown_channel"
+
+
+class Validator:
+    """Checks rows against the account; built once per run (and per process) so lookups are dictionaries."""
+
+    def __init__(self, account: Account, mapping: Mapping, options: Options) -> None:
+        self.account = account
+        self.mapping = mapping
+        self.options = options
+        self.rules = options.values
+        self._tags = {t.casefold(): t for t in account.tags}
+        self._users = {u.casefold(): u for u in account.all_users}
+        self._teams = {t.name.casefold(): t.uuid for t in account.teams} | {t.uuid: t.uuid for t in account.teams}
+        self._channels = {c.title.casefold(): c.uuid for c in account.channels} | {
+            c.uuid: c.uuid for c in account.channels
+        }
+        self._at = {name: mapping.fields.get(name) for name in FIELDS}
+        self._name_parts = mapping.name_parts
+        # One phone column and no per-row labels (most files): read the cell, skip the ranking.
+        self._single_phone = not mapping.phone_fallbacks and not mapping.phone_labels
+        self._custom = [(name, index, account.custom_fields.get(name)) for name, index in mapping.custom_fields.items()]
+        # Columns as problems name them, once: Mapping.column normalizes headers, too slow to call per row.
+        self._columns = [mapping.column(i) for i in range(len(mapping.headers))]
+
+    def check(self, row: SourceRow) -> Draft:
+        draft = Draft(row=row.number)
+        problems, payload = draft.problems, draft.payload
+        values = row.values
+        at = self._at
+        column = self._columns.__getitem__
+
+        def cell(name: str) -> str:
+            index = at[name]
+            # Strip after unneutralize: the errors file writes "\tAna" as "'\tAna", which must read as "Ana" too.
+            return unneutralize(values[index]).strip() if index is not None else ""
+
+        if row.extra:
+            n = len(row.extra)
+            problems.append(Problem("extra_cells", "", f"row has {n} more cell(s) than the header has columns"))
+
+        name = cell("name") or " ".join(p for p in (unneutralize(values[i]).strip() for i in self._name_parts) if p)
+        if not name:
+            columns = [column(at["name"])] if at["name"] is not None else [column(i) for i in self._name_parts]
+            problems.append(Problem("name_required", " / ".join(columns) or "name", "name is required"))
+        payload["name"] = name
+
+        source = (cell("source") or self.options.default_source).casefold()
+        payload["source"] = source
+        if at["phone"] is not None:
+            self._check_phone(values, cell("country"), source, draft)
+
+        if raw_tags := cell("tags"):
+            tags: list[str] = []
+            for tag in self._known("tags", split_list(raw_tags), self._tags, draft):
+                if tag not in tags:
+                    tags.append(tag)
+            payload["tags"] = tags
+        for name_, key, lookup in (
+            ("assigned_user", "assigned_user", self._users),
+            ("team", "team_uuid", self._teams),
+            ("channel", "channel_uuid", self._channels),
+        ):
+            if raw := cell(name_):
+                found = self._known(name_, [raw], lookup, draft)
+                if found:
+                    payload[key] = found[0]
+        if bot := cell("bot_status"):
+            status = bot.casefold().replace(" ", "_")
+            if status not in BOT_STATUSES:
+                message = f"{bot!r} is not one of {', '.join(BOT_STATUSES)}"
+                problems.append(
+                    Problem("bad_bot_status", column(at["bot_status"]), "not a bot status", bot, None, message)
+                )  # type: ignore[arg-type]
+            else:
+                payload["bot_status"] = status
+        if note := cell("note"):
+            if len(note) > NOTE_LIMIT:
+                message = f"note is {len(note)} characters, the limit is {NOTE_LIMIT}"
+                problems.append(
+                    Problem("note_too_long", column(at["note"]), "note longer than 1,000 characters", detail=message)
+                )  # type: ignore[arg-type]
+            payload["note"] = note
+
+        custom: dict[str, Any] = {}
+        for field_name, index, spec in self._custom:
+            raw = unneutralize(values[index]).strip()
+            if not raw:
+                continue
+            if spec is None:
+                message = f"{field_name!r} is not a custom field of the account"
+                problems.append(Problem("unknown_custom_field", column(index), message))
+                continue
+            value = self._custom_value(spec, raw, index, draft)
+            if value is not None:
+                custom[field_name] = value
+        if custom:
+            payload["custom_fields"] = custom
+        return draft
+
+    def _known(self, field_name: str, raws: list[str], lookup: dict[str, str], draft: Draft) -> list[str]:
+        """The account's spelling of each value, after [values] translation; unknown values become a problem,
+        or (with [unknown] ... = "drop") a warning and are left out."""
+        out: list[str] = []
+        col = self._columns[self._at[field_name]]  # type: ignore[index]
+        for raw in raws:
+            if not raw:
+                continue
+            translated = self.rules.translate(field_name, raw) if self.rules else None
+            if translated == "":
+                continue  # mapped to "" in [values]: dropped on purpose
+            for value in _LIST_SPLIT.split(translated) if translated and field_name == "tags" else [translated or raw]:
+                known = lookup.get(value.casefold()) or lookup.get(value)
+                if known is not None:
+                    out.append(known)
+                    continue
+                kind = _LOOKUP_KINDS[field_name]
+                detail = _UNKNOWN_TEXT[field_name](value)
+                if self.rules and self.rules.policy(field_name) == "drop":
+                    draft.warnings.append(
+                        Problem(
+                            "value_dropped",
+                            col,
+                            f"{_UNKNOWN_WHAT[field_name]} dropped",
+                            value,
+                            field_name,
+                            f'{detail}: dropped ([unknown] {field_name} = "drop")',
+                            "warning",
+                        )  # fmt: skip
+                    )
+                else:
+                    draft.problems.append(Problem(kind, col, _UNKNOWN_MESSAGE[field_name], value, field_name, detail))
+        return out
+
+    def _custom_value(self, spec: CustomField, raw: str, index: int, draft: Draft) -> Any:
+        target = f"cf:{spec.name}"
+        rules = self.rules
+        if rules and (table := rules.maps.get(target)):
+            if spec.type == "checkbox":
+                items = []
+                for item in split_list(raw):
+                    translated = table.get(item.casefold())
+                    if translated != "":
+                        items.append(translated if translated is not None else item)
+                if not items:
+                    return None
+                raw = ", ".join(items)
+            else:
+                translated = table.get(raw.casefold())
+                if translated == "":
+                    return None
+                raw = translated if translated is not None else raw
+        value, error, bad = custom_value_checked(spec, raw)
+        if error is None:
+            return value
+        col = self._columns[index]
+        kind = _TYPE_KINDS.get(spec.type, "unknown_option")
+        grouped = bad if kind == "unknown_option" else None
+        message = f"not an option of {spec.name!r}" if kind == "unknown_option" else _TYPE_MESSAGES[kind]
+        if rules and rules.policy(target) == "drop":
+            draft.warnings.append(
+                Problem(
+                    "value_dropped",
+                    col,
+                    f"{message}: dropped",
+                    grouped,
+                    target,
+                    f'{error}: dropped ([unknown] "{target}" = "drop")',
+                    "warning",
+                )  # fmt: skip
+            )
+            return None
+        draft.problems.append(Problem(kind, col, message, grouped, target if grouped else None, error))
+        return None
+
+    def _check_phone(self, values: tuple[str, ...], country: str, source: str, draft: Draft) -> None:
+        mapping = self.mapping
+        phone_at: int = mapping.fields["phone"]
+        if self._single_phone:
+            raw = unneutralize(values[phone_at]).strip()
+            candidates = [(phone_at, raw)] if raw else []
+        else:
+            # Whole cells first ("'\t" is empty, as "\t" is), then each number of a multi-value cell.
+            unquoted = [unneutralize(v) for v in values]
+            candidates = [(i, c) for i, v in mapping.phone_candidates(unquoted) if (c := unneutralize(v).strip())]
+        if not candidates:
+            draft.problems.append(Problem("phone_required", self._columns[phone_at], "phone is required"))
+            return
+        if source != "whatsapp":
+            draft.identifier = candidates[0][1]  # other channels identify contacts by their own handles
+            draft.payload["identifier"] = draft.identifier
+            return
+        region = self.options.default_region
+        if country:
+            region = region_for(country)
+            if region is None:
+                detail = f"unknown country {country!r} (write a code such as ES or a name such as Spain)"
+                col = self._columns[mapping.fields["country"]]
+                draft.problems.append(Problem("unknown_country", col, "unknown country", country, None, detail))
+                return
+        first_error: Problem | None = None
+        for index, raw in candidates:  # the first number that is valid wins
+            phone = normalize_phone(raw, region, self.options.phone_format)
+            if phone.identifier is not None:
+                draft.identifier = phone.identifier
+                draft.payload["identifier"] = phone.identifier
+                draft.phone_raw, draft.phone_column = raw, self._columns[index]
+                for note in phone.notes:  # what the reading changed: the row is sent, its warning cell says so
+                    kind, message = _phone_note(note, region)
+                    draft.warnings.append(Problem(kind, draft.phone_column, message, detail=note, severity="warning"))
+                return
+            if first_error is None:
+                error = phone.error or "not a phone number"
+                kind = _phone_kind(error)
+                first_error = Problem(kind, self._columns[index], error, detail=f"{raw!r}: {error}")
+        assert first_error is not None
+        draft.problems.append(first_error)
+
+
+_UNKNOWN_MESSAGE = {
+    "tags": "unknown tag",
+    "assigned_user": "not a user of the account",
+    "team": "unknown team",
+    "channel": "unknown channel",
+}
+_UNKNOWN_WHAT = {"tags": "unknown tag", "assigned_user": "unknown user", "team": "unknown team"}
+_UNKNOWN_WHAT["channel"] = "unknown channel"
+_UNKNOWN_TEXT = {
+    "tags": lambda v: f"unknown tag {v!r}",
+    "assigned_user": lambda v: f"{v!r} is not a user of the account",
+    "team": lambda v: f"unknown team {v!r}",
+    "channel": lambda v: f"unknown channel {v!r}",
+}
+_TYPE_KINDS = {"email": "bad_email", "number": "bad_number", "date": "bad_date"}
+_TYPE_MESSAGES = {"bad_email": "not an email address", "bad_number": "not a number", "bad_date": "not a date"}
+
+
+def split_list(raw: str) -> list[str]:
+    """The items of a list cell: "VIP, Lead", "VIP; Lead", and Mailchimp's TAGS as it exports them, each tag quoted
+    ('"VIP","Call back"', where a quoted tag may hold a comma)."""
+    if raw.startswith('"'):
+        items = next(csv.reader([raw], skipinitialspace=True), [])
+        return [item.strip() for item in items if item.strip()]
+    return [item for item in _LIST_SPLIT.split(raw) if item]
+
+
+def _phone_note(note: str, region: str | None) -> tuple[str, str]:
+    """The kind and the message (the same for every row of a group) of a phone note."""
+    if note.startswith("extension"):
+        return "extension_removed", "extension removed"
+    if note.startswith("read as") and "mobile" in note:
+        return "foreign_mobile", f"read as a mobile of another country, not as a {region} number"
+    if note.startswith("read as"):
+        return "foreign_number", f"not a valid {region} number: read with the country code it starts with"
+    if note.startswith("the 1 after +52"):
+        return "mexico_one", "the 1 after +52 removed (Mexico dropped it in 2019)"
+    return "phone_note", note
+
+
+def _phone_kind(error: str) -> str:
+    if error.startswith("no country code"):
+        return "phone_no_region"
+    if error.startswith("in scientific notation"):
+        return "phone_scientific"
+    return "phone_invalid"
+
+
+def custom_value(spec: CustomField, raw: str) -> tuple[Any, str | None]:
+    """The value to send for a custom field, in the form its type demands, or an error for a person."""
+    value, error, _ = custom_value_checked(spec, raw)
+    return value, error
+
+
+def custom_value_checked(spec: CustomField, raw: str) -> tuple[Any, str | None, str]:
+    """(value, None, "") or (None, error for a person, the offending value)."""
+    if spec.type == "text":
+        return raw, None, ""
+    if spec.type == "email":
+        return (raw, None, "") if _EMAIL.match(raw) else (None, f"{raw!r} is not an email address", raw)
+    if spec.type == "number":
+        compact = raw.replace(" ", "").replace("\u00a0", "")
+        if not _NUMBER.match(compact):
+            return None, f"{raw!r} is not a number", raw
+        return compact.replace(",", ".").lstrip("+"), None, ""
+    if spec.type == "date":
+        day = parse_date(raw)
+        return (day.isoformat(), None, "") if day else (None, f"{raw!r} is not a date (write YYYY-MM-DD)", raw)
+    options = spec.options_by_fold
+    if spec.type == "dropdown":
+        if (option := options.get(raw.casefold())) is None:
+            return None, f"{raw!r} is not an option of {spec.name!r} ({', '.join(spec.options)})", raw
+        return option, None, ""
+    chosen: list[str] = []
+    for item in split_list(raw):
+        if (option := options.get(item.casefold())) is None:
+            return None, f"{item!r} is not an option of {spec.name!r} ({', '.join(spec.options)})", item
+        if option not in chosen:
+            chosen.append(option)
+    return chosen, None, ""
+
+
+def parse_date(raw: str) -> dt.date | None:
+    text = raw.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # the usual case, ten times faster than strptime
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    if text.isascii() and text.isdigit() and 20000 <= int(text) <= 80000:  # an Excel serial day number typed as General
+        return _EXCEL_EPOCH + dt.timedelta(days=int(text))
+    text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
+    text = text.split("T")[0] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None

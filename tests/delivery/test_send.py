@@ -1,0 +1,175 @@
+"""importer/delivery/send.py on its own: the Courier delivering ledger rows to a real sandbox, one row at a time, and
+`deliver` sending a ledger's pending rows. The command line over the same paths, under kills and storms, is in
+test_delivery.py; what an update sends, field by field, in test_changes.py."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from sandbox_proc import SAMPLE_ACCOUNT
+
+from importer.callbell.client import CallbellClient, ClientConfig
+from importer.delivery.send import Courier, Result, Unsettled, auto_concurrency, deliver
+from importer.pipeline.options import ImportOptions
+from importer.progress import NoProgress
+from importer.state.ledger import PENDING, Ledger, RowRecord
+
+T = TypeVar("T")
+_numbers = itertools.count(34622000001)
+
+
+def record(n: int = 2, **payload: Any) -> RowRecord:
+    identifier = str(next(_numbers))
+    body = {"identifier": identifier, "source": "whatsapp", "name": f"Persona {n}", **payload}
+    return RowRecord(n, PENDING, identifier, "whatsapp", json.dumps(body))
+
+
+def options(**kwargs: Any) -> ImportOptions:
+    return ImportOptions(file=Path("contacts.csv"), account_file=SAMPLE_ACCOUNT, **kwargs)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    with Ledger.open(tmp_path / "state.db") as opened:
+        yield opened
+
+
+def courier_run(
+    running: Any, ledger: Ledger, action: Callable[[Courier], Awaitable[T]], *, run: str = "run1", **opts: Any
+) -> T:
+    async def go() -> T:
+        async with CallbellClient(ClientConfig(token=running.token, base_url=running.base_url)) as client:
+            return await action(Courier(client, ledger, run, options(**opts)))
+
+    return asyncio.run(go())
+
+
+async def delivered(courier: Courier, rec: RowRecord) -> Result:
+    """As a worker has it done: deliver, and for a create whose outcome is uncertain, the rest of it (settle)."""
+    result = await courier.deliver(rec)
+    if isinstance(result, Unsettled):
+        settled = await courier.settle(result, asyncio.Event())
+        assert settled is not None
+        return settled
+    return result
+
+
+def create_elsewhere(running: Any, rec: RowRecord, **changes: Any) -> dict[str, Any]:
+    """The contact made by someone else (another integration, an agent): straight to the API."""
+    body = {**json.loads(rec.payload or "{}"), **changes}
+    response = httpx.post(f"{running.base_url}/contacts", json=body, headers=running.headers, timeout=10)
+    assert response.status_code == 200, response.text
+    return dict(response.json()["contact"][0])
+
+
+def posts(running: Any) -> int:
+    return int(running.stats()["by_method"].get("POST", 0))
+
+
+def test_a_new_row_is_created_once_and_remembered(sandbox, ledger: Ledger) -> None:
+    rec = record(tags=["VIP"])
+    result = courier_run(sandbox, ledger, lambda c: c.deliver(rec))
+    (contact,) = sandbox.contacts()
+    assert result == Result("created", contact["uuid"], contact["href"])
+    known = ledger.known("whatsapp", rec.identifier)
+    assert (known.state, known.uuid, known.run) == ("done", contact["uuid"], "run1")
+    assert ledger.synced("whatsapp", rec.identifier)["tags"] == ["VIP"]
+    # The same run again (resumed after a restart) reports it created; a later run, skipped. Nothing is sent.
+    assert courier_run(sandbox, ledger, lambda c: c.deliver(rec)).status == "created"
+    assert courier_run(sandbox, ledger, lambda c: c.deliver(rec), run="run2").status == "skipped"
+    assert posts(sandbox) == 1 and len(sandbox.contacts()) == 1
+
+
+def test_a_lost_answer_is_resolved_by_looking_the_number_up(sandbox_factory, ledger: Ledger) -> None:
+    running = sandbox_factory("--drop-after-commit", "1", "--seed", "7")
+    rec = record()
+    assert isinstance(courier_run(running, ledger, lambda c: c.deliver(rec), settle=0), Unsettled)
+    result = courier_run(running, ledger, lambda c: delivered(c, rec), settle=0)
+    (contact,) = running.contacts()  # created once, though its answer never arrived
+    assert (result.status, result.uuid) == ("created", contact["uuid"])
+    assert ledger.known("whatsapp", rec.identifier).state == "done"
+
+
+def test_an_intent_left_by_a_killed_run_is_looked_up_before_sending(sandbox, ledger: Ledger) -> None:
+    landed, lost = record(2), record(3)
+    contact = create_elsewhere(sandbox, landed)  # the killed run's POST that landed
+    for rec in (landed, lost):
+        ledger.intend("whatsapp", rec.identifier, "run1")
+    before = posts(sandbox)
+    assert courier_run(sandbox, ledger, lambda c: delivered(c, landed), settle=0) == Result(
+        "created", contact["uuid"], contact["href"]
+    )
+    assert posts(sandbox) == before  # found, not sent again
+    assert courier_run(sandbox, ledger, lambda c: delivered(c, lost), settle=0).status == "created"
+    assert posts(sandbox) == before + 1 and len(sandbox.contacts()) == 2
+
+
+@pytest.mark.parametrize(
+    ("policy", "status", "error"),
+    [("skip", "skipped", ""), ("fail", "failed", "already in the account (--on-existing fail)")],
+)
+def test_a_contact_already_in_the_account_follows_on_existing(
+    sandbox, ledger: Ledger, policy: str, status: str, error: str
+) -> None:
+    rec = record()
+    contact = create_elsewhere(sandbox, rec)
+    result = courier_run(sandbox, ledger, lambda c: c.deliver(rec), on_existing=policy)
+    assert result == Result(status, contact["uuid"], contact["href"], error)
+    assert posts(sandbox) == 1 and ledger.known("whatsapp", rec.identifier).state == "existing"
+
+
+def test_update_sends_what_changed_then_nothing(sandbox, ledger: Ledger) -> None:
+    rec = record(name="Ana Nueva")
+    contact = create_elsewhere(sandbox, rec, name="Ana Vieja")
+    result = courier_run(sandbox, ledger, lambda c: c.deliver(rec), on_existing="update")
+    assert (result.status, result.uuid) == ("updated", contact["uuid"])
+    assert [c["name"] for c in sandbox.contacts()] == ["Ana Nueva"]
+    assert ledger.has_before("run1", contact["uuid"])  # what undo restores, recorded before the PATCH
+    # The next night, the same row: the record says nothing changed.
+    again = courier_run(sandbox, ledger, lambda c: c.deliver(rec), run="run2", on_existing="update")
+    assert again.status == "unchanged"
+    assert sandbox.stats()["by_method"].get("PATCH") == 1
+
+
+def test_a_refused_row_fails_with_the_apis_words_and_no_intent_stays(sandbox, ledger: Ledger) -> None:
+    rec = record(tags=["No such tag"])
+    result = courier_run(sandbox, ledger, lambda c: c.deliver(rec))
+    assert result.status == "failed" and "No such tag" in result.error
+    assert ledger.known("whatsapp", rec.identifier) is None and sandbox.contacts() == []
+
+
+def test_a_dry_run_sends_no_write(sandbox, ledger: Ledger) -> None:
+    new, existing = record(2), record(3)
+    contact = create_elsewhere(sandbox, existing)
+    assert courier_run(sandbox, ledger, lambda c: c.deliver(new), dry_run=True) == Result("valid")
+    found = courier_run(sandbox, ledger, lambda c: c.deliver(existing), dry_run=True)
+    assert (found.status, found.uuid) == ("valid", contact["uuid"])
+    assert found.error == "already in the account: would be skipped (--on-existing skip)"
+    assert posts(sandbox) == 1 and len(sandbox.contacts()) == 1
+
+
+def test_deliver_sends_every_pending_row(sandbox, ledger: Ledger) -> None:
+    records = [record(n) for n in range(2, 12)]
+    create_elsewhere(sandbox, records[0])
+    ledger.add_rows(
+        (r.row, r.status, r.identifier, r.source, r.payload, "", "", "", "", "") for r in records
+    )  # fmt: skip
+    config = ClientConfig(token=sandbox.token, base_url=sandbox.base_url, concurrency=4)
+    stats = asyncio.run(deliver(ledger, config, "run1", options(client=config), NoProgress()))
+    assert ledger.status_counts() == {"created": 9, "skipped": 1}
+    assert len(sandbox.contacts()) == 10 and stats.signal is None and not stats.unreachable
+    assert stats.requests == sandbox.stats()["requests"] - 1  # all but create_elsewhere's POST
+
+
+def test_auto_concurrency_covers_the_latency_within_bounds() -> None:
+    # Little's law: at 300/s with 50 ms answers, 15 requests are in flight on average; more room, not less.
+    assert 15 <= auto_concurrency(300, 0.05) <= 48
+    assert auto_concurrency(300, 0.05) <= auto_concurrency(300, 0.1) <= auto_concurrency(600, 0.1)
+    assert 1 <= auto_concurrency(10, 0.001) <= auto_concurrency(1000, 5.0) <= 64  # bounded both ways
