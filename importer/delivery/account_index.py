@@ -1,11 +1,10 @@
 """Which numbers the account already holds, learned before the sending: by paging the account into the state
-file's `account_index` table when that costs fewer requests than a look-up per row, else by look-up."""
+file's `account_index` table (importer.state.account_index) when that costs fewer requests than a look-up per
+row, else by look-up."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Iterable
 from typing import Any
 
 from importer.callbell.client import CallbellClient
@@ -25,10 +24,10 @@ class AccountIndex:
         # Paging costs one request per page and the account's size is unknown: page while it costs fewer
         # requests than half the look-ups it would replace, else fall back to look-ups.
         budget = max(1, rows_to_check // 2)
-        self._clear()
+        self.ledger.index.clear()
         # The account holds at least the contacts this state knows: up to their last page, as many pages in
         # flight as the rate allows; near the end, a narrow window (pages past the end are wasted requests).
-        known, per_page = self.ledger.count_known(), 0
+        known, per_page = self.ledger.contacts.count_known(), 0
         wide = max(window, self.client.config.concurrency or window)
         page = 1
         while page <= budget:
@@ -42,25 +41,25 @@ class AccountIndex:
                     self.complete = True
                     return
                 per_page = per_page or len(contacts)
-                self._add(
+                self.ledger.index.add(
                     (
                         digits(c.get("phoneNumber")),
                         str(c.get("uuid", "")),
                         str(c.get("href", "")),
-                        json.dumps(snapshot(c), ensure_ascii=False),  # what --on-existing update compares with
+                        snapshot(c),  # what --on-existing update compares with
                     )
                     for c in contacts
                     if c.get("phoneNumber") and c.get("uuid")
                 )
             page += len(batch)
-        self._clear()
+        self.ledger.index.clear()
 
     async def find(self, source: str, identifier: str) -> tuple[str, str, dict[str, Any] | None] | None:
         """(uuid, href, the contact in snapshot form) of the account's contact with this number, or None."""
         if source != "whatsapp":
             return None  # only phone numbers can be looked up
         if self.complete:
-            found = self._contact(digits(identifier))
+            found = self.ledger.index.find(digits(identifier))
             return None if found is None else (*found, self.current(source, identifier, found[0]))
         contact = await self.client.find_contact_by_phone(digits(identifier))
         return None if contact is None else (*contact_ids(contact), snapshot(contact))
@@ -69,29 +68,7 @@ class AccountIndex:
         """The contact as the listing showed it, when the account was paged (else unknown: None)."""
         if not self.complete or source != "whatsapp":
             return None
-        return self._current(digits(identifier), uuid)
-
-    # --- the table `account_index` of the state file ------------------------------------------------------
-
-    def _clear(self) -> None:
-        self.ledger.db.execute("DELETE FROM account_index")
-
-    def _add(self, entries: Iterable[tuple[str, str, str, str]]) -> None:
-        """(digits, uuid, href, contact JSON in snapshot form) per contact of the listing."""
-        with self.ledger.transaction():
-            # The oldest contact wins when the account already holds a number twice.
-            self.ledger.db.executemany("INSERT OR IGNORE INTO account_index VALUES (?, ?, ?, ?)", entries)
-
-    def _contact(self, number: str) -> tuple[str, str] | None:
-        found = self.ledger.db.execute("SELECT uuid, href FROM account_index WHERE digits = ?", (number,)).fetchone()
-        return None if found is None else (str(found[0]), str(found[1]))
-
-    def _current(self, number: str, uuid: str) -> dict[str, Any] | None:
-        """The contact `uuid` as the listing showed it (snapshot form), if the index holds it for this number."""
-        found = self.ledger.db.execute(
-            "SELECT contact FROM account_index WHERE digits = ? AND uuid = ?", (number, uuid)
-        ).fetchone()
-        return json.loads(found[0]) if found is not None and found[0] else None
+        return self.ledger.index.contact(digits(identifier), uuid)
 
 
 def digits(value: object) -> str:

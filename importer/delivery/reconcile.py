@@ -51,7 +51,7 @@ async def reconcile(
 ) -> int:
     """Reconcile every open doubt (whichever run raised it) and report them in this run's rows; returns the
     number of extra contacts deleted. A doubt it cannot settle now (stopped, API errors) stays for the next run."""
-    uncertain = Uncertain(ledger)
+    uncertain = ledger.uncertain
     doubts = uncertain.open()
     removed = 0
     if doubts:
@@ -89,12 +89,12 @@ async def _reconcile(
     # more than --settle, a contact made after its last POST ended.
     made = {}
     for doubt in phones:
-        known = ledger.known(doubt.source, doubt.identifier)
+        known = ledger.contacts.known(doubt.source, doubt.identifier)
         if known is not None and known.state in ("done", "sending"):
             made[doubt] = known.uuid if known.state == "done" else ""
     wait, lagging = max(settle, 0.5), False
     for attempt in range(LISTINGS):
-        listed, newest = await _listing(client, {digits(d.identifier) for d in phones}, ledger.count_known())
+        listed, newest = await _listing(client, {digits(d.identifier) for d in phones}, ledger.contacts.count_known())
         lagging = lagging or _lagging(made, listed)
         horizon = newest if lagging else float("inf")
         unseen = {d for d, uuid in made.items() if not _shown(d, uuid, listed.get(digits(d.identifier), []), horizon)}
@@ -171,7 +171,7 @@ async def _settle_row(
     caveat: str = "",
 ) -> int:
     ours = sorted((c for c in contacts if _ours(ledger, doubt, c)), key=_created)  # stable: listing order on ties
-    known = ledger.known(doubt.source, doubt.identifier)
+    known = ledger.contacts.known(doubt.source, doubt.identifier)
     if len(ours) > doubt.posts:
         uuids = ", ".join(str(c["uuid"]) for c in ours)
         note = (
@@ -198,7 +198,8 @@ async def _settle_row(
         await client.delete_contact(extra)
     with ledger.transaction():
         made_by = known.run if known is not None and known.state == "done" and known.run else doubt.run
-        ledger.remember(doubt.source, doubt.identifier, uuid, href, run=made_by)  # the row's contact: the oldest
+        # The row's contact: the oldest.
+        ledger.contacts.remember(doubt.source, doubt.identifier, uuid, href, run=made_by)
         uncertain.close(doubt, run, note, uuid, href)
     return len(extras)
 
@@ -233,7 +234,7 @@ def _ours(ledger: Ledger, doubt: Doubt, contact: dict[str, Any]) -> bool:
     that a run of this state updated (those were the account's own)."""
     if not _in_window(doubt, contact):
         return False
-    return ledger.db.execute("SELECT 1 FROM before WHERE uuid = ?", (str(contact["uuid"]),)).fetchone() is None
+    return not ledger.runs.ever_updated(str(contact["uuid"]))
 
 
 def _created(contact: dict[str, Any]) -> float:

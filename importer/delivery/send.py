@@ -31,8 +31,7 @@ from importer.delivery.account_index import digits as _digits
 from importer.delivery.changes import PATCHABLE, changed_since, current_values, merged_record, patch_body, row_values
 from importer.delivery.reconcile import pause, reconcile
 from importer.delivery.snapshot import snapshot
-from importer.state.ledger import PENDING, Ledger, RowRecord
-from importer.state.uncertain import Uncertain
+from importer.state.ledger import Ledger, RowRecord
 
 if TYPE_CHECKING:
     from importer.pipeline.options import ImportOptions
@@ -96,7 +95,7 @@ async def deliver(
         async with CallbellClient(config) as client:
             courier = Courier(client, ledger, run, options)
             courier.settle_unchanged()
-            total = ledger.count_pending()
+            total = ledger.rows.count_pending()
             if total:
                 await courier.index.prepare(total)
                 progress.start(total, "Checking contacts" if options.dry_run else "Sending contacts")
@@ -132,18 +131,14 @@ async def _run_workers(
         last = 0
         while not stop.is_set():
             # Batches by row number: never iterate a cursor over rows that are being updated meanwhile.
-            batch = ledger.db.execute(
-                "SELECT row, status, identifier, source, payload FROM rows WHERE status = ? AND row > ? "
-                "ORDER BY row LIMIT ?",
-                (PENDING, last, BATCH),
-            ).fetchall()
+            batch = ledger.rows.pending_after(last, BATCH)
             if not batch:
                 break
-            for values in batch:
+            for record in batch:
                 if stop.is_set():
                     break
-                await queue.put(RowRecord(*values))
-            last = batch[-1][0]
+                await queue.put(record)
+            last = batch[-1].row
         for _ in range(concurrency):
             await queue.put(None)
 
@@ -161,7 +156,7 @@ async def _run_workers(
     def done(record: RowRecord, result: Result) -> None:
         nonlocal unreachable
         unreachable = unreachable + 1 if result.unreachable else 0
-        ledger.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=result.error)
+        ledger.rows.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=result.error)
         progress.advance()
         if unreachable >= max(8, concurrency) and not stop.is_set():
             # The API is gone: stop instead of spending every remaining row's retries on it.
@@ -197,7 +192,7 @@ class Courier:
         self.run = run
         self.options = options
         self.index = AccountIndex(client, ledger)
-        self.uncertain = Uncertain(ledger)
+        self.uncertain = ledger.uncertain
 
     def settle_unchanged(self) -> None:
         """`--on-existing update`: a row whose contact this state knows, with nothing changed in the file since
@@ -205,8 +200,8 @@ class Courier:
         if self.options.dry_run or self.options.on_existing != "update":
             return
         last = 0
-        while batch := self.ledger.pending_with_record(self.run, last, BATCH * 10):
-            self.ledger.set_outcomes(
+        while batch := self.ledger.synced.pending_with_record(self.run, last, BATCH * 10):
+            self.ledger.rows.set_outcomes(
                 [
                     ("unchanged", uuid, href, row)
                     for row, payload, uuid, href, record in batch
@@ -218,7 +213,7 @@ class Courier:
     async def deliver(self, record: RowRecord) -> Result | Unsettled:
         payload: dict[str, Any] = json.loads(record.payload or "{}")
         source, identifier = record.source, record.identifier
-        known = self.ledger.known(source, identifier)
+        known = self.ledger.contacts.known(source, identifier)
         if known is not None and known.state != "sending":
             ours = known.state == "done" and known.run == self.run  # created by this run before a restart
             return await self._existing(payload, known.uuid, known.href, ours=ours, key=(source, identifier))
@@ -230,9 +225,9 @@ class Courier:
         in_account = await self.index.find(source, identifier)
         if in_account is not None:
             uuid, href, current = in_account
-            self.ledger.remember(source, identifier, uuid, href, run="", state="existing")
-            if current is not None and self.ledger.synced(source, identifier) is None and not self.options.dry_run:
-                self.ledger.set_synced(source, identifier, current_values(current))  # first found: as it is
+            self.ledger.contacts.remember(source, identifier, uuid, href, run="", state="existing")
+            if current is not None and self.ledger.synced.get(source, identifier) is None and not self.options.dry_run:
+                self.ledger.synced.set(source, identifier, current_values(current))  # first found: as it is
                 current_known = True
             else:
                 current_known = False
@@ -243,7 +238,7 @@ class Courier:
             return Result("valid")
         result = await self._create(record, payload)
         if isinstance(result, Result) and result.status == "created":
-            self.ledger.set_synced(source, identifier, row_values(payload))
+            self.ledger.synced.set(source, identifier, row_values(payload))
         return result
 
     async def _look_up(self, source: str, identifier: str) -> tuple[str, str] | None:
@@ -266,8 +261,8 @@ class Courier:
     ) -> Result:
         policy = self.options.on_existing
         if ours:
-            if self.ledger.synced(*key) is None:  # killed between the create and its record
-                self.ledger.set_synced(*key, row_values(payload))
+            if self.ledger.synced.get(*key) is None:  # killed between the create and its record
+                self.ledger.synced.set(*key, row_values(payload))
             return Result("created", uuid, href)
         if self.options.dry_run:
             verb = {"skip": "skipped", "update": "updated", "fail": "failed"}[policy]
@@ -290,7 +285,7 @@ class Courier:
         """PATCH only what the file changed since this state's record, and of that only what Callbell does not
         already have; `unchanged` when nothing is left. A contact just found is compared with itself as found."""
         row = row_values(payload)
-        record = self.ledger.synced(*key)
+        record = self.ledger.synced.get(*key)
         base = None if found else record  # just found: no record of ours yet, compare with the contact itself
         wanted = changed_since(row, base)
         contact: dict[str, Any] = {}
@@ -305,21 +300,21 @@ class Courier:
             return Result("failed", uuid, href, f"update refused: {exc}")
         synced = merged_record(record if record is not None else _as_record(current), row)
         if synced != record:
-            self.ledger.set_synced(*key, synced)
+            self.ledger.synced.set(*key, synced)
         return Result("updated", *_ids(contact, href)) if body else Result("unchanged", uuid, href)
 
     async def _record_before(self, uuid: str, current: dict[str, Any] | None = None) -> None:
         """What `importer undo` restores: the contact as the API showed it before this run's first PATCH of it,
         committed before the PATCH leaves (a resumed run already has it, and must not record its own values).
         `current`: the contact already in hand (listing or GET, snapshot form), which saves a GET."""
-        if not self.ledger.has_before(self.run, uuid):
+        if not self.ledger.runs.has_before(self.run, uuid):
             before = current if current is not None else snapshot(await self.client.get_contact(uuid))
-            self.ledger.record_before(self.run, uuid, before)
+            self.ledger.runs.record_before(self.run, uuid, before)
 
     async def _create(self, record: RowRecord, payload: dict[str, Any]) -> Result | Unsettled:
         source, identifier = record.source, record.identifier
         since = time.time()
-        self.ledger.intend(source, identifier, self.run)  # committed before the POST leaves
+        self.ledger.contacts.intend(source, identifier, self.run)  # committed before the POST leaves
         try:
             return await self._post(payload, (source, identifier), uncertain=False)
         except OutcomeUnknown as exc:
@@ -343,8 +338,8 @@ class Courier:
             if found is not None:
                 # Ours: the intent proves it, and no run has reported it yet (the last one said "failed").
                 self.uncertain.found(*key)
-                self.ledger.remember(*key, *found, run=self.run)
-                self.ledger.set_synced(*key, row_values(payload))
+                self.ledger.contacts.remember(*key, *found, run=self.run)
+                self.ledger.synced.set(*key, row_values(payload))
                 return Result("created", *found)
             if posts >= attempts:
                 # The intent and the doubt stay: the reconcile pass and the next run look again.
@@ -358,7 +353,7 @@ class Courier:
             finally:
                 self.uncertain.ended(*key)
             if result.status == "created":
-                self.ledger.set_synced(*key, row_values(payload))
+                self.ledger.synced.set(*key, row_values(payload))
             return result
 
     async def _post(self, payload: dict[str, Any], key: tuple[str, str], *, uncertain: bool) -> Result:
@@ -376,17 +371,17 @@ class Courier:
                     uuid, href = found
                     if uncertain:
                         self.uncertain.found(*key)
-                    self.ledger.remember(*key, uuid, href, run=self.run if uncertain else "")
+                    self.ledger.contacts.remember(*key, uuid, href, run=self.run if uncertain else "")
                     return (
                         Result("created", uuid, href)
                         if uncertain
                         else await self._existing(payload, uuid, href, ours=False, key=key)
                     )
             if not uncertain:
-                self.ledger.forget(*key)  # refused for certain: nothing was created
+                self.ledger.contacts.forget(*key)  # refused for certain: nothing was created
             return Result("failed", error=exc.message)
         uuid, href = _ids(contact)
-        self.ledger.remember(*key, uuid, href, run=self.run)
+        self.ledger.contacts.remember(*key, uuid, href, run=self.run)
         return Result("created", uuid, href)
 
 

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import json
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
 from importer.delivery.reconcile import reconcile
@@ -31,9 +29,8 @@ from importer.delivery.snapshot import restore_body
 from importer.errors import AccountError, ConfigError
 from importer.progress import NoProgress, Progress
 from importer.state.ledger import Ledger, RunRecord
-from importer.state.uncertain import Uncertain
+from importer.state.undo import Planned
 
-DONE = ("deleted", "gone", "restored")  # statuses that need nothing more
 BATCH = 500
 UNDO_COLUMNS = ("row", "uuid", "action", "status", "error")
 
@@ -54,15 +51,6 @@ class UndoOptions:
     @property
     def undo_path(self) -> Path:
         return self.results.with_name(f"{self.results.stem}.undo.csv")
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One contact an undo acts on."""
-
-    row: int | None  # the sheet row it came from, when the state still knows it
-    uuid: str
-    action: str  # delete | restore
 
 
 @dataclass(frozen=True)
@@ -123,30 +111,19 @@ def open_state(results: Path, state: Path | None, *, lock: bool) -> Ledger:
 
 
 def summarize(ledger: Ledger, run: RunRecord) -> RunSummary:
-    def count(sql: str, *args: str) -> int:
-        return int(ledger.db.execute(sql, (run.id, *args)).fetchone()[0])
-
-    return RunSummary(
-        run,
-        to_delete=count("SELECT COUNT(*) FROM contacts WHERE state = 'done' AND run = ? AND uuid != ''"),
-        to_restore=count(
-            "SELECT COUNT(*) FROM before b WHERE run = ? AND NOT EXISTS "
-            "(SELECT 1 FROM undo u WHERE u.run = b.run AND u.uuid = b.uuid AND u.status IN (?, ?, ?))",
-            *DONE,
-        ),
-        undone=count("SELECT COUNT(*) FROM undo WHERE run = ? AND status IN (?, ?, ?)", *DONE),
-    )
+    counts = ledger.undo.counts_of(run.id)
+    return RunSummary(run, to_delete=counts.to_delete, to_restore=counts.to_restore, undone=counts.undone)
 
 
 def list_runs(results: Path, state: Path | None = None) -> list[RunSummary]:
     """The runs of the state beside `results`, oldest first, with what an undo of each would do."""
     with open_state(results, state, lock=False) as ledger:
-        return [summarize(ledger, run) for run in ledger.runs()]
+        return [summarize(ledger, run) for run in ledger.runs.all()]
 
 
 def choose_run(ledger: Ledger, wanted: str | None) -> RunRecord | None:
     """The run named by `wanted` (an id or a unique prefix), else the last finished one (None: there is none)."""
-    runs = ledger.runs()
+    runs = ledger.runs.all()
     if wanted is None:
         finished = [r for r in runs if r.finished is not None]
         return finished[-1] if finished else None
@@ -156,43 +133,6 @@ def choose_run(ledger: Ledger, wanted: str | None) -> RunRecord | None:
         why = "matches several runs" if matches else "is not a run of this state"
         raise ConfigError(f"{ledger.path}: --run {wanted!r} {why} (runs: {known}; see `importer runs`)")
     return matches[0]
-
-
-# The rows table is rebuilt by each import and carries each row's uuid: the sheet row a contact came from.
-_ROW_OF_UUID = "SELECT uuid, MIN(row) AS row FROM rows WHERE uuid != '' GROUP BY uuid"
-# The contacts the run created or updated that the undo table does not hold yet.
-_NEW_ITEMS = f"""
-    SELECT c.uuid AS uuid, r.row AS row, 'delete' AS action
-    FROM contacts c LEFT JOIN ({_ROW_OF_UUID}) r ON r.uuid = c.uuid
-    WHERE c.state = 'done' AND c.run = :run AND c.uuid != ''
-      AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.run = :run AND u.uuid = c.uuid)
-    UNION ALL
-    SELECT b.uuid, r.row, 'restore' FROM before b LEFT JOIN ({_ROW_OF_UUID}) r ON r.uuid = b.uuid
-    WHERE b.run = :run AND NOT EXISTS (SELECT 1 FROM undo u WHERE u.run = :run AND u.uuid = b.uuid)
-"""
-
-
-def planned(ledger: Ledger, run: str) -> Iterator[Planned]:
-    """What an undo of `run` would still do, without writing anything (for --dry-run)."""
-    cursor = ledger.db.execute(
-        f"""SELECT uuid, row, action FROM (
-                SELECT uuid, row, action FROM undo WHERE run = :run AND status NOT IN ('deleted', 'gone', 'restored')
-                UNION ALL {_NEW_ITEMS})
-            ORDER BY row IS NULL, row, uuid""",
-        {"run": run},
-    )
-    for uuid, row, action in cursor:
-        yield Planned(row, uuid, action)
-
-
-def write_plan(ledger: Ledger, run: str) -> None:
-    """The undo's plan, committed before its first request: a killed undo resumes from it."""
-    with ledger.transaction():
-        ledger.db.execute(
-            f"INSERT OR IGNORE INTO undo (run, uuid, row, action, status) "
-            f"SELECT :run, uuid, row, action, 'todo' FROM ({_NEW_ITEMS})",
-            {"run": run},
-        )
 
 
 # --- undoing -----------------------------------------------------------------------------------------------
@@ -221,13 +161,13 @@ def run_undo(
             return UndoReport(None, None)
         if options.dry_run:
             report = UndoReport(run, summarize(ledger, run))
-            report.planned = list(planned(ledger, run.id))
+            report.planned = list(ledger.undo.planned(run.id))  # what it would still do, nothing written
             report.counts = Counter(f"would {p.action}" for p in report.planned)
-            report.unresolved = len(_unresolved(ledger, run.id))
+            report.unresolved = len(ledger.contacts.unresolved(run.id))
             return report
         assert options.client is not None
         config: ClientConfig | None = None
-        if _unresolved(ledger, run.id) or Uncertain(ledger).open():
+        if ledger.contacts.unresolved(run.id) or ledger.uncertain.open():
             # A killed or failed run may have left creates whose answer it never saw, or extras its reconcile
             # pass did not get to: settle them first, so that everything the run made is undone.
             config = asyncio.run(_preflight(options.client))
@@ -239,18 +179,12 @@ def run_undo(
             if confirm is not None and not confirm(summary):
                 report.declined = True
                 return report
-            write_plan(ledger, run.id)
+            ledger.undo.write_plan(run.id)  # committed before the first request: a killed undo resumes from it
             asyncio.run(_undo(ledger, run.id, config, report, progress))
         report.counts = _counts(ledger, run.id)
         report.undo_path = write_undo_csv(ledger, run.id, options.undo_path)
     report.seconds = time.monotonic() - started
     return report
-
-
-def _unresolved(ledger: Ledger, run: str) -> list[tuple[str, str, float]]:
-    return ledger.db.execute(
-        "SELECT source, identifier, updated FROM contacts WHERE state = 'sending' AND run = ?", (run,)
-    ).fetchall()
 
 
 async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float) -> None:
@@ -259,13 +193,14 @@ async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float
     `settle` seconds after it was written (reads may trail writes): recorded as created by the run when found
     (then undone with the rest), or forgotten when not (nothing was created)."""
     async with CallbellClient(config) as client:
-        if Uncertain(ledger).open():
+        if ledger.uncertain.open():
             await reconcile(client, ledger, run, settle, asyncio.Event(), NoProgress())
-        unresolved = _unresolved(ledger, run)
-        newest = max((at for *_, at in unresolved), default=0.0)
+        unresolved = ledger.contacts.unresolved(run)
+        newest = max((intent.since for intent in unresolved), default=0.0)
         if newest + settle > time.time():
             await asyncio.sleep(newest + settle - time.time())  # the settle time, as after a lost answer
-        for source, identifier, _ in unresolved:
+        for intent in unresolved:
+            source, identifier = intent.source, intent.identifier
             if source != "whatsapp":
                 continue  # only phone numbers can be looked up; the next import settles it
             try:
@@ -273,10 +208,10 @@ async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float
             except ApiError as exc:
                 raise AccountError(f"looking up a contact the run may have created failed: {exc}") from None
             if found is None:
-                ledger.forget(source, identifier)
+                ledger.contacts.forget(source, identifier)
             else:
                 uuid = str(found.get("uuid", ""))
-                ledger.remember(source, identifier, uuid, str(found.get("href") or ""), run=run)
+                ledger.contacts.remember(source, identifier, uuid, str(found.get("href") or ""), run=run)
 
 
 async def _preflight(config: ClientConfig) -> ClientConfig:
@@ -305,10 +240,7 @@ async def _undo(ledger: Ledger, run: str, config: ClientConfig, report: UndoRepo
         except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use)
             pass
     concurrency = config.concurrency or 8
-    total = ledger.db.execute(
-        "SELECT COUNT(*) FROM undo WHERE run = ? AND status NOT IN (?, ?, ?)", (run, *DONE)
-    ).fetchone()[0]
-    progress.start(int(total), "Undoing")
+    progress.start(ledger.undo.count_left(run), "Undoing")
     try:
         async with CallbellClient(config) as client:
             queue: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue(maxsize=concurrency * 2)
@@ -335,11 +267,7 @@ async def _produce(
     last = ""
     while not stop.is_set():
         # Batches by key: never iterate a cursor over rows that are being updated meanwhile.
-        batch = ledger.db.execute(
-            "SELECT uuid, action FROM undo WHERE run = ? AND uuid > ? AND status NOT IN (?, ?, ?) "
-            "ORDER BY uuid LIMIT ?",
-            (run, last, *DONE, BATCH),
-        ).fetchall()
+        batch = ledger.undo.left_after(run, last, BATCH)
         if not batch:
             break
         for uuid, action in batch:
@@ -374,16 +302,8 @@ async def _work(
             status, error = "failed", str(exc)
         except Exception as exc:  # a bug must cost one contact, never the undo's record
             status, error = "failed", f"internal error: {exc!r}"
-        with ledger.transaction():
-            ledger.db.execute(
-                "UPDATE undo SET status = ?, error = ? WHERE run = ? AND uuid = ?", (status, error, run, uuid)
-            )
-            if status in ("deleted", "gone", "restored"):
-                # What the state last sent no longer holds: a later import compares the file with Callbell again.
-                ledger.forget_synced(uuid)
-            if action == "delete" and status in ("deleted", "gone"):
-                # Forgotten: a later import of the same sheet creates the row again.
-                ledger.db.execute("DELETE FROM contacts WHERE uuid = ? AND run = ? AND state = 'done'", (uuid, run))
+        # With what it changes in the rest of the state (records forgotten), in one transaction.
+        ledger.undo.record(run, uuid, action, status, error)
         progress.advance()
         if unreachable >= 8:
             stop.set()  # the API is gone: stop instead of spending every contact's retries on it
@@ -394,8 +314,9 @@ async def _delete(client: CallbellClient, uuid: str) -> tuple[str, str]:
 
 
 async def _restore(client: CallbellClient, ledger: Ledger, run: str, uuid: str) -> tuple[str, str]:
-    found = ledger.db.execute("SELECT contact FROM before WHERE run = ? AND uuid = ?", (run, uuid)).fetchone()
-    before: dict[str, Any] = json.loads(found[0])
+    before = ledger.runs.before(run, uuid)
+    if before is None:  # the plan comes from `before`: not reached
+        raise ConfigError(f"{ledger.path}: no earlier values of {uuid} for run {run}")
     try:
         await client.update_contact(uuid, restore_body(before))
     except ApiError as exc:
@@ -406,7 +327,7 @@ async def _restore(client: CallbellClient, ledger: Ledger, run: str, uuid: str) 
 
 
 def _counts(ledger: Ledger, run: str) -> Counter[str]:
-    return Counter(dict(ledger.db.execute("SELECT status, COUNT(*) FROM undo WHERE run = ? GROUP BY status", (run,))))
+    return Counter(ledger.undo.status_counts(run))
 
 
 def write_undo_csv(ledger: Ledger, run: str, path: Path) -> Path:
@@ -415,10 +336,7 @@ def write_undo_csv(ledger: Ledger, run: str, path: Path) -> Path:
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(UNDO_COLUMNS)
-        cursor = ledger.db.execute(
-            "SELECT row, uuid, action, status, error FROM undo WHERE run = ? ORDER BY row IS NULL, row, uuid", (run,)
-        )
-        for row, uuid, action, status, error in cursor:
+        for row, uuid, action, status, error in ledger.undo.outcomes(run):
             writer.writerow(("" if row is None else row, uuid, action, status, error))
     tmp.replace(path)  # never a half-written file where the last complete one was
     return path

@@ -71,7 +71,7 @@ def check(
     done = 0
     try:
         for chunk in checked_chunks(table, account, mapping, validation, want_payload, workers):
-            ledger.add_rows(
+            ledger.rows.add(
                 (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
                 for row, ident, source, payload, error, cells, warn in chunk.rows
             )
@@ -84,7 +84,7 @@ def check(
             done += len(chunk.rows)
             progress.advance(len(chunk.rows), table.estimated_rows())
         progress.advance(0, done)  # every row read: the exact count (blank rows were in the estimates)
-        ledger.mark_duplicates()
+        ledger.rows.mark_duplicates()
     finally:
         progress.close()
     return result

@@ -31,7 +31,7 @@ from importer.reading.files import Table, open_table
 from importer.results.html import write_html_report
 from importer.results.report import OK_STATUSES, Report, grouped_problems, rows_to_fix
 from importer.results.writer import ResultsWriter
-from importer.state.ledger import PENDING, Ledger
+from importer.state.ledger import Ledger
 
 # Re-exported: the stages' entry points, for callers that knew them here.
 __all__ = [
@@ -85,7 +85,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         if not options.dry_run:
             run, report.resumed = ledger.begin_run(fingerprint, started_at)
             ledger.set_meta("results", str(options.results_path.resolve()))  # which results `importer undo` takes
-        ledger.reset_rows()
+        ledger.rows.reset()
         checked = check(
             table,
             account,
@@ -98,7 +98,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         )
         report.phone_examples = checked.phone_examples
 
-        if client is not None and ledger.count_pending():
+        if client is not None and ledger.rows.count_pending():
             stats = asyncio.run(deliver(ledger, client, "" if options.dry_run else run, options, progress))
             report.requests, report.retries = stats.requests, stats.retries
             report.rate_limited, report.send_seconds = stats.rate_limited, stats.seconds
@@ -106,13 +106,13 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
             report.signal = stats.signal
             if stats.signal is not None or stats.unreachable:
                 why = f"stopped by {signal.Signals(stats.signal).name}" if stats.signal else "the API stopped answering"
-                ledger.explain_pending(f"not sent: {why}; run the same command again to send it")
+                ledger.rows.explain_pending(f"not sent: {why}; run the same command again to send it")
         elif options.dry_run:
-            ledger.db.execute("UPDATE rows SET status = 'valid' WHERE status = ?", (PENDING,))
+            ledger.rows.pending_to_valid()
 
         report.notes = list(table.notes)  # complete now that every row was read
         report.errors_path = write_results(table.headers, ledger, options)
-        report.counts = Counter(ledger.status_counts())
+        report.counts = Counter(ledger.rows.status_counts())
         report.problems = grouped_problems(checked.tally, ledger, mapping)
         report.rows_to_fix = rows_to_fix(ledger)
         if not options.dry_run:
@@ -164,7 +164,7 @@ def write_results(headers: list[str], ledger: Ledger, options: ImportOptions) ->
     """Results in row order from the ledger, which holds each row's original cells too."""
     errors_path = options.errors_path
     with ResultsWriter(options.results_path, errors_path, headers) as writer:
-        for outcome in ledger.outcomes():
+        for outcome in ledger.rows.outcomes():
             writer.write(*outcome)
         wrote_errors = writer.error_rows > 0
     if not wrote_errors:

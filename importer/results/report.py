@@ -108,20 +108,17 @@ def grouped_problems(tally: Tally, ledger: Ledger, mapping: Mapping) -> list[dic
     final = Tally()
     final.merge(tally)
     phone = mapping.column(mapping.fields["phone"]) if "phone" in mapping.fields else "phone"
-    for _, count, first in ledger.groups("duplicate", by_error=False):
+    for _, count, first in ledger.rows.groups("duplicate", by_error=False):
         final.add_group(("error", phone, "duplicate", "same phone as an earlier row", None, None), count, first)
-    for error, count, first in list(ledger.groups("failed", by_error=True))[:_FAILED_GROUPS]:
+    for error, count, first in list(ledger.rows.groups("failed", by_error=True))[:_FAILED_GROUPS]:
         final.add_group(("error", "API", "failed", error or "refused by the API", None, None), count, first)
-    for _, count, first in ledger.groups(PENDING, by_error=False):
+    for _, count, first in ledger.rows.groups(PENDING, by_error=False):
         final.add_group(("error", "API", "pending", "not sent", None, None), count, first)
     return final.entries()
 
 
 def rows_to_fix(ledger: Ledger, limit: int = ROWS_TO_FIX) -> list[dict[str, Any]]:
-    cursor = ledger.db.execute(
-        "SELECT row, status, error FROM rows WHERE status IN ('invalid', 'failed') ORDER BY row LIMIT ?", (limit,)
-    )
-    return [{"row": row, "status": status, "error": error} for row, status, error in cursor]
+    return [{"row": row, "status": status, "error": error} for row, status, error in ledger.rows.to_fix(limit)]
 
 
 def mapping_summary(mapping: Mapping) -> dict[str, Any]:

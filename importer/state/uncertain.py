@@ -1,6 +1,6 @@
 """Rows whose create is uncertain: a POST's answer was lost, or a run found an intent without its answer.
 
-They are kept in the state file (table `uncertain`, created here beside the ledger's own tables) from the
+They are kept in the state file (table `uncertain`, reached as `ledger.uncertain`) from the
 moment the doubt arises until the reconcile pass (importer.delivery.reconcile) has checked the account for extra
 contacts made for them, so a run killed at any moment still reconciles them when it is resumed. Every write
 commits at once (the ledger's connection is in autocommit mode), before the request it guards.
@@ -8,28 +8,12 @@ commits at once (the ledger's connection is in autocommit mode), before the requ
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 
-from importer.state.ledger import Ledger
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS uncertain (
-    source TEXT NOT NULL,
-    identifier TEXT NOT NULL,
-    run TEXT NOT NULL,             -- the run that doubted it; once reconciled, the run that did it
-    since REAL NOT NULL,           -- when the intent was written (epoch s): no contact of ours is older
-    last REAL NOT NULL,            -- when its last POST ended (or a run took it up): none of ours is newer
-    posts INTEGER NOT NULL,        -- POSTs that may have created a contact: at most this many are ours
-    found INTEGER NOT NULL DEFAULT 0,  -- 1: its contact was found by a look-up after several POSTs, so the
-                                   -- contact of a later one, if any, is not known to the state
-    state TEXT NOT NULL,           -- open | done
-    note TEXT NOT NULL DEFAULT '', -- for the row's warning: what reconciling it did ('' = nothing to say)
-    uuid TEXT NOT NULL DEFAULT '', -- the contact kept for the row ('' = none found)
-    href TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (source, identifier)
-) WITHOUT ROWID;
-"""
+from importer.state._part import Part
+from importer.state.contacts import Contacts
 
 
 @dataclass(frozen=True)
@@ -44,10 +28,10 @@ class Doubt:
     note: str  # a note already written by an interrupted reconcile of this doubt
 
 
-class Uncertain:
-    def __init__(self, ledger: Ledger) -> None:
-        self.db = ledger.db
-        self.db.executescript(_SCHEMA)
+class Uncertain(Part):
+    def __init__(self, db: sqlite3.Connection, contacts: Contacts) -> None:
+        super().__init__(db)
+        self._contacts = contacts
 
     def doubt(self, source: str, identifier: str, run: str, since: float | None = None) -> None:
         """The row's create may have landed (once or more). `since`: when this run wrote the intent; None for an
@@ -55,12 +39,9 @@ class Uncertain:
         and its count of POSTs; a reconciled one starts again (keeping the count when it is the same intent)."""
         now = time.time()
         if since is None:
-            found = self.db.execute(
-                "SELECT updated FROM contacts WHERE source = ? AND identifier = ? AND state = 'sending'",
-                (source, identifier),
-            ).fetchone()
-            since = float(found[0]) if found is not None else now
-        self.db.execute(
+            intended = self._contacts.intended_at(source, identifier)
+            since = intended if intended is not None else now
+        self._db.execute(
             """INSERT INTO uncertain (source, identifier, run, since, last, posts, state)
             VALUES (?, ?, ?, ?, ?, 1, 'open')
             ON CONFLICT (source, identifier) DO UPDATE SET last = excluded.last,
@@ -75,7 +56,7 @@ class Uncertain:
 
     def resend(self, source: str, identifier: str) -> None:
         """Committed before a POST that repeats an uncertain one."""
-        self.db.execute(
+        self._db.execute(
             "UPDATE uncertain SET posts = posts + 1 WHERE source = ? AND identifier = ? AND state = 'open'",
             (source, identifier),
         )
@@ -83,37 +64,37 @@ class Uncertain:
     def found(self, source: str, identifier: str) -> None:
         """A look-up found the row's contact: when more than one POST may have landed, the state knows only the
         oldest contact, and the reconcile pass must wait for a listing that shows every later one."""
-        self.db.execute(
+        self._db.execute(
             "UPDATE uncertain SET found = 1 WHERE source = ? AND identifier = ? AND state = 'open' AND posts > 1",
             (source, identifier),
         )
 
     def ended(self, source: str, identifier: str) -> None:
         """A POST of an uncertain row ended (answered or lost): a contact it made is not newer than now."""
-        self.db.execute(
+        self._db.execute(
             "UPDATE uncertain SET last = ? WHERE source = ? AND identifier = ? AND state = 'open'",
             (time.time(), source, identifier),
         )
 
     def open(self) -> list[Doubt]:
         """Every doubt not reconciled yet, whichever run raised it."""
-        cursor = self.db.execute(
+        cursor = self._db.execute(
             "SELECT source, identifier, run, since, last, posts, found, note FROM uncertain WHERE state = 'open'"
             " ORDER BY source, identifier"
         )
         return [Doubt(s, i, r, float(a), float(b), int(p), bool(f), n) for s, i, r, a, b, p, f, n in cursor]
 
     def count_open(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM uncertain WHERE state = 'open'").fetchone()[0])
+        return int(self._db.execute("SELECT COUNT(*) FROM uncertain WHERE state = 'open'").fetchone()[0])
 
     def plan(self, doubt: Doubt, note: str) -> None:
         """Written before the extras are deleted, so a run killed meanwhile still reports them."""
-        self.db.execute(
+        self._db.execute(
             "UPDATE uncertain SET note = ? WHERE source = ? AND identifier = ?", (note, doubt.source, doubt.identifier)
         )
 
     def close(self, doubt: Doubt, run: str, note: str, uuid: str = "", href: str = "") -> None:
-        self.db.execute(
+        self._db.execute(
             "UPDATE uncertain SET state = 'done', run = ?, note = ?, uuid = ?, href = ?"
             " WHERE source = ? AND identifier = ?",
             (run, note, uuid, href, doubt.source, doubt.identifier),
@@ -122,7 +103,7 @@ class Uncertain:
     def report(self, run: str) -> None:
         """Into this run's rows: the contact kept for each row reconciled by `run`, and what was done, as a warning.
         A row that failed for want of an answer but whose contact was found is created after all."""
-        self.db.execute(
+        self._db.execute(
             """UPDATE rows SET status = 'created', uuid = u.uuid, href = u.href, error = '',
                 warning = CASE WHEN u.note = '' THEN rows.warning WHEN rows.warning = '' THEN u.note
                     ELSE rows.warning || '; ' || u.note END

@@ -78,9 +78,9 @@ def test_a_new_row_is_created_once_and_remembered(sandbox, ledger: Ledger) -> No
     result = courier_run(sandbox, ledger, lambda c: c.deliver(rec))
     (contact,) = sandbox.contacts()
     assert result == Result("created", contact["uuid"], contact["href"])
-    known = ledger.known("whatsapp", rec.identifier)
+    known = ledger.contacts.known("whatsapp", rec.identifier)
     assert (known.state, known.uuid, known.run) == ("done", contact["uuid"], "run1")
-    assert ledger.synced("whatsapp", rec.identifier)["tags"] == ["VIP"]
+    assert ledger.synced.get("whatsapp", rec.identifier)["tags"] == ["VIP"]
     # The same run again (resumed after a restart) reports it created; a later run, skipped. Nothing is sent.
     assert courier_run(sandbox, ledger, lambda c: c.deliver(rec)).status == "created"
     assert courier_run(sandbox, ledger, lambda c: c.deliver(rec), run="run2").status == "skipped"
@@ -94,14 +94,14 @@ def test_a_lost_answer_is_resolved_by_looking_the_number_up(sandbox_factory, led
     result = courier_run(running, ledger, lambda c: delivered(c, rec), settle=0)
     (contact,) = running.contacts()  # created once, though its answer never arrived
     assert (result.status, result.uuid) == ("created", contact["uuid"])
-    assert ledger.known("whatsapp", rec.identifier).state == "done"
+    assert ledger.contacts.known("whatsapp", rec.identifier).state == "done"
 
 
 def test_an_intent_left_by_a_killed_run_is_looked_up_before_sending(sandbox, ledger: Ledger) -> None:
     landed, lost = record(2), record(3)
     contact = create_elsewhere(sandbox, landed)  # the killed run's POST that landed
     for rec in (landed, lost):
-        ledger.intend("whatsapp", rec.identifier, "run1")
+        ledger.contacts.intend("whatsapp", rec.identifier, "run1")
     before = posts(sandbox)
     assert courier_run(sandbox, ledger, lambda c: delivered(c, landed), settle=0) == Result(
         "created", contact["uuid"], contact["href"]
@@ -122,7 +122,7 @@ def test_a_contact_already_in_the_account_follows_on_existing(
     contact = create_elsewhere(sandbox, rec)
     result = courier_run(sandbox, ledger, lambda c: c.deliver(rec), on_existing=policy)
     assert result == Result(status, contact["uuid"], contact["href"], error)
-    assert posts(sandbox) == 1 and ledger.known("whatsapp", rec.identifier).state == "existing"
+    assert posts(sandbox) == 1 and ledger.contacts.known("whatsapp", rec.identifier).state == "existing"
 
 
 def test_update_sends_what_changed_then_nothing(sandbox, ledger: Ledger) -> None:
@@ -131,7 +131,7 @@ def test_update_sends_what_changed_then_nothing(sandbox, ledger: Ledger) -> None
     result = courier_run(sandbox, ledger, lambda c: c.deliver(rec), on_existing="update")
     assert (result.status, result.uuid) == ("updated", contact["uuid"])
     assert [c["name"] for c in sandbox.contacts()] == ["Ana Nueva"]
-    assert ledger.has_before("run1", contact["uuid"])  # what undo restores, recorded before the PATCH
+    assert ledger.runs.has_before("run1", contact["uuid"])  # what undo restores, recorded before the PATCH
     # The next night, the same row: the record says nothing changed.
     again = courier_run(sandbox, ledger, lambda c: c.deliver(rec), run="run2", on_existing="update")
     assert again.status == "unchanged"
@@ -142,7 +142,7 @@ def test_a_refused_row_fails_with_the_apis_words_and_no_intent_stays(sandbox, le
     rec = record(tags=["No such tag"])
     result = courier_run(sandbox, ledger, lambda c: c.deliver(rec))
     assert result.status == "failed" and "No such tag" in result.error
-    assert ledger.known("whatsapp", rec.identifier) is None and sandbox.contacts() == []
+    assert ledger.contacts.known("whatsapp", rec.identifier) is None and sandbox.contacts() == []
 
 
 def test_a_dry_run_sends_no_write(sandbox, ledger: Ledger) -> None:
@@ -158,12 +158,12 @@ def test_a_dry_run_sends_no_write(sandbox, ledger: Ledger) -> None:
 def test_deliver_sends_every_pending_row(sandbox, ledger: Ledger) -> None:
     records = [record(n) for n in range(2, 12)]
     create_elsewhere(sandbox, records[0])
-    ledger.add_rows(
+    ledger.rows.add(
         (r.row, r.status, r.identifier, r.source, r.payload, "", "", "", "", "") for r in records
     )  # fmt: skip
     config = ClientConfig(token=sandbox.token, base_url=sandbox.base_url, concurrency=4)
     stats = asyncio.run(deliver(ledger, config, "run1", options(client=config), NoProgress()))
-    assert ledger.status_counts() == {"created": 9, "skipped": 1}
+    assert ledger.rows.status_counts() == {"created": 9, "skipped": 1}
     assert len(sandbox.contacts()) == 10 and stats.signal is None and not stats.unreachable
     assert stats.requests == sandbox.stats()["requests"] - 1  # all but create_elsewhere's POST
 

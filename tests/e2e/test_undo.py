@@ -48,7 +48,7 @@ def test_runs_are_recorded_with_their_counts(sandbox, tmp_path: Path) -> None:
     assert run_import(sandbox, make_csv(tmp_path / "c.csv", 5), results).returncode == 0
     assert run_import(sandbox, make_csv(tmp_path / "c.csv", 7), results).returncode == 0
     with Ledger(state_of(results)) as ledger:
-        first, second = ledger.runs()
+        first, second = ledger.runs.all()
     assert first.counts == {"created": 5} and second.counts == {"created": 2, "skipped": 5}
     assert first.finished and second.finished and not first.dry_run
     assert first.started <= second.started and first.id != second.id
@@ -92,7 +92,7 @@ def test_a_state_file_from_before_the_runs_table_still_works(sandbox, tmp_path: 
     assert proc.returncode == 0, proc.stderr
     assert [r["status"] for r in results_of(results)] == ["skipped"] * 3 + ["created"]
     with Ledger(state_of(results)) as ledger:
-        old, new = ledger.runs()
+        old, new = ledger.runs.all()
     assert old.started == "" and old.finished == "" and new.counts == {"created": 1, "skipped": 3}
 
 
@@ -123,7 +123,7 @@ def undo_rows(results: Path) -> list[dict[str, str]]:
 
 def run_ids(results: Path) -> list[str]:
     with Ledger(state_of(results)) as ledger:
-        return [r.id for r in ledger.runs()]
+        return [r.id for r in ledger.runs.all()]
 
 
 def test_import_then_undo_then_import_again(sandbox_factory, tmp_path: Path) -> None:

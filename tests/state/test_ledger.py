@@ -25,26 +25,26 @@ def row(
 
 def test_intent_then_outcome(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "state.db") as ledger:
-        assert ledger.known("whatsapp", "34600000001") is None
-        ledger.intend("whatsapp", "34600000001", "run1")
-        assert ledger.known("whatsapp", "34600000001").state == "sending"
-        assert ledger.count_known() == 0  # an intent is not a contact yet
-        ledger.remember("whatsapp", "34600000001", "uuid1", "https://dash/1", "run1")
-        known = ledger.known("whatsapp", "34600000001")
+        assert ledger.contacts.known("whatsapp", "34600000001") is None
+        ledger.contacts.intend("whatsapp", "34600000001", "run1")
+        assert ledger.contacts.known("whatsapp", "34600000001").state == "sending"
+        assert ledger.contacts.count_known() == 0  # an intent is not a contact yet
+        ledger.contacts.remember("whatsapp", "34600000001", "uuid1", "https://dash/1", "run1")
+        known = ledger.contacts.known("whatsapp", "34600000001")
         assert (known.state, known.uuid, known.href, known.run) == ("done", "uuid1", "https://dash/1", "run1")
-        ledger.forget("whatsapp", "34600000001")  # only an intent is forgotten, never a created contact
-        assert ledger.known("whatsapp", "34600000001") is not None
-        ledger.intend("whatsapp", "34600000002", "run1")
-        ledger.forget("whatsapp", "34600000002")  # the POST was refused for certain
-        assert ledger.known("whatsapp", "34600000002") is None
-        assert ledger.count_known() == 1
+        ledger.contacts.forget("whatsapp", "34600000001")  # only an intent is forgotten, never a created contact
+        assert ledger.contacts.known("whatsapp", "34600000001") is not None
+        ledger.contacts.intend("whatsapp", "34600000002", "run1")
+        ledger.contacts.forget("whatsapp", "34600000002")  # the POST was refused for certain
+        assert ledger.contacts.known("whatsapp", "34600000002") is None
+        assert ledger.contacts.count_known() == 1
 
 
 def test_the_intent_is_committed_before_the_request_leaves(tmp_path: Path) -> None:
     # What another connection (the next run, after a SIGKILL) sees at once, without a close or a commit call.
     path = tmp_path / "state.db"
     ledger = Ledger.open(path)
-    ledger.intend("whatsapp", "34600000001", "run1")
+    ledger.contacts.intend("whatsapp", "34600000001", "run1")
     with sqlite3.connect(path) as other:
         assert other.execute("SELECT state FROM contacts").fetchall() == [("sending",)]
     ledger.close()
@@ -62,7 +62,7 @@ def test_an_unfinished_run_is_resumed_and_a_finished_one_is_not(tmp_path: Path) 
     with Ledger.open(path) as ledger:
         second, resumed = ledger.begin_run(FINGERPRINT)
         assert second != first and not resumed
-        runs = ledger.runs()
+        runs = ledger.runs.all()
     assert [r.id for r in runs] == [first, second]
     assert runs[0].finished is not None and runs[0].counts == {"created": 3}
     assert runs[1].finished is None
@@ -114,37 +114,37 @@ def test_the_lock_dies_with_its_process(tmp_path: Path) -> None:
 
 def test_rows_duplicates_and_outcomes(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "state.db") as ledger:
-        ledger.add_rows([row(2, "34600000001"), row(3, "34600000002"), row(4, "34600000001"), row(5, "", "invalid")])
-        ledger.mark_duplicates()
-        assert [r.row for r in ledger.pending()] == [2, 3]
-        assert ledger.count_pending() == 2
-        ledger.set_outcome(2, "created", uuid="u2", href="h2")
-        outcomes = {r[0]: r for r in ledger.outcomes()}
+        ledger.rows.add([row(2, "34600000001"), row(3, "34600000002"), row(4, "34600000001"), row(5, "", "invalid")])
+        ledger.rows.mark_duplicates()
+        assert [r.row for r in ledger.rows.pending()] == [2, 3]
+        assert ledger.rows.count_pending() == 2
+        ledger.rows.set_outcome(2, "created", uuid="u2", href="h2")
+        outcomes = {r[0]: r for r in ledger.rows.outcomes()}
         assert outcomes[2][1:3] == ("created", "u2")
         assert outcomes[4][1] == "duplicate" and outcomes[4][4] == "same phone as row 2"
         assert outcomes[5][6] == "cells 5"
-        assert ledger.status_counts() == {"created": 1, "pending": 1, "duplicate": 1, "invalid": 1}
-        ledger.reset_rows()  # rows are rebuilt each run; contacts stay
-        assert ledger.status_counts() == {}
+        assert ledger.rows.status_counts() == {"created": 1, "pending": 1, "duplicate": 1, "invalid": 1}
+        ledger.rows.reset()  # rows are rebuilt each run; contacts stay
+        assert ledger.rows.status_counts() == {}
 
 
 def test_before_keeps_the_first_record_and_synced_can_be_forgotten(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "state.db") as ledger:
-        ledger.record_before("run1", "u1", {"name": "Before"})
-        ledger.record_before("run1", "u1", {"name": "What this run set"})  # a resumed run: ignored
-        assert ledger.has_before("run1", "u1") and not ledger.has_before("run2", "u1")
-        assert ledger.db.execute("SELECT contact FROM before").fetchall() == [('{"name": "Before"}',)]
-        ledger.remember("whatsapp", "34600000001", "u1", "h1", "run1")
-        ledger.set_synced("whatsapp", "34600000001", {"name": "Ana", "tags": ["VIP"]})
-        assert ledger.synced("whatsapp", "34600000001") == {"name": "Ana", "tags": ["VIP"]}
-        ledger.forget_synced("u1")
-        assert ledger.synced("whatsapp", "34600000001") is None
+        ledger.runs.record_before("run1", "u1", {"name": "Before"})
+        ledger.runs.record_before("run1", "u1", {"name": "What this run set"})  # a resumed run: ignored
+        assert ledger.runs.has_before("run1", "u1") and not ledger.runs.has_before("run2", "u1")
+        assert ledger.runs.before("run1", "u1") == {"name": "Before"}
+        ledger.contacts.remember("whatsapp", "34600000001", "u1", "h1", "run1")
+        ledger.synced.set("whatsapp", "34600000001", {"name": "Ana", "tags": ["VIP"]})
+        assert ledger.synced.get("whatsapp", "34600000001") == {"name": "Ana", "tags": ["VIP"]}
+        ledger.synced.forget("u1")
+        assert ledger.synced.get("whatsapp", "34600000001") is None
 
 
 def test_a_dry_runs_throwaway_state_leaves_nothing(tmp_path: Path) -> None:
     ledger = Ledger.throwaway()
     directory = ledger.path.parent
-    ledger.add_rows([row(2, "34600000001")])
+    ledger.rows.add([row(2, "34600000001")])
     assert directory.exists()
     ledger.close()
     assert not directory.exists()

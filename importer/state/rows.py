@@ -1,0 +1,133 @@
+"""The table `rows`: this run's rows of the sheet, keyed by their row number, with each one's outcome and
+original cells. The results file, the summary's groups and the rows to fix are all written from it, so the
+sheet is read once. Rows are rebuilt from the file on every run; what was created lives on in `contacts`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from importer.state._part import Part, transaction
+
+PENDING = "pending"  # valid, to be sent
+
+# As the check stage hands rows over: plain tuples, since a million of them pass through here.
+# (row, status, identifier, source, payload, uuid, href, error, cells, warning)
+NewRow = tuple[int, str, str, str, str | None, str, str, str, str, str]
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    row: int
+    status: str
+    identifier: str = ""
+    source: str = ""
+    payload: str | None = None  # JSON, for rows to send
+    uuid: str = ""
+    href: str = ""
+    error: str = ""
+    cells: str = ""  # the original cells as one CSV line
+
+
+class Rows(Part):
+    # --- filled by the check stage ------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Rows are rebuilt from the file on every run; what was created lives on in `contacts`."""
+        self._db.execute("DELETE FROM rows")
+
+    def add(self, rows: Iterable[NewRow]) -> None:
+        """One chunk of the check stage, in one transaction and one executemany (no round trip per row)."""
+        with transaction(self._db):
+            self._db.executemany(
+                "INSERT OR REPLACE INTO rows (row, status, identifier, source, payload, uuid, href, error, cells,"
+                " warning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def mark_duplicates(self) -> None:
+        """A number repeated in the file is sent once: the first row wins, the later ones say which row that is."""
+        with transaction(self._db):
+            # One sorted pass (a window function), whatever the number of repeats.
+            self._db.execute(
+                f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = 'same phone as row ' || d.first
+                FROM (
+                    SELECT row, first FROM (
+                        SELECT row, MIN(row) OVER (PARTITION BY source, identifier) AS first
+                        FROM rows WHERE status = '{PENDING}')
+                    WHERE row > first) AS d
+                WHERE rows.row = d.row"""
+            )
+
+    # --- the rows to send, and their outcomes -------------------------------------------------------------
+
+    def pending(self) -> Iterator[RowRecord]:
+        cursor = self._db.execute(
+            "SELECT row, status, identifier, source, payload FROM rows WHERE status = ? ORDER BY row", (PENDING,)
+        )
+        for row, status, identifier, source, payload in cursor:
+            yield RowRecord(row, status, identifier, source, payload)
+
+    def pending_after(self, after: int, limit: int) -> list[RowRecord]:
+        """Up to `limit` pending rows after row `after`, in row order. The sender takes them in batches by row
+        number: it never iterates a cursor over rows that are being updated meanwhile."""
+        batch = self._db.execute(
+            "SELECT row, status, identifier, source, payload FROM rows WHERE status = ? AND row > ? "
+            "ORDER BY row LIMIT ?",
+            (PENDING, after, limit),
+        ).fetchall()
+        return [RowRecord(*values) for values in batch]
+
+    def count_pending(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM rows WHERE status = ?", (PENDING,)).fetchone()[0])
+
+    def set_outcome(self, row: int, status: str, *, uuid: str = "", href: str = "", error: str = "") -> None:
+        self._db.execute(
+            "UPDATE rows SET status = ?, uuid = ?, href = ?, error = ? WHERE row = ?", (status, uuid, href, error, row)
+        )
+
+    def set_outcomes(self, outcomes: list[tuple[str, str, str, int]]) -> None:
+        """(status, uuid, href, row) for many rows at once."""
+        with transaction(self._db):
+            self._db.executemany("UPDATE rows SET status = ?, uuid = ?, href = ?, error = '' WHERE row = ?", outcomes)
+
+    def explain_pending(self, why: str) -> None:
+        """Why the rows still pending were not sent (a signal, the API gone): their error in the results."""
+        self._db.execute("UPDATE rows SET error = ? WHERE status = ?", (why, PENDING))
+
+    def pending_to_valid(self) -> None:
+        """A dry run sends nothing: its rows to send are reported valid."""
+        self._db.execute("UPDATE rows SET status = 'valid' WHERE status = ?", (PENDING,))
+
+    # --- read for the results, the summary and the report ------------------------------------------------
+
+    def outcomes(self) -> Iterator[tuple[int, str, str, str, str, str, str, str]]:
+        """(row, status, uuid, identifier, error, href, cells, warning) in row order, as the results file wants."""
+        return self._db.execute(
+            "SELECT row, status, uuid, identifier, error, href, cells, warning FROM rows ORDER BY row"
+        )
+
+    def groups(self, status: str, by_error: bool, limit: int = 5) -> Iterator[tuple[str, int, list[int]]]:
+        """(error or "", rows, first row numbers) of the rows with `status`, grouped by their error text or not."""
+        key = "error" if by_error else "''"
+        cursor = self._db.execute(
+            f"SELECT {key}, COUNT(*), MIN(row) FROM rows WHERE status = ? GROUP BY {key} ORDER BY COUNT(*) DESC",
+            (status,),
+        )
+        for error, count, _ in cursor.fetchall():
+            where, args = ("status = ? AND error = ?", (status, error)) if by_error else ("status = ?", (status,))
+            first = [
+                r[0]
+                for r in self._db.execute(f"SELECT row FROM rows WHERE {where} ORDER BY row LIMIT ?", (*args, limit))
+            ]
+            yield str(error), int(count), first
+
+    def to_fix(self, limit: int) -> list[tuple[int, str, str]]:
+        """(row, status, error) of the first `limit` invalid or failed rows, in row order."""
+        cursor = self._db.execute(
+            "SELECT row, status, error FROM rows WHERE status IN ('invalid', 'failed') ORDER BY row LIMIT ?", (limit,)
+        )
+        return [(int(row), str(status), str(error)) for row, status, error in cursor]
+
+    def status_counts(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT status, COUNT(*) FROM rows GROUP BY status").fetchall())
