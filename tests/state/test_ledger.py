@@ -1,10 +1,10 @@
-"""importer/state/ledger.py on its own: the intent before each create, resuming an unfinished run, refusing another
-import's state file, the lock, and the rows' bookkeeping. End to end (kills, resumes over HTTP) in
-test_delivery.py."""
+"""importer/state/ledger.py on its own: opening the state file, resuming an unfinished run, refusing another
+import's state file, the lock, transactions across parts, and a dry run's throwaway file. Each part has its own
+tests (test_rows.py, test_contacts.py, ...); old state files in test_schema.py; end to end (kills, resumes over
+HTTP) in tests/e2e/test_delivery.py."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,39 +15,6 @@ from importer.errors import ConfigError
 from importer.state.ledger import PENDING, Ledger, StateLocked
 
 FINGERPRINT = {"file": "contacts.csv", "base_url": "http://127.0.0.1:1/v1"}
-
-
-def row(
-    n: int, identifier: str, status: str = PENDING
-) -> tuple[int, str, str, str, str | None, str, str, str, str, str]:
-    return (n, status, identifier, "whatsapp", '{"name": "x"}', "", "", "", f"cells {n}", "")
-
-
-def test_intent_then_outcome(tmp_path: Path) -> None:
-    with Ledger.open(tmp_path / "state.db") as ledger:
-        assert ledger.contacts.known("whatsapp", "34600000001") is None
-        ledger.contacts.intend("whatsapp", "34600000001", "run1")
-        assert ledger.contacts.known("whatsapp", "34600000001").state == "sending"
-        assert ledger.contacts.count_known() == 0  # an intent is not a contact yet
-        ledger.contacts.remember("whatsapp", "34600000001", "uuid1", "https://dash/1", "run1")
-        known = ledger.contacts.known("whatsapp", "34600000001")
-        assert (known.state, known.uuid, known.href, known.run) == ("done", "uuid1", "https://dash/1", "run1")
-        ledger.contacts.forget("whatsapp", "34600000001")  # only an intent is forgotten, never a created contact
-        assert ledger.contacts.known("whatsapp", "34600000001") is not None
-        ledger.contacts.intend("whatsapp", "34600000002", "run1")
-        ledger.contacts.forget("whatsapp", "34600000002")  # the POST was refused for certain
-        assert ledger.contacts.known("whatsapp", "34600000002") is None
-        assert ledger.contacts.count_known() == 1
-
-
-def test_the_intent_is_committed_before_the_request_leaves(tmp_path: Path) -> None:
-    # What another connection (the next run, after a SIGKILL) sees at once, without a close or a commit call.
-    path = tmp_path / "state.db"
-    ledger = Ledger.open(path)
-    ledger.contacts.intend("whatsapp", "34600000001", "run1")
-    with sqlite3.connect(path) as other:
-        assert other.execute("SELECT state FROM contacts").fetchall() == [("sending",)]
-    ledger.close()
 
 
 def test_an_unfinished_run_is_resumed_and_a_finished_one_is_not(tmp_path: Path) -> None:
@@ -112,39 +79,22 @@ def test_the_lock_dies_with_its_process(tmp_path: Path) -> None:
     Ledger.open(path).close()
 
 
-def test_rows_duplicates_and_outcomes(tmp_path: Path) -> None:
-    with Ledger.open(tmp_path / "state.db") as ledger:
-        ledger.rows.add([row(2, "34600000001"), row(3, "34600000002"), row(4, "34600000001"), row(5, "", "invalid")])
-        ledger.rows.mark_duplicates()
-        assert [r.row for r in ledger.rows.pending()] == [2, 3]
-        assert ledger.rows.count_pending() == 2
-        ledger.rows.set_outcome(2, "created", uuid="u2", href="h2")
-        outcomes = {r[0]: r for r in ledger.rows.outcomes()}
-        assert outcomes[2][1:3] == ("created", "u2")
-        assert outcomes[4][1] == "duplicate" and outcomes[4][4] == "same phone as row 2"
-        assert outcomes[5][6] == "cells 5"
-        assert ledger.rows.status_counts() == {"created": 1, "pending": 1, "duplicate": 1, "invalid": 1}
-        ledger.rows.reset()  # rows are rebuilt each run; contacts stay
-        assert ledger.rows.status_counts() == {}
-
-
-def test_before_keeps_the_first_record_and_synced_can_be_forgotten(tmp_path: Path) -> None:
-    with Ledger.open(tmp_path / "state.db") as ledger:
-        ledger.runs.record_before("run1", "u1", {"name": "Before"})
-        ledger.runs.record_before("run1", "u1", {"name": "What this run set"})  # a resumed run: ignored
-        assert ledger.runs.has_before("run1", "u1") and not ledger.runs.has_before("run2", "u1")
-        assert ledger.runs.before("run1", "u1") == {"name": "Before"}
+def test_a_transaction_spans_the_parts(ledger: Ledger) -> None:
+    with pytest.raises(RuntimeError), ledger.transaction():
         ledger.contacts.remember("whatsapp", "34600000001", "u1", "h1", "run1")
-        ledger.synced.set("whatsapp", "34600000001", {"name": "Ana", "tags": ["VIP"]})
-        assert ledger.synced.get("whatsapp", "34600000001") == {"name": "Ana", "tags": ["VIP"]}
-        ledger.synced.forget("u1")
-        assert ledger.synced.get("whatsapp", "34600000001") is None
+        ledger.uncertain.doubt("whatsapp", "34600000001", "run1", since=1.0)
+        raise RuntimeError("killed between the two")
+    assert ledger.contacts.known("whatsapp", "34600000001") is None and ledger.uncertain.open() == []
+    with ledger.transaction():
+        ledger.contacts.remember("whatsapp", "34600000001", "u1", "h1", "run1")
+        ledger.uncertain.doubt("whatsapp", "34600000001", "run1", since=1.0)
+    assert ledger.contacts.count_known() == 1 and ledger.uncertain.count_open() == 1
 
 
 def test_a_dry_runs_throwaway_state_leaves_nothing(tmp_path: Path) -> None:
     ledger = Ledger.throwaway()
     directory = ledger.path.parent
-    ledger.rows.add([row(2, "34600000001")])
+    ledger.rows.add([(2, PENDING, "34600000001", "whatsapp", None, "", "", "", "", "")])
     assert directory.exists()
     ledger.close()
     assert not directory.exists()

@@ -1,0 +1,80 @@
+"""importer/state/rows.py: the rows of this run, their outcomes, and what the results and the summary read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from importer.state.ledger import Ledger
+from importer.state.rows import PENDING, NewRow
+
+
+def row(n: int, identifier: str, status: str = PENDING, error: str = "") -> NewRow:
+    return (n, status, identifier, "whatsapp", '{"name": "x"}', "", "", error, f"cells {n}", "")
+
+
+def test_rows_duplicates_and_outcomes(ledger: Ledger) -> None:
+    ledger.rows.add([row(2, "34600000001"), row(3, "34600000002"), row(4, "34600000001"), row(5, "", "invalid")])
+    ledger.rows.mark_duplicates()
+    assert [r.row for r in ledger.rows.pending()] == [2, 3]
+    assert ledger.rows.count_pending() == 2
+    ledger.rows.set_outcome(2, "created", uuid="u2", href="h2")
+    outcomes = {r[0]: r for r in ledger.rows.outcomes()}
+    assert outcomes[2][1:3] == ("created", "u2")
+    assert outcomes[4][1] == "duplicate" and outcomes[4][4] == "same phone as row 2"
+    assert outcomes[5][6] == "cells 5"
+    assert ledger.rows.status_counts() == {"created": 1, "pending": 1, "duplicate": 1, "invalid": 1}
+    ledger.rows.reset()  # rows are rebuilt each run; contacts stay
+    assert ledger.rows.status_counts() == {}
+
+
+def test_a_chunk_is_added_in_one_transaction(ledger: Ledger) -> None:
+    def broken() -> Iterator[NewRow]:
+        yield row(2, "34600000001")
+        raise RuntimeError("the reader failed mid-chunk")
+
+    with pytest.raises(RuntimeError):
+        ledger.rows.add(broken())
+    assert ledger.rows.status_counts() == {}  # nothing of the half chunk
+
+
+def test_pending_after_takes_batches_by_row_number(ledger: Ledger) -> None:
+    ledger.rows.add([row(n, f"3460000000{n}") for n in range(2, 9)] + [row(9, "", "invalid")])
+    first = ledger.rows.pending_after(0, 3)
+    assert [r.row for r in first] == [2, 3, 4]
+    assert (first[0].identifier, first[0].source, first[0].payload) == ("34600000002", "whatsapp", '{"name": "x"}')
+    ledger.rows.set_outcome(5, "created", uuid="u5")  # done meanwhile: not taken again
+    assert [r.row for r in ledger.rows.pending_after(first[-1].row, 3)] == [6, 7, 8]
+    assert ledger.rows.pending_after(8, 3) == []
+
+
+def test_outcomes_in_bulk_clear_the_error(ledger: Ledger) -> None:
+    ledger.rows.add([row(2, "34600000002", error="old"), row(3, "34600000003")])
+    ledger.rows.set_outcomes([("unchanged", "u2", "h2", 2)])
+    outcomes = {r[0]: r for r in ledger.rows.outcomes()}
+    assert outcomes[2][1:5] == ("unchanged", "u2", "34600000002", "")
+    assert outcomes[2][5] == "h2"
+    assert outcomes[3][1] == PENDING
+
+
+def test_rows_left_pending_are_explained_or_reported_valid(ledger: Ledger) -> None:
+    ledger.rows.add([row(2, "34600000002"), row(3, "34600000003"), row(4, "", "invalid", "no phone")])
+    ledger.rows.set_outcome(3, "created", uuid="u3")
+    ledger.rows.explain_pending("not sent: stopped by SIGINT")
+    errors = {r[0]: r[4] for r in ledger.rows.outcomes()}
+    assert errors == {2: "not sent: stopped by SIGINT", 3: "", 4: "no phone"}
+    ledger.rows.pending_to_valid()  # a dry run
+    assert ledger.rows.status_counts() == {"valid": 1, "created": 1, "invalid": 1}
+
+
+def test_groups_and_rows_to_fix(ledger: Ledger) -> None:
+    ledger.rows.add(
+        [row(n, "", "failed", "refused") for n in (2, 3, 4)]
+        + [row(5, "", "failed", "timeout"), row(6, "", "invalid", "no phone"), row(7, "34600000007")]
+    )
+    assert list(ledger.rows.groups("failed", by_error=True, limit=2)) == [("refused", 3, [2, 3]), ("timeout", 1, [5])]
+    assert list(ledger.rows.groups("failed", by_error=False)) == [("", 4, [2, 3, 4, 5])]
+    assert list(ledger.rows.groups("duplicate", by_error=False)) == []
+    assert ledger.rows.to_fix(3) == [(2, "failed", "refused"), (3, "failed", "refused"), (4, "failed", "refused")]
+    assert ledger.rows.to_fix(10)[-1] == (6, "invalid", "no phone")  # pending rows are not to fix
