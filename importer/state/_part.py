@@ -20,8 +20,9 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
 
 
 class Part:
-    """One concern of the state file (a table or two), on the ledger's connection: every write outside
-    `transaction()` commits at once, which is what makes an intent safe before its request leaves."""
+    """One concern of the state file (a table or two), on the ledger's connection: every write outside a
+    transaction commits at once, which is what makes an intent safe before its request leaves. Batches (a chunk
+    of rows, a page of the account) take one, so that a million rows are not a million commits."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
