@@ -36,7 +36,7 @@ class RunOption:
     minimum: float | None = None  # a float flag's lower bound, checked by click
     envvar: str | None = None  # click reads the flag from this variable too
     file_only: bool = False  # about reading a file: import_records, whose rows are records, has none
-    help_for: dict[str, str] = field(default_factory=dict)  # a command's own wording, where it differs
+    help_for: dict[str, str] = field(default_factory=dict, hash=False)  # a command's own wording, where it differs
 
     @property
     def flag(self) -> str:

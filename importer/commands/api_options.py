@@ -17,7 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def api_options(func: F) -> F:
     """`--base-url` (or CALLBELL_BASE_URL) and `--token-file` (else CALLBELL_API_TOKEN), as importer.options
     declares them for import, validate and undo."""
-    return named_flags("base_url", "token_file", command="")(func)
+    return named_flags("base_url", "token_file")(func)
 
 
 def client_config(token: str, kw: Mapping[str, Any]) -> ClientConfig:

@@ -30,8 +30,9 @@ def table_flags(options: Iterable[RunOption], command: str) -> Callable[[F], F]:
     return decorate
 
 
-def named_flags(*names: str, command: str) -> Callable[[F], F]:
-    """Some of the table's flags, in the order named (a command outside the table sharing them)."""
+def named_flags(*names: str, command: str = "") -> Callable[[F], F]:
+    """Some of the table's flags, in the order named, with `command`'s wording of their help (the common one
+    for a command the table does not name, as `account pull` sharing --base-url and --token-file)."""
     return table_flags([BY_NAME[name] for name in names], command)
 
 
