@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from importer.callbell.client import DEFAULT_BASE_URL, ClientConfig
-from importer.callbell.credentials import BASE_URL_ENV, TOKEN_ENV
+from importer.callbell.client import ClientConfig
+from importer.commands.flags import named_flags
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def api_options(func: F) -> F:
-    """`--base-url` (or CALLBELL_BASE_URL) and `--token-file` (else CALLBELL_API_TOKEN)."""
-    func = click.option(
-        "--token-file",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help=f"Read the API token from this file instead of {TOKEN_ENV}.",
-    )(func)
-    return click.option(
-        "--base-url",
-        envvar=BASE_URL_ENV,
-        default=DEFAULT_BASE_URL,
-        show_default=True,
-        help=f"API base URL (or {BASE_URL_ENV}).",
-    )(func)
+    """`--base-url` (or CALLBELL_BASE_URL) and `--token-file` (else CALLBELL_API_TOKEN), as importer.options
+    declares them for import, validate and undo."""
+    return named_flags("base_url", "token_file")(func)
 
 
 def client_config(token: str, kw: Mapping[str, Any]) -> ClientConfig:

@@ -14,12 +14,12 @@ import click
 
 from importer.commands.about import version_option
 from importer.commands.account import account_group
-from importer.commands.api_options import api_options, show_api_notices
+from importer.commands.api_options import show_api_notices
+from importer.commands.flags import command_flags
 from importer.commands.mapping import mapping_command
 from importer.commands.undo import runs_command, undo_command
 from importer.errors import ImporterError
 from importer.pipeline.api import import_file, validate_file
-from importer.pipeline.run_options import CHOICES, DEFAULTS
 from importer.progress import TqdmProgress
 from importer.results.report import Report
 from importer.sandbox.command import sandbox_command
@@ -46,103 +46,9 @@ cli.add_command(runs_command)
 cli.add_command(undo_command)
 
 
-def _import_options(func: Any) -> Any:
-    options = [
-        click.argument("file", type=click.Path(path_type=Path)),
-        click.option(
-            "--account-file",
-            "-a",
-            type=click.Path(path_type=Path),
-            help="TOML file describing the account's tags, users, custom fields; `importer account pull` writes one.",
-        ),
-        click.option(
-            "--results", "-o", type=click.Path(path_type=Path), help="Results file, .csv or .xlsx [FILE.results.csv]."
-        ),
-        click.option(
-            "--report",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="HTML report of the run, to send to the client [RESULTS.report.html].",
-        ),
-        click.option("--default-region", help="Country (ISO code, e.g. ES) for phones written without +CC."),
-        click.option(
-            "--phone-format",
-            type=click.Choice(CHOICES["phone_format"]),
-            help="Identifier form: 34600112233 (as in Callbell's docs; the default) or +34600112233.",
-        ),
-        click.option("--source", help="Source for rows without one [whatsapp]."),
-        click.option(
-            "--config",
-            "-c",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Pinned column mapping and options (write one with `importer mapping`).",
-        ),
-        click.option("--encoding", help="CSV encoding (detected when not given)."),
-        click.option("--delimiter", help="CSV delimiter (detected when not given; use '\\t' for tab)."),
-        click.option("--sheet", help="Excel sheet name or 0-based index [first sheet with data]."),
-        api_options,
-        click.option(
-            "--on-existing",
-            type=click.Choice(CHOICES["on_existing"]),
-            default=DEFAULTS["on_existing"],
-            show_default=True,
-            help="A contact already in the account: leave it, PATCH it with what the file changed, or fail the row.",
-        ),
-        click.option(
-            "--tags",
-            type=click.Choice(CHOICES["tags"]),
-            default=DEFAULTS["tags"],
-            show_default=True,
-            help="Updating a contact: keep its tags and add the row's, or set exactly the row's tags.",
-        ),
-        click.option(
-            "--state", type=click.Path(path_type=Path, dir_okay=False), help="Ledger file [RESULTS.state.db]."
-        ),
-        click.option(
-            "--rate",
-            type=float,
-            default=DEFAULTS["rate"],
-            show_default=True,
-            help="Requests per second for the whole run.",
-        ),
-        click.option("--concurrency", type=int, help="Requests in flight [sized from --rate and the API's latency]."),
-        click.option(
-            "--max-retries", type=int, default=DEFAULTS["max_retries"], show_default=True, help="Retries per request."
-        ),
-        click.option(
-            "--timeout", type=float, default=DEFAULTS["timeout"], show_default=True, help="Read timeout in seconds."
-        ),
-        click.option(
-            "--settle",
-            type=click.FloatRange(min=0),
-            default=DEFAULTS["settle"],
-            show_default=True,
-            help="Seconds to wait after a lost answer before looking the contact up (reads may trail writes).",
-        ),
-        click.option("--workers", type=int, help="Processes that validate rows [every core]."),
-        click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal]."),
-        click.option(
-            "--log-every",
-            type=click.FloatRange(min=0.1),
-            default=5.0,
-            show_default=True,
-            help="Seconds between progress lines when there is no progress bar.",
-        ),
-        click.option(
-            "--log-format",
-            type=click.Choice(["text", "json"]),
-            default="text",
-            show_default=True,
-            help="Progress and summary lines on stderr as text or JSON (one object per line, for schedulers).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
 @cli.command("import")
-@_import_options
-@click.option("--dry-run", is_flag=True, help="Validate every row and write the results; send nothing.")
+@click.argument("file", type=click.Path(path_type=Path))
+@command_flags("import")
 def import_command(dry_run: bool, **kwargs: Any) -> None:
     """Import the contacts in FILE (CSV, XLSX, XLS, ODS) into Callbell.
 
@@ -153,7 +59,8 @@ def import_command(dry_run: bool, **kwargs: Any) -> None:
 
 
 @cli.command("validate")
-@_import_options
+@click.argument("file", type=click.Path(path_type=Path))
+@command_flags("validate")
 def validate_command(**kwargs: Any) -> None:
     """Check FILE as `import --dry-run` does: every problem reported, nothing sent."""
     _run(dry_run=True, **kwargs)

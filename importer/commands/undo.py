@@ -10,19 +10,19 @@ from typing import Any, NoReturn
 import click
 
 from importer.callbell.credentials import TOKEN_ENV, read_token
-from importer.commands.api_options import api_options, client_config, show_api_notices
+from importer.commands.api_options import client_config, show_api_notices
+from importer.commands.flags import command_flags, named_flags
 from importer.delivery.undo import RunSummary, UndoOptions, UndoReport, list_runs, run_undo
 from importer.errors import AccountError, ConfigError, ImporterError
 from importer.progress import TqdmProgress
 from importer.state.ledger import RunRecord
 
 INTERNAL_ERROR = 4
-STATE_HELP = "State file of the import [RESULTS.state.db]."
 
 
 @click.command("runs")
 @click.argument("results", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--state", type=click.Path(path_type=Path, dir_okay=False), help=STATE_HELP)
+@named_flags("state", command="runs")
 def runs_command(results: Path, state: Path | None) -> None:
     """List the runs recorded in the state beside RESULTS: id, start, counts, and what `importer undo` would do.
 
@@ -45,24 +45,8 @@ def runs_command(results: Path, state: Path | None) -> None:
 
 @click.command("undo")
 @click.argument("results", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--run", "run_id", help="The run to undo (an id or its first characters, see `importer runs`) [last].")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask; required when not at a terminal.")
-@click.option("--dry-run", is_flag=True, help="List what would be deleted and restored; send nothing.")
-@click.option("--state", type=click.Path(path_type=Path, dir_okay=False), help=STATE_HELP)
-@api_options
-@click.option("--rate", type=float, default=250.0, show_default=True, help="Requests per second.")
-@click.option("--concurrency", type=int, help="Requests in flight [sized from --rate and the API's latency].")
-@click.option("--max-retries", type=int, default=6, show_default=True, help="Retries per request.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout in seconds.")
-@click.option(
-    "--settle",
-    type=click.FloatRange(min=0),
-    default=3.0,
-    show_default=True,
-    help="Seconds after an unanswered create before looking it up (reads may trail writes), as for import.",
-)
-@click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
-def undo_command(results: Path, run_id: str | None, yes: bool, dry_run: bool, progress: bool | None, **kw: Any) -> None:
+@command_flags("undo")
+def undo_command(results: Path, run: str | None, yes: bool, dry_run: bool, progress: bool | None, **kw: Any) -> None:
     """Undo the last finished import recorded beside RESULTS (or --run ID): delete the contacts it created,
     give the contacts it updated (--on-existing update) their earlier values back. Contacts it skipped or
     found are never touched. Writes RESULTS.undo.csv (row, uuid, action, status, error); running it again
@@ -89,7 +73,7 @@ def undo_command(results: Path, run_id: str | None, yes: bool, dry_run: bool, pr
         elif not dry_run:
             raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")
         options = UndoOptions(
-            results=results, state=kw["state"], run=run_id, dry_run=dry_run, client=client, settle=kw["settle"]
+            results=results, state=kw["state"], run=run, dry_run=dry_run, client=client, settle=kw["settle"]
         )
         return run_undo(options, confirm=confirm, progress=_progress(progress))
 

@@ -29,12 +29,12 @@ from importer.delivery.account_index import AccountIndex
 from importer.delivery.account_index import contact_ids as _ids
 from importer.delivery.account_index import digits as _digits
 from importer.delivery.changes import PATCHABLE, changed_since, current_values, merged_record, patch_body, row_values
+from importer.delivery.options import DeliveryOptions
 from importer.delivery.reconcile import pause, reconcile
 from importer.delivery.snapshot import snapshot
 from importer.state.ledger import Ledger, RowRecord
 
 if TYPE_CHECKING:
-    from importer.pipeline.options import ImportOptions
     from importer.progress import Progress
 
 __all__ = ["PATCHABLE", "Courier", "Result", "SendStats", "Unsettled", "auto_concurrency", "deliver"]
@@ -78,7 +78,7 @@ def auto_concurrency(rate: float, latency: float) -> int:
 
 
 async def deliver(
-    ledger: Ledger, config: ClientConfig, run: str, options: ImportOptions, progress: Progress
+    ledger: Ledger, config: ClientConfig, run: str, options: DeliveryOptions, progress: Progress
 ) -> SendStats:
     stats = SendStats()
     started = time.monotonic()
@@ -186,7 +186,7 @@ async def _run_workers(
 
 
 class Courier:
-    def __init__(self, client: CallbellClient, ledger: Ledger, run: str, options: ImportOptions) -> None:
+    def __init__(self, client: CallbellClient, ledger: Ledger, run: str, options: DeliveryOptions) -> None:
         self.client = client
         self.ledger = ledger
         self.run = run

@@ -27,6 +27,7 @@ from importer.delivery.reconcile import reconcile
 from importer.delivery.send import auto_concurrency
 from importer.delivery.snapshot import restore_body
 from importer.errors import AccountError, ConfigError
+from importer.options import default
 from importer.progress import NoProgress, Progress
 from importer.state.ledger import Ledger, RunRecord
 from importer.state.undo import Planned
@@ -42,7 +43,8 @@ class UndoOptions:
     run: str | None = None  # a run id or a unique prefix of one; default: the last finished run
     dry_run: bool = False
     client: ClientConfig | None = None  # required unless dry_run
-    settle: float = 3.0  # seconds after a create's intent before its look-up trusts a "not found" (reads may lag)
+    # Seconds after a create's intent before its look-up trusts a "not found" (reads may lag); as for import.
+    settle: float = default("settle")
 
     @property
     def state_path(self) -> Path:

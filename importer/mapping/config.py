@@ -17,14 +17,14 @@ from importer.account.model import read_toml
 from importer.errors import ConfigError
 from importer.mapping.headers import FIELDS, header_key, normalize_header
 from importer.mapping.values import ValueRules, value_rules_from
+from importer.options import choices, pinnable
 from importer.phones.numbers import is_region
 
 # Config targets beyond FIELDS: extra phone columns tried in order when `phone` is empty, and "feeds nothing".
 PHONE_FALLBACK = "phone_fallback"
 IGNORE = "ignore"
 CUSTOM_PREFIX = "cf:"
-OPTION_KEYS = ("default_region", "phone_format", "source", "encoding", "delimiter", "sheet")
-PHONE_FORMATS = ("digits", "e164")
+OPTION_KEYS = pinnable()  # the options table's (importer.options) entries a config may pin
 SECTIONS = ("auto", "columns", "options", "values", "unknown")  # top-level keys of the file
 COLUMN_REF = re.compile(r"^column\s*(\d+)$")  # "column 7": a column by position
 
@@ -138,8 +138,9 @@ def _parse_options(raw: Any, place: str) -> dict[str, str]:
             value = str(value)  # a sheet index written as a number
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{where}: must be a non-empty string")
-        if key == "phone_format" and value not in PHONE_FORMATS:
-            raise ConfigError(f"{where}: {value!r} is not one of {', '.join(PHONE_FORMATS)}")
+        allowed = choices(key)
+        if allowed and value not in allowed:
+            raise ConfigError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
         if key == "default_region":
             value = value.strip().upper()
             if not is_region(value):

@@ -2,7 +2,7 @@
 these functions; README "Using it from Python" shows them at work.
 
 Options are keyword arguments named as the command's flags (`--on-existing update` is `on_existing="update"`,
-`--results` is `results=`); see `importer.pipeline.run_options.DEFAULTS`. A problem that stops a run raises an
+`--results` is `results=`); see the table in `importer.options`. A problem that stops a run raises an
 `ImporterError` subclass whose `exit_code` is the one the command exits with.
 """
 
@@ -16,18 +16,20 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from importer.options import api_keywords
 from importer.pipeline.options import ImportOptions
 from importer.pipeline.run import run_import
-from importer.pipeline.run_options import DEFAULTS, build_options, check_names
+from importer.pipeline.run_options import build_options, check_names
 from importer.progress import Progress, ProgressCallback, as_progress
 from importer.reading.files import Table
 from importer.reading.records import RECORDS_NAME, records_table
 from importer.results.report import Report
 
 PathLike = str | os.PathLike[str]
-_FILE_OPTIONS = set(DEFAULTS) - {"dry_run"}
-_IMPORT_OPTIONS = set(DEFAULTS)
-_RECORDS_OPTIONS = set(DEFAULTS) - {"encoding", "delimiter", "sheet"}  # a file's: records have none
+# Each function's keywords, from the options table (importer.options).
+_FILE_OPTIONS = set(api_keywords(dry_run=False))
+_IMPORT_OPTIONS = set(api_keywords())
+_RECORDS_OPTIONS = set(api_keywords(files=False))  # no encoding, delimiter, sheet: records are not a file
 
 
 def validate_file(

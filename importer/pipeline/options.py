@@ -1,43 +1,49 @@
-"""What one import is asked to do: the options of a run, shared by the stages (pipeline, send) so that the
-arrows between those modules run one way."""
+"""What one import is asked to do: the options of a run, shared by the stages (pipeline, results) so that the
+arrows between those modules run one way. Defaults come from the options table (importer.options); the sending
+stage gets its part as `delivery`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from importer.callbell.client import ClientConfig
 from importer.delivery.changes import TagsMode
+from importer.delivery.options import DeliveryOptions, OnExisting
 from importer.mapping.config import MappingConfig
+from importer.options import default
 from importer.results.writer import results_path
 from importer.validation.validator import Options
 
-OnExisting = Literal["skip", "update", "fail"]
+__all__ = ["ImportOptions", "OnExisting"]
 
 
 @dataclass(frozen=True)
 class ImportOptions:
     file: Path
     account_file: Path
-    results: Path | None = None  # a .csv or .xlsx file, or a directory; default: beside the input
-    state: Path | None = None  # default: <results>.state.db beside the results
-    dry_run: bool = False
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
+    results: Path | None = default("results")  # a .csv or .xlsx file, or a directory; default: beside the input
+    state: Path | None = default("state")  # default: <results>.state.db beside the results
+    dry_run: bool = default("dry_run")
+    encoding: str | None = default("encoding")
+    delimiter: str | None = default("delimiter")
+    sheet: str | None = default("sheet")
     mapping_config: MappingConfig | None = None  # --config: pinned columns; default: detected from the headers
     validation: Options = field(default_factory=Options)
     client: ClientConfig | None = None  # required unless dry_run
-    on_existing: OnExisting = "skip"
-    tags: TagsMode = "add"  # updating a contact: keep its tags and add the row's, or replace them
-    workers: int | None = None  # validation processes; default: every core
-    report: Path | None = None  # default: <results stem>.report.html beside the results
-    settle: float = 3.0  # seconds a look-up waits after a lost answer before a re-send: reads may trail writes
+    on_existing: OnExisting = default("on_existing")
+    tags: TagsMode = default("tags")  # updating a contact: keep its tags and add the row's, or replace them
+    workers: int | None = default("workers")  # validation processes; default: every core
+    report: Path | None = default("report")  # default: <results stem>.report.html beside the results
+    settle: float = default("settle")  # seconds a look-up waits after a lost answer: reads may trail writes
 
     def __post_init__(self) -> None:
         if self.results is not None:  # checked now, before any work: a directory, or a .csv or .xlsx name
             object.__setattr__(self, "results", results_path(self.file, self.results))
+
+    @property
+    def delivery(self) -> DeliveryOptions:
+        return DeliveryOptions(dry_run=self.dry_run, on_existing=self.on_existing, tags=self.tags, settle=self.settle)
 
     @property
     def results_path(self) -> Path:

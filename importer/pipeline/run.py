@@ -99,7 +99,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         report.phone_examples = checked.phone_examples
 
         if client is not None and ledger.rows.count_pending():
-            stats = asyncio.run(deliver(ledger, client, "" if options.dry_run else run, options, progress))
+            stats = asyncio.run(deliver(ledger, client, "" if options.dry_run else run, options.delivery, progress))
             report.requests, report.retries = stats.requests, stats.retries
             report.rate_limited, report.send_seconds = stats.rate_limited, stats.seconds
             report.duplicates_removed = stats.duplicates_removed

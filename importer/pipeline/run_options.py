@@ -1,5 +1,5 @@
 """The options of an import as callers give them (keyword arguments named as the command's flags), checked and
-turned into the `ImportOptions` the pipeline runs: one place for their defaults, for the API and the command."""
+turned into the `ImportOptions` the pipeline runs. Their names, defaults and choices are importer.options'."""
 
 from __future__ import annotations
 
@@ -13,36 +13,15 @@ from importer.callbell.client import DEFAULT_BASE_URL, ClientConfig
 from importer.callbell.credentials import BASE_URL_ENV, read_token
 from importer.errors import ConfigError
 from importer.mapping.config import load_mapping_config
+from importer.options import OPTIONS, api_arguments, api_keywords, default, pinnable
 from importer.phones.numbers import is_region
 from importer.pipeline.options import ImportOptions
 from importer.validation.validator import Options
 
-# Every option, with its default: the names of the command's flags (`--on-existing` is `on_existing`).
-DEFAULTS: dict[str, Any] = {
-    "results": None,  # --results: results file, .csv or .xlsx [<file>.results.csv]
-    "report": None,  # --report: the HTML report [<results>.report.html]
-    "state": None,  # --state: the ledger [<results>.state.db]
-    "config": None,  # --config: a pinned mapping (importer mapping writes one)
-    "default_region": None,
-    "phone_format": None,  # digits (default) or e164
-    "source": None,  # for rows without one [whatsapp]
-    "encoding": None,
-    "delimiter": None,
-    "sheet": None,
-    "token_file": None,
-    "on_existing": "skip",
-    "tags": "add",
-    "rate": 250.0,
-    "concurrency": None,
-    "max_retries": 6,
-    "timeout": 30.0,
-    "settle": 3.0,  # seconds before the look-up after a lost answer: reads may trail writes
-    "workers": None,
-    "dry_run": False,
-}
-CHOICES = {"on_existing": ("skip", "update", "fail"), "tags": ("add", "replace"), "phone_format": ("digits", "e164")}
-_ARGUMENTS = ("account_file", "token", "base_url", "progress")  # the API functions' own keyword arguments
-_PINNED = ("default_region", "phone_format", "source", "encoding", "delimiter", "sheet")  # a config's [options]
+# Every option, with its default: the names of the command's flags (`--on-existing` is `on_existing`); each one
+# is declared in importer.options. A pinnable one defaults to None here: a config's [options] may still pin it.
+DEFAULTS: dict[str, Any] = api_keywords()
+CHOICES = {o.name: o.choices for o in OPTIONS if o.choices and o.name in DEFAULTS}
 
 
 def check_names(function: str, given: Mapping[str, Any], allowed: set[str]) -> None:
@@ -50,7 +29,7 @@ def check_names(function: str, given: Mapping[str, Any], allowed: set[str]) -> N
     unknown = sorted(set(given) - allowed)
     if unknown:
         names = ", ".join(repr(name) for name in unknown)
-        valid = ", ".join(sorted({*allowed, *_ARGUMENTS}))
+        valid = ", ".join(sorted({*allowed, *api_arguments()}))
         raise TypeError(f"{function}() got unexpected keyword argument(s) {names}; valid options: {valid}")
 
 
@@ -72,9 +51,9 @@ def build_options(
     config = load_mapping_config(Path(kw["config"])) if kw["config"] is not None else None
     # What is given wins over the config's [options], which win over the defaults.
     pinned = config.options if config else {}
-    for key in _PINNED:
-        if kw[key] is None and key in pinned:
-            kw[key] = pinned[key]
+    for key in pinnable():
+        if kw[key] is None:
+            kw[key] = pinned.get(key)
     for key, choices in CHOICES.items():
         if kw[key] is not None and kw[key] not in choices:
             raise ConfigError(f"{_flag(key)}: {kw[key]!r} is not one of {', '.join(choices)}")
@@ -114,8 +93,8 @@ def build_options(
         sheet=kw["sheet"],
         validation=Options(
             default_region=region,
-            phone_format=kw["phone_format"] or "digits",
-            default_source=kw["source"] or "whatsapp",
+            phone_format=kw["phone_format"] or default("phone_format"),
+            default_source=kw["source"] or default("source"),
         ),
         mapping_config=config,
         client=client,

@@ -12,6 +12,7 @@ from importer.account.model import Account, CustomField
 from importer.mapping.columns import Mapping
 from importer.mapping.headers import FIELDS
 from importer.mapping.values import ValueRules
+from importer.options import default
 from importer.phones.numbers import PhoneFormat, normalize_phone, region_for
 from importer.reading.cells import unneutralize
 from importer.reading.files import SourceRow
@@ -28,9 +29,10 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y
 
 @dataclass(frozen=True)
 class Options:
-    default_region: str | None = None
-    phone_format: PhoneFormat = "digits"
-    default_source: str = "whatsapp"
+    # The defaults of the options table (importer.options).
+    default_region: str | None = default("default_region")
+    phone_format: PhoneFormat = default("phone_format")
+    default_source: str = default("source")
     values: ValueRules = field(default_factory=ValueRules)  # [values] / [unknown], resolved against the account
 
 

@@ -13,11 +13,10 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from sandbox_proc import SAMPLE_ACCOUNT
 
 from importer.callbell.client import CallbellClient, ClientConfig
+from importer.delivery.options import DeliveryOptions
 from importer.delivery.send import Courier, Result, Unsettled, auto_concurrency, deliver
-from importer.pipeline.options import ImportOptions
 from importer.progress import NoProgress
 from importer.state.ledger import PENDING, Ledger, RowRecord
 
@@ -31,8 +30,8 @@ def record(n: int = 2, **payload: Any) -> RowRecord:
     return RowRecord(n, PENDING, identifier, "whatsapp", json.dumps(body))
 
 
-def options(**kwargs: Any) -> ImportOptions:
-    return ImportOptions(file=Path("contacts.csv"), account_file=SAMPLE_ACCOUNT, **kwargs)
+def options(**kwargs: Any) -> DeliveryOptions:
+    return DeliveryOptions(**kwargs)
 
 
 @pytest.fixture
@@ -162,7 +161,7 @@ def test_deliver_sends_every_pending_row(sandbox, ledger: Ledger) -> None:
         (r.row, r.status, r.identifier, r.source, r.payload, "", "", "", "", "") for r in records
     )  # fmt: skip
     config = ClientConfig(token=sandbox.token, base_url=sandbox.base_url, concurrency=4)
-    stats = asyncio.run(deliver(ledger, config, "run1", options(client=config), NoProgress()))
+    stats = asyncio.run(deliver(ledger, config, "run1", options(), NoProgress()))
     assert ledger.rows.status_counts() == {"created": 9, "skipped": 1}
     assert len(sandbox.contacts()) == 10 and stats.signal is None and not stats.unreachable
     assert stats.requests == sandbox.stats()["requests"] - 1  # all but create_elsewhere's POST
