@@ -17,7 +17,8 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from importer.account.model import Account, AccountFileError, discover, load_account
+from importer.account.model import Account, AccountFileError, load_account
+from importer.account.walk import discover
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig
 from importer.delivery.send import auto_concurrency, deliver
 from importer.errors import AccountError
