@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     ROWS_FAILED = 1  # some rows were invalid, duplicates or failed; the others went through
     USAGE = 2  # usage, config or unreadable input: nothing was sent
     ACCOUNT = 3  # account file, authentication or API pre-flight problem: nothing was sent
+    INTERNAL_ERROR = 4  # an unexpected exception (a bug), told in one line by every command
 
 
 class ImporterError(Exception):

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
-
-if TYPE_CHECKING:  # the sandbox shares this module and must not need the client
-    from importer.callbell.client import CallbellClient
+from typing import Any, Literal, get_args
 
 FieldType = Literal["text", "email", "number", "date", "dropdown", "checkbox"]
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
@@ -176,38 +173,3 @@ def _uuid(table: dict[str, Any], where: str) -> str:
     if not _UUID.match(value):
         raise AccountFileError(f"{where}: uuid {value!r} is not 32 lowercase hex characters")
     return value
-
-
-async def discover(client: CallbellClient, account: Account) -> Account:
-    """The account file completed with what the API exposes: teams and their members (the only API view of
-    users), channels, and custom field types seen on existing contacts. The file wins where both speak."""
-    teams = {t.uuid: t for t in account.teams}
-    for raw in await client.teams():
-        uuid, name = str(raw.get("uuid", "")), str(raw.get("name", ""))
-        if not uuid:
-            continue
-        members: list[str] = []
-        page = 1
-        while batch := await client.team_members(uuid, page):
-            members += [str(u["email"]) for u in batch if u.get("email")]
-            page += 1
-        known = teams.get(uuid)
-        if known is None:
-            teams[uuid] = Team(uuid=uuid, name=name, members=tuple(members), default=bool(raw.get("default")))
-        else:
-            teams[uuid] = replace(known, members=tuple(dict.fromkeys((*known.members, *members))))
-    channels = account.channels or tuple(
-        Channel(
-            uuid=str(c["uuid"]), title=str(c.get("title", "")), type=str(c.get("type", "")), main=bool(c.get("main"))
-        )
-        for c in await client.channels()
-        if c.get("uuid") and not c.get("discardedAt")
-    )
-    custom_fields = dict(account.custom_fields)
-    for contact in await client.contacts_page(1, include_field_types=True):
-        meta = contact.get("customFieldsMetadata")
-        for name, spec in meta.items() if isinstance(meta, dict) else ():
-            if name not in custom_fields and isinstance(spec, dict) and spec.get("type") in FIELD_TYPES:
-                options = tuple(str(o) for o in spec.get("options") or ())
-                custom_fields[name] = CustomField(name=name, type=spec["type"], options=options)
-    return replace(account, teams=tuple(teams.values()), channels=channels, custom_fields=custom_fields)

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.account.model import Channel, Team
+from importer.account.walk import member_email, walk_account
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig
 from importer.errors import AccountError
 
 PAGE_WINDOW = 4  # contact pages asked for at once: paging a large account stays latency-bound otherwise
-MAX_LISTING_PAGES = 1000  # a guard for teams/members paging against a server that ignores ?page
 
 
 @dataclass
@@ -53,7 +53,7 @@ class AccountScan:
         self.contacts += 1
         for tag in _tag_names(contact.get("tags")):
             self.tags[tag] = self.tags.get(tag, 0) + 1
-        email = _email(contact.get("assignedUser"))
+        email = member_email(contact.get("assignedUser"))
         if email:
             self._user(email).assigned += 1
         meta = contact.get("customFieldsMetadata")
@@ -92,24 +92,11 @@ async def scan_account(
 ) -> AccountScan:
     """Teams, members, channels, then every contact page (or the first `max_pages`); raises ApiError."""
     scan = AccountScan(source=client.config.base_url)
-    for raw in await _listing(client, "teams", "teams"):
-        uuid, name = str(raw.get("uuid") or ""), str(raw.get("name") or "")
-        if not uuid:
-            continue
-        members = await _members(client, uuid)
-        for email in members:
-            scan.add_member(email, name or uuid)
-        scan.teams.append(Team(uuid=uuid, name=name or uuid, members=tuple(members), default=bool(raw.get("default"))))
-    scan.channels = [
-        Channel(
-            uuid=str(c["uuid"]),
-            title=str(c.get("title") or c["uuid"]),
-            type=str(c.get("type") or "whatsapp"),
-            main=bool(c.get("main")),
-        )
-        for c in await _listing(client, "channels", "channels")
-        if c.get("uuid") and not c.get("discardedAt")
-    ]
+    listed = await walk_account(client)
+    for team in listed.teams:
+        for email in team.members:
+            scan.add_member(email, team.name)
+    scan.teams, scan.channels = list(listed.teams), list(listed.channels)
     await _scan_contacts(client, scan, max_pages, on_page)
     return scan
 
@@ -138,29 +125,6 @@ async def _scan_contacts(
         page = last + 1
     # Stopped by max_pages: the scan is complete only if the next page is empty.
     scan.complete = not await client.contacts_page(page)
-
-
-async def _listing(client: CallbellClient, path: str, key: str) -> list[dict[str, Any]]:
-    """Every item of GET /teams or /channels, following meta.pages when the API gives it."""
-    items, pages = await client.listing_page(path, key, 1)
-    for page in range(2, min(pages or 1, MAX_LISTING_PAGES) + 1):
-        more, _ = await client.listing_page(path, key, page)
-        if not more:
-            break
-        items += more
-    return items
-
-
-async def _members(client: CallbellClient, team_uuid: str) -> list[str]:
-    members: list[str] = []
-    previous: list[dict[str, Any]] | None = None
-    for page in range(1, MAX_LISTING_PAGES + 1):
-        batch = await client.team_members(team_uuid, page)
-        if not batch or batch == previous:
-            break
-        previous = batch
-        members += [email for u in batch if (email := _email(u))]
-    return list(dict.fromkeys(members))
 
 
 def pull_account(
@@ -192,13 +156,6 @@ def _tag_names(value: Any) -> list[str]:
         return []
     names = [t.get("name") if isinstance(t, dict) else t for t in value]  # plain names, as documented, or objects
     return list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
-
-
-def _email(value: Any) -> str | None:
-    """An email from an assignedUser or member entry: a string as documented, or an object carrying one."""
-    if isinstance(value, dict):
-        value = value.get("email")
-    return value.strip() if isinstance(value, str) and "@" in value else None
 
 
 def _has_value(value: Any) -> bool:

@@ -8,7 +8,6 @@ the contact up before sending it again (the API has no idempotency key).
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import itertools
 import logging
 import math
@@ -28,7 +27,7 @@ from tenacity import (
 )
 
 from importer.callbell.pacing import Pacer
-from importer.callbell.transport import describe
+from importer.callbell.transport import describe, is_loopback
 from importer.errors import ConfigError
 
 logger = logging.getLogger(__name__)  # a pre-flight retry, as it happens; the commands show it on stderr
@@ -91,15 +90,6 @@ def check_base_url(url: str) -> None:
         raise ConfigError(f"base URL {url!r} is not an http(s) URL")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(f"refusing to send the API token over plain http to {parts.hostname}; use https")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass

@@ -94,3 +94,9 @@ class Pacer:
         if self._grown_at is not None and self.rate < self.ceiling:
             self.rate = min(self.ceiling, self.rate * (1 + self.RECOVERY * max(0.0, now - self._grown_at)))
         self._grown_at = now
+
+
+def auto_concurrency(rate: float, latency: float) -> int:
+    """Enough requests in flight that latency does not cap the rate (Little's law, with room for slow answers),
+    and no more: httpx checks every pooled connection on each request, so idle connections cost CPU."""
+    return max(4, min(48, math.ceil(rate * max(latency, 0.01) * 1.5)))

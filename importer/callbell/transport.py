@@ -7,6 +7,7 @@ anyio's "All connection attempts failed".
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 import ssl
@@ -85,3 +86,14 @@ def _ssl_reason(exc: ssl.SSLError) -> str:
         return f"certificate verify failed: {verify}"
     text = _SSL_NOISE.sub("", str(exc.args[1] if len(exc.args) > 1 else exc))
     return text or (exc.reason or "").replace("_", " ").lower() or type(exc).__name__
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine: "localhost" in any case (host names are case-insensitive) or a
+    loopback address, bracketed or not. Any other name could resolve anywhere."""
+    if host.casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

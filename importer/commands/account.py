@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -16,8 +15,6 @@ from importer.callbell.client import ClientConfig
 from importer.callbell.credentials import TOKEN_ENV, read_token
 from importer.commands.api_options import api_options, show_api_notices
 from importer.errors import AccountError, ImporterError
-
-INTERNAL_ERROR = 4
 
 
 @click.group("account")
@@ -73,10 +70,6 @@ def pull_command(
         _fail(str(exc), int(exc.exit_code))
     except KeyboardInterrupt:
         _fail("interrupted: nothing written", 130)
-    except Exception as exc:  # a bug: one line, distinct from the documented failures
-        if os.environ.get("IMPORTER_DEBUG"):
-            raise
-        _fail(f"internal error ({type(exc).__name__}: {exc}); please report it, with IMPORTER_DEBUG=1", INTERNAL_ERROR)
     scope = f"{scan.contacts:,} contacts on {scan.pages:,} page{'' if scan.pages == 1 else 's'}"
     if not scan.complete:
         scope += f" (partial: stopped by --max-pages {max_pages})"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
@@ -16,6 +15,7 @@ from importer.commands.about import version_option
 from importer.commands.account import account_group
 from importer.commands.api_options import show_api_notices
 from importer.commands.flags import command_flags
+from importer.commands.guard import GuardedGroup, crash_guard
 from importer.commands.mapping import mapping_command
 from importer.commands.undo import runs_command, undo_command
 from importer.errors import ImporterError
@@ -25,10 +25,8 @@ from importer.results.report import Report
 from importer.sandbox.command import sandbox_command
 from importer.validation.problems import format_count, problem_lines
 
-INTERNAL_ERROR = 4
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @version_option
 def cli() -> None:
     """Bulk-load contacts from CSV and Excel files into a Callbell account.
@@ -74,25 +72,19 @@ def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: fl
     # like Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
-    try:
-        reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log, every=log_every)
-        run = validate_file if dry_run else import_file
-        report = run(file, progress=reporter, **kw)
-    except ImporterError as exc:
-        log.error(str(exc), exit_code=int(exc.exit_code))
-        sys.exit(int(exc.exit_code))
-    except (KeyboardInterrupt, _Terminated) as exc:
-        code = 128 + exc.signum if isinstance(exc, _Terminated) else 130
-        log.error("interrupted before anything was sent", exit_code=code)
-        sys.exit(code)
-    except Exception as exc:  # a bug: say so in one line, distinct from "some rows failed"
-        if os.environ.get("IMPORTER_DEBUG"):
-            raise
-        log.error(
-            f"internal error ({type(exc).__name__}: {exc}); please report it, with IMPORTER_DEBUG=1 for details",
-            exit_code=INTERNAL_ERROR,
-        )
-        sys.exit(INTERNAL_ERROR)
+    # The crash guard every command has, told through the log: a JSON line when --log-format json.
+    with crash_guard(lambda message, code: log.error(message, exit_code=code)):
+        try:
+            reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log, every=log_every)
+            run = validate_file if dry_run else import_file
+            report = run(file, progress=reporter, **kw)
+        except ImporterError as exc:
+            log.error(str(exc), exit_code=int(exc.exit_code))
+            sys.exit(int(exc.exit_code))
+        except (KeyboardInterrupt, _Terminated) as exc:
+            code = 128 + exc.signum if isinstance(exc, _Terminated) else 130
+            log.error("interrupted before anything was sent", exit_code=code)
+            sys.exit(code)
     _print_report(report, dry_run, log)
     sys.exit(int(report.exit_code))
 

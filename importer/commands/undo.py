@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,8 +15,6 @@ from importer.delivery.undo import RunSummary, UndoOptions, UndoReport, list_run
 from importer.errors import AccountError, ConfigError, ImporterError
 from importer.progress import TqdmProgress
 from importer.state.ledger import RunRecord
-
-INTERNAL_ERROR = 4
 
 
 @click.command("runs")
@@ -91,10 +88,6 @@ def _guarded(action: Any) -> Any:
         _fail("interrupted", 130)
     except click.Abort:
         _fail("interrupted: nothing undone", 130)
-    except Exception as exc:  # a bug: one line, distinct from the documented failures
-        if os.environ.get("IMPORTER_DEBUG"):
-            raise
-        _fail(f"internal error ({type(exc).__name__}: {exc}); please report it, with IMPORTER_DEBUG=1", INTERNAL_ERROR)
 
 
 def _print(report: UndoReport, dry_run: bool) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import random
 import signal
 import time
@@ -37,7 +36,7 @@ from importer.state.ledger import Ledger, RowRecord
 if TYPE_CHECKING:
     from importer.progress import Progress
 
-__all__ = ["PATCHABLE", "Courier", "Result", "SendStats", "Unsettled", "auto_concurrency", "deliver"]
+__all__ = ["PATCHABLE", "Courier", "Result", "SendStats", "Unsettled", "deliver"]
 BATCH = 500
 
 
@@ -69,12 +68,6 @@ class Unsettled:
     payload: dict[str, Any]
     posts: int  # POSTs of it this run sent so far (0: an intent of an earlier attempt, nothing sent yet)
     reason: str = ""  # why the last answer was lost
-
-
-def auto_concurrency(rate: float, latency: float) -> int:
-    """Enough requests in flight that latency does not cap the rate (Little's law, with room for slow answers),
-    and no more: httpx checks every pooled connection on each request, so idle connections cost CPU."""
-    return max(4, min(48, math.ceil(rate * max(latency, 0.01) * 1.5)))
 
 
 async def deliver(

@@ -19,12 +19,12 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
+from importer.delivery.preflight import preflight
 from importer.delivery.reconcile import reconcile
-from importer.delivery.send import auto_concurrency
 from importer.delivery.snapshot import restore_body
 from importer.errors import AccountError, ConfigError
 from importer.options import default
@@ -137,6 +137,11 @@ def choose_run(ledger: Ledger, wanted: str | None) -> RunRecord | None:
     return matches[0]
 
 
+def _preflight(config: ClientConfig) -> ClientConfig:
+    """The token checked before the first write, the concurrency sized from the API's latency."""
+    return asyncio.run(preflight(config))[0]
+
+
 # --- undoing -----------------------------------------------------------------------------------------------
 
 
@@ -172,12 +177,12 @@ def run_undo(
         if ledger.contacts.unresolved(run.id) or ledger.uncertain.open():
             # A killed or failed run may have left creates whose answer it never saw, or extras its reconcile
             # pass did not get to: settle them first, so that everything the run made is undone.
-            config = asyncio.run(_preflight(options.client))
+            config = _preflight(options.client)
             asyncio.run(_resolve(ledger, run.id, config, options.settle))
         summary = summarize(ledger, run)
         report = UndoReport(run, summary)
         if summary.to_delete or summary.to_restore:
-            config = config or asyncio.run(_preflight(options.client))
+            config = config or _preflight(options.client)
             if confirm is not None and not confirm(summary):
                 report.declined = True
                 return report
@@ -214,21 +219,6 @@ async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float
             else:
                 uuid = str(found.get("uuid", ""))
                 ledger.contacts.remember(source, identifier, uuid, str(found.get("href") or ""), run=run)
-
-
-async def _preflight(config: ClientConfig) -> ClientConfig:
-    """Check the token before the first write, and size the concurrency from the API's latency."""
-    async with CallbellClient(replace(config, concurrency=config.concurrency or 4)) as client:
-        try:
-            await client.probe()  # a wrong URL is told in seconds, each retry as it happens
-            started = time.monotonic()
-            await client.me()  # timed the second time: the first includes opening the connection
-            latency = time.monotonic() - started
-        except ApiError as exc:
-            if exc.status in (401, 403):
-                raise AccountError(f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN") from None
-            raise AccountError(f"pre-flight GET /auth/me failed: {exc}") from None
-    return config if config.concurrency else replace(config, concurrency=auto_concurrency(config.rate, latency))
 
 
 async def _undo(ledger: Ledger, run: str, config: ClientConfig, report: UndoReport, progress: Progress) -> None:

@@ -156,20 +156,3 @@ def _parse_options(raw: Any, place: str) -> dict[str, str]:
                 raise ConfigError(f"{where}: unknown encoding {value!r}") from None
         options[key] = value
     return options
-
-
-def toml_string(text: str) -> str:
-    """A TOML basic string (control characters escaped, as TOML requires), for writing config lines."""
-    out = []
-    for ch in text:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'

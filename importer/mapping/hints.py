@@ -10,8 +10,9 @@ from pathlib import Path
 
 from importer.errors import InputError
 from importer.mapping.columns import Mapping
-from importer.mapping.config import MappingConfig, toml_string
+from importer.mapping.config import MappingConfig
 from importer.mapping.headers import NAME_PARTS, header_key, normalize_header, vocabulary
+from importer.mapping.toml_text import toml_string
 
 SHOWN = 15  # headers listed; the rest are counted
 SUGGESTED = 3

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from importer.account.model import Account
 from importer.errors import ConfigError
+from importer.mapping.toml_text import toml_key, toml_string
 
 # The fields whose values name something in the account, and so can be translated or dropped.
 VALUE_FIELDS = ("tags", "assigned_user", "team", "channel")
@@ -232,10 +233,10 @@ def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Acco
         "# account does not have, with their row counts. Uncomment a line and write the account's value.",
     ]
     for target in dict.fromkeys([*rules.maps, *by_target]):
-        lines += ["", f"[values.{_toml_key(target)}]"]
+        lines += ["", f"[values.{toml_key(target)}]"]
         own = rules.maps.get(target, {})
         for folded, right in own.items():
-            lines.append(f"{_toml_str(rules.written.get(target, {}).get(folded, folded))} = {_toml_str(right)}")
+            lines.append(f"{_quote(rules.written.get(target, {}).get(folded, folded))} = {_quote(right)}")
         entries = sorted(by_target.get(target, []), key=lambda e: (-e["rows"], e["value"]))
         choices = list(_account_values(account, target).values()) if account and _known(account, target) else []
         for entry in entries[:_SECTION_LIMIT]:
@@ -243,9 +244,7 @@ def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Acco
             close = _closest(value, choices)
             hint = f"closest in the account: {close[0]!r}" if close else _choices_hint(choices)
             plural = "" if rows == 1 else "s"
-            lines.append(
-                f"# {_toml_str(value)} = {_toml_str(close[0] if close else '')}   # {rows:,} row{plural}; {hint}"
-            )
+            lines.append(f"# {_quote(value)} = {_quote(close[0] if close else '')}   # {rows:,} row{plural}; {hint}")
         if len(entries) > _SECTION_LIMIT:
             rest = entries[_SECTION_LIMIT:]
             lines.append(f"# … {len(rest)} more values ({sum(e['rows'] for e in rest):,} rows) not listed")
@@ -256,7 +255,7 @@ def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Acco
     ]
     if rules.unknown:
         lines.append("[unknown]")
-        lines += [f"{_toml_key(target)} = {_toml_str(policy)}" for target, policy in rules.unknown.items()]
+        lines += [f"{toml_key(target)} = {_quote(policy)}" for target, policy in rules.unknown.items()]
     else:
         lines += ["# [unknown]", '# assigned_user = "drop"']
     return "\n".join(lines) + "\n"
@@ -277,18 +276,6 @@ def _choices_hint(choices: list[str]) -> str:
     return f"account values: {_sample(choices, 5)[len('it has: ') :]}" if choices else "no account value is close"
 
 
-def _toml_key(target: str) -> str:
-    return target if target.replace("_", "").isalnum() else _toml_str(target)
-
-
-def _toml_str(text: str) -> str:
-    """A TOML basic string (control characters escaped, as TOML requires)."""
-    out = []
-    for ch in text:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+def _quote(text: str) -> str:
+    # The [values] lines have always written control characters as \uXXXX, a newline too.
+    return toml_string(text, short_escapes="")

@@ -17,9 +17,9 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from importer.account.model import Account, AccountFileError, discover, load_account
-from importer.callbell.client import ApiError, CallbellClient, ClientConfig
-from importer.delivery.send import auto_concurrency, deliver
+from importer.account.model import Account, AccountFileError, load_account
+from importer.delivery.preflight import preflight
+from importer.delivery.send import deliver
 from importer.errors import AccountError
 from importer.mapping.columns import build_mapping
 from importer.mapping.hints import require_columns
@@ -56,9 +56,8 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     table = table or _open(options)  # a bad file is reported before any request
     client = options.client
     if client is not None:
-        account, latency = asyncio.run(preflight(client, account))
-        if client.concurrency is None:
-            client = replace(client, concurrency=auto_concurrency(client.rate, latency))
+        client, learnt = asyncio.run(preflight(client, account))
+        account = learnt or account
     mapping = build_mapping(table.headers, account, options.mapping_config)
     require_columns(options.file, mapping, options.mapping_config)
     rules = options.mapping_config.values if options.mapping_config else ValueRules()
@@ -124,26 +123,6 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     write_html_report(summary, options.report_path)
     report.report_path = options.report_path
     return report
-
-
-async def preflight(config: ClientConfig, account: Account) -> tuple[Account, float]:
-    """Check the token and learn the account before the first row; returns it and the API's latency."""
-    async with CallbellClient(replace(config, concurrency=config.concurrency or 4)) as client:
-        try:
-            await client.probe()  # a wrong URL is told in seconds, each retry as it happens
-            # Timed a second time: the first answer includes opening the connection.
-            started = time.monotonic()
-            await client.me()
-            latency = time.monotonic() - started
-        except ApiError as exc:
-            if exc.status in (401, 403):
-                raise AccountError(f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN") from None
-            raise AccountError(f"pre-flight GET /auth/me failed: {exc}") from None
-        try:
-            account = await discover(client, account)
-        except ApiError as exc:
-            raise AccountError(f"reading the account from the API failed: {exc}") from None
-    return account, latency
 
 
 def _load_account(path: Path) -> Account:

@@ -194,6 +194,9 @@ class SandboxAPI:
         return JSONResponse({"status": "contact was destroyed"})
 
     async def teams(self, request: Request) -> Response:
+        page = _page(request)
+        if page is None:
+            return _page_error()
         teams = [
             {
                 "uuid": t.uuid,
@@ -204,7 +207,7 @@ class SandboxAPI:
             }
             for t in self.state.account.teams
         ]
-        return JSONResponse({"teams": teams, "meta": {"page": 1, "pages": 1}})
+        return JSONResponse(self._listing("teams", teams, page))
 
     async def team_members(self, request: Request) -> Response:
         team = self._teams.get(request.path_params["uuid"])
@@ -221,11 +224,21 @@ class SandboxAPI:
         return JSONResponse({"users": users})
 
     async def channels(self, request: Request) -> Response:
+        page = _page(request)
+        if page is None:
+            return _page_error()
         channels = [
             {"uuid": c.uuid, "title": c.title, "type": c.type, "main": c.main, "discardedAt": None}
             for c in self.state.account.channels
         ]
-        return JSONResponse({"channels": channels, "meta": {"page": 1, "pages": 1}})
+        return JSONResponse(self._listing("channels", channels, page))
+
+    def _listing(self, key: str, items: list[dict[str, Any]], page: int) -> dict[str, Any]:
+        """One page of GET /teams or /channels with its documented meta block, --page-size items a page, as
+        the API pages them: a client reading only the first page misses the rest."""
+        size = self.state.config.page_size
+        pages = max(1, -(-len(items) // size))
+        return {key: items[(page - 1) * size : page * size], "meta": {"page": page, "pages": pages}}
 
     async def plan(self, request: Request) -> Response:
         account = self.state.account

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import os
@@ -15,19 +14,11 @@ from pathlib import Path
 import uvicorn
 
 from importer.account.model import load_account
+from importer.callbell.transport import is_loopback
 from importer.sandbox.app import build_app
 from importer.sandbox.config import SandboxConfig, SandboxConfigError
 from importer.sandbox.middleware import DropLogFilter
 from importer.sandbox.state import SandboxState
-
-
-def is_loopback(host: str) -> bool:
-    if host.casefold() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # any other name could resolve anywhere
 
 
 def check_host(config: SandboxConfig) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from importer.callbell.pacing import Pacer
+from importer.callbell.pacing import Pacer, auto_concurrency
 from importer.sandbox.state import SlidingWindow
 
 
@@ -99,3 +99,10 @@ def test_against_a_strict_window_at_its_limit_and_far_above_it() -> None:
         assert accepted >= 0.95 * 300 * (sent[-1] - 5.0), asked  # at least 95% of the allowed rate
         assert len(refused) < 0.01 * len(sent), asked  # and under 1% of requests answered 429
         assert pacer.rate < 305, asked  # converged just under the limit (probing it a little)
+
+
+def test_auto_concurrency_covers_the_latency_within_bounds() -> None:
+    # Little's law: at 300/s with 50 ms answers, 15 requests are in flight on average; more room, not less.
+    assert 15 <= auto_concurrency(300, 0.05) <= 48
+    assert auto_concurrency(300, 0.05) <= auto_concurrency(300, 0.1) <= auto_concurrency(600, 0.1)
+    assert 1 <= auto_concurrency(10, 0.001) <= auto_concurrency(1000, 5.0) <= 64  # bounded both ways

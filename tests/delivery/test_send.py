@@ -16,7 +16,7 @@ import pytest
 
 from importer.callbell.client import CallbellClient, ClientConfig
 from importer.delivery.options import DeliveryOptions
-from importer.delivery.send import Courier, Result, Unsettled, auto_concurrency, deliver
+from importer.delivery.send import Courier, Result, Unsettled, deliver
 from importer.progress import NoProgress
 from importer.state.ledger import PENDING, Ledger, RowRecord
 
@@ -165,10 +165,3 @@ def test_deliver_sends_every_pending_row(sandbox, ledger: Ledger) -> None:
     assert ledger.rows.status_counts() == {"created": 9, "skipped": 1}
     assert len(sandbox.contacts()) == 10 and stats.signal is None and not stats.unreachable
     assert stats.requests == sandbox.stats()["requests"] - 1  # all but create_elsewhere's POST
-
-
-def test_auto_concurrency_covers_the_latency_within_bounds() -> None:
-    # Little's law: at 300/s with 50 ms answers, 15 requests are in flight on average; more room, not less.
-    assert 15 <= auto_concurrency(300, 0.05) <= 48
-    assert auto_concurrency(300, 0.05) <= auto_concurrency(300, 0.1) <= auto_concurrency(600, 0.1)
-    assert 1 <= auto_concurrency(10, 0.001) <= auto_concurrency(1000, 5.0) <= 64  # bounded both ways

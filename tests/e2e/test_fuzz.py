@@ -36,10 +36,10 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from importer.account.model import Account, load_account
-from importer.commands.mapping import mapping_to_toml
 from importer.errors import ConfigError, ImporterError, InputError
 from importer.mapping.columns import Mapping, build_mapping
 from importer.mapping.config import parse_mapping_config
+from importer.mapping.writer import mapping_to_toml
 from importer.pipeline.run import check_rows, require_columns
 from importer.reading.files import chunks, open_table
 from importer.validation.validator import Options, Validator

@@ -6,11 +6,12 @@ from click.testing import CliRunner
 from data import make_exports  # tests/data/make_exports.py: the exports as the tools write them
 
 from importer.account.model import Account, CustomField
-from importer.commands.mapping import mapping_command, mapping_to_toml
+from importer.commands.mapping import mapping_command
 from importer.errors import ConfigError
 from importer.mapping.columns import Mapping, build_mapping, detect_mapping
 from importer.mapping.config import MappingConfig, load_mapping_config, parse_mapping_config
 from importer.mapping.headers import header_key, normalize_header, vocabulary
+from importer.mapping.writer import mapping_to_toml
 
 ACCOUNT = Account(
     custom_fields={

@@ -1,0 +1,40 @@
+"""The pre-flight before anything is sent, for an import and an undo alike: the token and the API checked, the
+concurrency sized from the API's latency, and (for an import) the account learnt from what the API lists.
+
+Here, below importer.pipeline, because importer.delivery.undo needs it too and may not import the pipeline.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from importer.account.model import Account
+from importer.account.walk import discover
+from importer.callbell.client import ApiError, CallbellClient, ClientConfig
+from importer.callbell.pacing import auto_concurrency
+from importer.errors import AccountError
+
+
+async def preflight(config: ClientConfig, account: Account | None = None) -> tuple[ClientConfig, Account | None]:
+    """`config` with its concurrency sized (unless given), and `account` completed from the API (when given);
+    a refused token or a failing API is an AccountError, before the first write."""
+    async with CallbellClient(replace(config, concurrency=config.concurrency or 4)) as client:
+        try:
+            await client.probe()  # a wrong URL is told in seconds, each retry as it happens
+            # Timed a second time: the first answer includes opening the connection.
+            started = time.monotonic()
+            await client.me()
+            latency = time.monotonic() - started
+        except ApiError as exc:
+            if exc.status in (401, 403):
+                raise AccountError(f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN") from None
+            raise AccountError(f"pre-flight GET /auth/me failed: {exc}") from None
+        if account is not None:
+            try:
+                account = await discover(client, account)
+            except ApiError as exc:
+                raise AccountError(f"reading the account from the API failed: {exc}") from None
+    if not config.concurrency:
+        config = replace(config, concurrency=auto_concurrency(config.rate, latency))
+    return config, account
