@@ -83,15 +83,19 @@ def run_reconcile(
     max_retries: int = 6,
     deletes_to: Any = None,
     failing: frozenset[str] = frozenset(),
+    stopped: bool = False,
 ) -> int:
     """reconcile() with a client of `running`; `deletes_to`: another sandbox (same store) where the DELETEs of the
     contacts `failing` go."""
 
     async def go() -> int:
+        stop = asyncio.Event()
+        if stopped:
+            stop.set()
         config = ClientConfig(token=running.token, base_url=running.base_url, max_retries=max_retries)
         async with CallbellClient(config) as client:
             if deletes_to is None:
-                return await reconcile(client, ledger, run, settle, asyncio.Event(), NoProgress())
+                return await reconcile(client, ledger, run, settle, stop, NoProgress())
             twin = ClientConfig(token=deletes_to.token, base_url=deletes_to.base_url, max_retries=0)
             async with CallbellClient(twin) as other:
                 delete = client.delete_contact
@@ -100,7 +104,7 @@ def run_reconcile(
                     return await (other.delete_contact if uuid in failing else delete)(uuid)
 
                 client.delete_contact = routed  # type: ignore[method-assign]
-                return await reconcile(client, ledger, run, settle, asyncio.Event(), NoProgress())
+                return await reconcile(client, ledger, run, settle, stop, NoProgress())
 
     return asyncio.run(go())
 
@@ -135,6 +139,27 @@ def test_a_failed_row_whose_contact_landed_is_created_after_all(sandbox, ledger:
     got = outcome(ledger, 2)
     assert (got["status"], got["uuid"], got["error"]) == ("created", contact["uuid"], "")
     assert ledger.known("whatsapp", number).uuid == contact["uuid"]
+
+
+def test_a_row_whose_posts_made_nothing_stays_failed(sandbox, ledger: Ledger) -> None:
+    number = str(next(_numbers))
+    row(ledger, 2, number)
+    uncertain_create(sandbox, ledger, number, landed=0, known=None)
+    post(sandbox, str(next(_numbers)))  # another number: not this row's
+    assert run_reconcile(sandbox, ledger) == 0
+    assert Uncertain(ledger).open() == []
+    assert outcome(ledger, 2)["status"] == "failed"
+    assert ledger.known("whatsapp", number).state == "sending"  # the intent stays: the next run looks again
+
+
+def test_a_stopped_pass_leaves_the_doubt_for_the_next_run(sandbox_factory, ledger: Ledger) -> None:
+    running = sandbox_factory("--on-duplicate", "create")
+    number = str(next(_numbers))
+    row(ledger, 2, number, status="created")
+    uncertain_create(running, ledger, number, landed=2, known=1)
+    assert run_reconcile(running, ledger, stopped=True) == 0  # a signal came: nothing listed, nothing deleted
+    assert len(uuids(running, number)) == 2 and [d.identifier for d in Uncertain(ledger).open()] == [number]
+    assert run_reconcile(running, ledger, run="run2") == 1
 
 
 def test_a_contact_a_run_updated_is_never_deleted(sandbox_factory, ledger: Ledger) -> None:
