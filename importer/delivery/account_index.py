@@ -24,6 +24,7 @@ class AccountIndex:
         # Paging costs one request per page and the account's size is unknown: page while it costs fewer
         # requests than half the look-ups it would replace, else fall back to look-ups.
         budget = max(1, rows_to_check // 2)
+        self.complete = False  # until the listing's end is reached (an earlier prepare's index is dropped)
         self.ledger.index.clear()
         # The account holds at least the contacts this state knows: up to their last page, as many pages in
         # flight as the rate allows; near the end, a narrow window (pages past the end are wasted requests).
