@@ -4,3 +4,6 @@
 `.runs`, `.undo`, `.index`, `.uncertain`) each own a table or two, and `_schema` creates and migrates them all.
 No other package runs SQL on the state file or touches its connection.
 """
+
+# The modules other packages may import; the rest are this package's own (tests/test_layout.py).
+__all__ = ["ledger", "uncertain", "undo"]
