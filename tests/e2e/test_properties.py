@@ -496,26 +496,26 @@ def _example_numbers() -> list[tuple[str, phonenumbers.PhoneNumber]]:
     ]
 
 
+_DIGIT_SCRIPTS = ["0123456789", "0123456789", "０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩"]  # ASCII, full-width, Arabic-Indic
+
+
 @st.composite
 def readable_phones(draw: st.DrawFn) -> tuple[str, str | None]:
-    """A phone text with a region to read it under, that the importer reads as a number most of the time: a
-    libphonenumber example number written in a random style and dress; written nationally it comes with its own
-    region, with its country code with none, its own or any other; now and then a digit changed (which may make
-    it invalid). One draw in four is the wild `phone_texts` instead, which rarely reads as a number."""
-    if draw(st.integers(0, 3)) == 0:
-        return draw(phone_texts), draw(regions)
+    """A phone text with a region to read it under, that the importer reads as a number: a libphonenumber example
+    number in a random style, digits and separators; written nationally it comes with its own region, with its
+    country code with none, its own or any other, after "+" or "00"; in a random dress. (The wild `phone_texts`
+    rarely read as a number: test_normalize_phone_never_raises_and_its_identifiers_are_valid takes those.)"""
     region, number = draw(st.sampled_from(_example_numbers()))
     style = draw(st.sampled_from(_STYLES))
     text = phonenumbers.format_number(number, style)
-    if draw(st.integers(0, 4)) == 0:
-        i = draw(st.sampled_from([i for i, c in enumerate(text) if c.isdigit()]))
-        text = text[:i] + draw(st.sampled_from("0123456789")) + text[i + 1 :]
     if style == phonenumbers.PhoneNumberFormat.NATIONAL:
         read_as: str | None = region
     else:
         read_as = draw(st.one_of(st.none(), st.just(region), st.sampled_from(REGIONS)))
         if draw(st.booleans()):
             text = "00" + text.removeprefix("+")
+    text = text.translate(str.maketrans("0123456789", draw(st.sampled_from(_DIGIT_SCRIPTS))))
+    text = text.replace(" ", draw(st.sampled_from([" ", " ", "\u00a0", "-", "\u2011", "."])))
     prefix = draw(st.sampled_from(["", " ", "tel:", "WhatsApp: "]))
     return prefix + text, read_as and draw(st.sampled_from([read_as, read_as.lower()]))
 
@@ -530,7 +530,7 @@ def test_readable_phones_mostly_read_as_numbers() -> None:
         read.append(normalize_phone(*phone, "digits").identifier is not None)  # type: ignore[arg-type]
 
     draw()
-    assert sum(read) >= 0.6 * len(read), f"{sum(read)} of {len(read)} read as a number"
+    assert sum(read) >= 0.9 * len(read), f"{sum(read)} of {len(read)} read as a number"
 
 
 # Every health check on: most inputs read as a number, so `assume` below drops few.
