@@ -26,11 +26,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The `slow` tests first, then the rest in their usual order. pytest-xdist (`make test` runs it) hands tests
-    out in collection order, so the longest start at once, spread over the workers, rather than last, where one
-    of them alone would keep the run going after every other worker is done. The order only depends on the
-    names, so every xdist worker collects the same list."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: otherwise unchanged
+    """The `slow` tests first, then the other end-to-end tests (seconds each), then the rest, each group in its
+    usual order. pytest-xdist (`make test` runs it) hands tests out in collection order, so the longest start at
+    once, spread over the workers, and the quick ones fill in at the end, rather than one long test keeping the
+    run going after every other worker is done. The order only depends on the tests' names and markers, so
+    every xdist worker collects the same list."""
+    e2e = _TESTS / "e2e"
+    items.sort(key=lambda item: (item.get_closest_marker("slow") is None, e2e not in item.path.parents))  # stable
 
 
 @pytest.fixture(scope="session")
