@@ -640,6 +640,7 @@ def outcomes(draw: st.DrawFn, width: int, newlines: bool) -> list[tuple[int, str
     return out
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=round(150 * SCALE))
 @given(data=st.data(), kind=st.sampled_from(["csv", "xlsx"]))
 def test_results_files_read_back_as_written(data: st.DataObject, kind: str) -> None:
