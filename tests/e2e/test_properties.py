@@ -524,7 +524,7 @@ def test_readable_phones_mostly_read_as_numbers() -> None:
     """The idempotence property below only learns from inputs that read as a number: most of them must."""
     read: list[bool] = []
 
-    @settings(max_examples=200, database=None)
+    @settings(max_examples=200, database=None, deadline=None)
     @given(phone=readable_phones())
     def draw(phone: tuple[str, str | None]) -> None:
         read.append(normalize_phone(*phone, "digits").identifier is not None)  # type: ignore[arg-type]
