@@ -40,8 +40,13 @@ lock:
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
+# The suite mostly waits (sandboxes, subprocesses, settle and backoff pauses), so it runs in TEST_WORKERS
+# pytest-xdist workers, several per core; the tests marked slow are collected first so they start at once
+# (tests/conftest.py). Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: every worker would
+# otherwise rewrite and compile all the test modules, and every importer subprocess recompile the package.
+TEST_WORKERS ?= 8
 test: $(STAMP)
-	$(PY) -m pytest -q
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n $(TEST_WORKERS)
 
 # Build the sdist and wheel, install the wheel (dependencies from requirements/runtime.lock) into a fresh
 # virtualenv, and run it from outside the checkout: `importer --version`, `python -m importer --help`, a dry

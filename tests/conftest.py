@@ -19,14 +19,46 @@ for _folder in (str(_TESTS / "e2e"), str(_TESTS)):
 from sandbox_proc import RunningSandbox, start_sandbox  # noqa: E402
 
 
-@pytest.fixture
-def sandbox() -> Iterator[RunningSandbox]:
-    """A sandbox with the default knobs and the sample account, stopped at teardown."""
-    running = start_sandbox()
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: one of the longest tests (seconds of waiting); collected first so it starts first"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The `slow` tests first, then the other end-to-end tests (seconds each), then the rest, each group in its
+    usual order. pytest-xdist (`make test` runs it) hands tests out in collection order, so the longest start at
+    once, spread over the workers, and the quick ones fill in at the end, rather than one long test keeping the
+    run going after every other worker is done. The order only depends on the tests' names and markers, so
+    every xdist worker collects the same list."""
+    e2e = _TESTS / "e2e"
+    items.sort(key=lambda item: (item.get_closest_marker("slow") is None, e2e not in item.path.parents))  # stable
+
+
+@pytest.fixture(scope="session")
+def _default_sandbox() -> Iterator[list[RunningSandbox]]:
+    # One sandbox with the default knobs per test process (each xdist worker has its own), reset before each
+    # test that uses it: starting one costs about a second, and dozens of tests want just this one.
+    holder: list[RunningSandbox] = []
     try:
-        yield running
+        yield holder
     finally:
-        running.stop()
+        for running in holder:
+            running.stop()
+
+
+@pytest.fixture
+def sandbox(_default_sandbox: list[RunningSandbox]) -> RunningSandbox:
+    """A sandbox with the default knobs and the sample account, as good as new: no contacts, zeroed counters
+    and recorded patches, a full rate-limit bucket (POST /_sandbox/reset). Shared by the tests of one process,
+    and started again if a test stopped it."""
+    if not _default_sandbox or _default_sandbox[0].process.poll() is not None:
+        for old in _default_sandbox:
+            old.stop()
+        _default_sandbox[:] = [start_sandbox()]
+    running = _default_sandbox[0]
+    running.reset()
+    return running
 
 
 @pytest.fixture

@@ -7,12 +7,15 @@ chosen by watching what the sandbox holds, never by sleeping.
 from __future__ import annotations
 
 import csv
+import http.server
+import itertools
 import json
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -99,6 +102,7 @@ def assert_exactly_once(sandbox, results: Path, rows: int, already: set[str] = f
     return outcome
 
 
+@pytest.mark.slow
 def test_faults_and_lost_answers_still_give_exactly_once(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory("--fail-rate", "0.1", "--drop-after-commit", "0.05", "--on-duplicate", "create")
     file = make_csv(tmp_path / "c.csv", 300)
@@ -109,6 +113,7 @@ def test_faults_and_lost_answers_still_give_exactly_once(sandbox_factory, tmp_pa
     assert stats["faults"] > 0 and stats["dropped"] > 0
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_then_resume(sandbox_factory, tmp_path: Path) -> None:
     # The worst server for this: it silently creates duplicates, and drops some answers after committing.
     sandbox = sandbox_factory("--on-duplicate", "create", "--drop-after-commit", "0.05", "--latency-ms", "5")
@@ -135,6 +140,7 @@ def test_sigkill_at_random_moments_then_resume(sandbox_factory, tmp_path: Path) 
     assert_exactly_once(sandbox, results, rows)
 
 
+@pytest.mark.slow
 def test_sigterm_stops_cleanly_and_the_next_run_finishes(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory("--latency-ms", "5")
     rows = 300
@@ -155,6 +161,7 @@ def test_sigterm_stops_cleanly_and_the_next_run_finishes(sandbox_factory, tmp_pa
     assert_exactly_once(sandbox, results, rows)
 
 
+@pytest.mark.slow
 def test_429_storm_without_retry_after_slows_down_and_finishes(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory("--rate-limit", "40", "--burst", "5")  # far below what we ask for
     file = make_csv(tmp_path / "c.csv", 150)
@@ -165,14 +172,91 @@ def test_429_storm_without_retry_after_slows_down_and_finishes(sandbox_factory, 
     assert summary["rate_limited"] > 0  # the storm happened, and was weathered
 
 
+class Recorder:
+    """An HTTP proxy in front of a sandbox that notes when each request arrives and when its answer left, as the
+    server sees them, so the client's pauses are measured outside the client. It plays the API's rate limiter at
+    chosen moments: the creates numbered in `refuse` (1 = the first POST) get a 429 with Retry-After `wait` and
+    are not passed on, as a rate-limited request is not processed."""
+
+    def __init__(self, sandbox, refuse: set[int], wait: int) -> None:
+        self.seen: list[tuple[float, float, int]] = []  # (arrived, answered, status), time.monotonic()
+        lock = threading.Lock()
+        local = threading.local()
+        posts = itertools.count(1)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the client's pools expect
+
+            def forward(self) -> None:
+                arrived = time.monotonic()
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with lock:
+                    refused = self.command == "POST" and next(posts) in refuse
+                if refused:
+                    status, headers, content = 429, {"Retry-After": str(wait)}, b'{"error": "Too Many Requests"}'
+                else:
+                    if not hasattr(local, "client"):  # one upstream client per handler thread
+                        local.client = httpx.Client(base_url=sandbox.root_url, timeout=30)
+                    skip = ("host", "connection")
+                    upstream = local.client.request(
+                        self.command,
+                        self.path,
+                        content=body,
+                        headers={k: v for k, v in self.headers.items() if k.lower() not in skip},
+                    )
+                    status, headers, content = upstream.status_code, dict(upstream.headers), upstream.content
+                with lock:
+                    recorder.seen.append((arrived, time.monotonic(), status))
+                self.send_response(status)
+                for key, value in headers.items():
+                    if key.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_POST = do_PATCH = do_DELETE = forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        recorder = self
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.token = sandbox.token
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.slow
 def test_retry_after_is_honoured(sandbox_factory, tmp_path: Path) -> None:
-    sandbox = sandbox_factory("--rate-limit", "30", "--burst", "5", "--retry-after", "1")
-    file = make_csv(tmp_path / "c.csv", 60)
-    proc = run_import(sandbox, file, tmp_path / "r.csv", "--rate", "300")
+    # Two creates answered 429 with "Retry-After: 2" (by a proxy playing the rate limiter, so the 429s come
+    # whatever the machine's speed). One request in flight at a time, asked for at 300/s: whatever arrives after
+    # a 429 was sent once the client had it, so only waiting as told keeps the proxy quiet for 2 s.
+    wait = 2
+    sandbox = sandbox_factory("--rate-limit", "0")  # every 429 is the proxy's
+    recorder = Recorder(sandbox, refuse={5, 20}, wait=wait)
+    try:
+        file = make_csv(tmp_path / "c.csv", 30)
+        proc = run_import(recorder, file, tmp_path / "r.csv", "--rate", "300", "--concurrency", "1")
+    finally:
+        recorder.close()
     assert proc.returncode == 0, proc.stderr
-    assert_exactly_once(sandbox, tmp_path / "r.csv", 60)
+    assert_exactly_once(sandbox, tmp_path / "r.csv", 30)
+    assert json.loads((tmp_path / "r.summary.json").read_text())["rate_limited"] == 2
+    limited = [answered for _, answered, status in recorder.seen if status == 429]
+    assert len(limited) == 2
+    for answered in limited:  # nothing at all (not the refused request, not another) until Retry-After passed
+        early = [round(arrived - answered, 3) for arrived, _, _ in recorder.seen if 0 < arrived - answered < wait]
+        assert not early, f"requests {early} s after a 429 that said to wait {wait} s"
+    assert max(arrived for arrived, _, _ in recorder.seen) > limited[-1] + wait  # and it came back after it
 
 
+@pytest.mark.slow
 def test_answers_slower_than_the_timeout(sandbox_factory, tmp_path: Path) -> None:
     # About a third of the answers come after the client gave up on them; the server still did the work.
     sandbox = sandbox_factory("--latency-jitter-ms", "600", "--on-duplicate", "create", "--seed", "3")
@@ -190,6 +274,7 @@ def test_answers_slower_than_the_timeout(sandbox_factory, tmp_path: Path) -> Non
     assert_exactly_once(sandbox, results, 60, already=created_first)
 
 
+@pytest.mark.slow
 def test_server_going_away_mid_run(sandbox_factory, tmp_path: Path) -> None:
     db = tmp_path / "sandbox.db"
     sandbox = sandbox_factory("--db", str(db), "--latency-ms", "5")
@@ -197,7 +282,8 @@ def test_server_going_away_mid_run(sandbox_factory, tmp_path: Path) -> None:
     rows = 200
     file = make_csv(tmp_path / "c.csv", rows)
     results = tmp_path / "r.csv"
-    proc = start_import(sandbox, file, results, "--rate", "100", "--max-retries", "2")
+    # No read lag here: a short --settle keeps the look-ups after each answer lost to the outage quick.
+    proc = start_import(sandbox, file, results, "--rate", "100", "--max-retries", "2", "--settle", "0.3")
     wait_for(lambda: sandbox.stats()["contacts"] >= 20, "contacts to arrive")
     sandbox.process.kill()  # the server vanishes mid-run
     sandbox.process.wait()
@@ -213,7 +299,7 @@ def test_server_going_away_mid_run(sandbox_factory, tmp_path: Path) -> None:
     assert "the API stopped answering" in next(r["error"] for r in unsent if r["status"] == "pending")
     created_first = {r["identifier"] for r in results_of(results) if r["status"] == "created"}
     back = sandbox_factory("--db", str(db), "--port", port)  # the same server comes back
-    final = run_import(back, file, results)
+    final = run_import(back, file, results, "--settle", "0.3")
     assert final.returncode == 0, final.stderr
     assert_exactly_once(back, results, rows, already=created_first)
 

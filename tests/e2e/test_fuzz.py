@@ -643,7 +643,7 @@ def _fuzz_test(target: str) -> Callable[[], None]:
 test_fuzz_random_bytes = _fuzz_test("bytes")
 test_fuzz_csv_text = _fuzz_test("csv")
 test_fuzz_workbooks = _fuzz_test("xlsx")
-test_fuzz_old_workbooks = _fuzz_test("xls")
+test_fuzz_old_workbooks = pytest.mark.slow(_fuzz_test("xls"))
 
 
 def test_sample_files_are_read() -> None:

@@ -139,6 +139,7 @@ def test_dry_run_with_a_token_reports_rows_already_in_the_account(sandbox, tmp_p
     assert [c["uuid"] for c in sandbox.contacts()] == [existing["uuid"]]  # nothing written
 
 
+@pytest.mark.slow
 def test_unreliable_server_still_creates_every_row_exactly_once(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory(
         "--fail-rate", "0.2", "--drop-after-commit", "0.2", "--on-duplicate", "create", "--seed", "7"

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from test_delivery import assert_exactly_once, make_csv, start_import, wait_for
 from test_delivery import run_import as run_delivery_import
 
@@ -70,6 +71,7 @@ def test_a_negative_read_lag_is_refused() -> None:
     assert proc.returncode == 2 and proc.stderr.strip() == "error: --read-lag-ms must be >= 0"
 
 
+@pytest.mark.slow
 def test_reads_lagging_two_seconds_with_lost_answers_still_give_exactly_once(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory(*LAGGING, "--seed", "11")
     rows = 300
@@ -81,6 +83,7 @@ def test_reads_lagging_two_seconds_with_lost_answers_still_give_exactly_once(san
     assert stats["deleted"] == 0  # settle > lag: no re-send made an extra, nothing to clean up
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_under_lag_then_resume(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory(*LAGGING, "--seed", "12")
     rows = 300
@@ -101,6 +104,7 @@ def test_sigkill_mid_run_under_lag_then_resume(sandbox_factory, tmp_path: Path) 
     assert_exactly_once(sandbox, results, rows)
 
 
+@pytest.mark.slow
 def test_an_extra_made_under_a_longer_lag_is_deleted_and_reported(sandbox_factory, tmp_path: Path) -> None:
     # Settle shorter than the lag: the look-up after a lost answer misses the contact and the re-send makes a
     # second one; the reconcile pass deletes it, keeps the first, and says so in the row's warning.

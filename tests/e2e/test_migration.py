@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = ROOT / "sample_data" / "migration" / "contatos.csv"
@@ -38,6 +39,7 @@ def seed(sandbox) -> None:
         httpx.post(f"{sandbox.base_url}/contacts", json=body, headers=headers, timeout=10).raise_for_status()
 
 
+@pytest.mark.slow
 def test_a_foreign_language_export_reaches_a_clean_import(sandbox, tmp_path: Path) -> None:
     seed(sandbox)
     work = tmp_path

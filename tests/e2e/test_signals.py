@@ -6,6 +6,7 @@ and the next run finishes with nothing sent twice."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -72,9 +73,26 @@ def assert_stopped_cleanly(proc: subprocess.Popen[str], how: signal.Signals) -> 
     return err
 
 
+CHECK_STAGE_S = 10.0  # how long the big file keeps the check stage busy; the signals come within its first second
+
+
 @pytest.fixture(scope="module")
 def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_contacts(tmp_path_factory.mktemp("signals") / "big.csv", 200_000)
+    """A file that keeps the check stage at work for CHECK_STAGE_S at the speed the validator has here and now:
+    sized from a dry run of 20,000 rows, so that a faster validator (or machine) gets a bigger file rather than a
+    check stage over before its 4th progress line."""
+    folder = tmp_path_factory.mktemp("signals")
+    sample = write_contacts(folder / "sample.csv", 20_000)
+    results = folder / "sample.results.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "importer", "validate", str(sample), "-a", str(ACCOUNT), "-o", str(results),
+         "--no-progress", "--workers", "2"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    seconds = json.loads(results.with_name("sample.results.summary.json").read_text())["duration_s"]
+    rows_per_s = 20_000 / max(seconds, 0.001)
+    return write_contacts(folder / "big.csv", max(200_000, round(rows_per_s * CHECK_STAGE_S)))
 
 
 @pytest.mark.parametrize("lines", [1, 4])

@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 from test_delivery import env_with, make_csv, results_of, run_import, start_import, wait_for
 
 from importer.state.ledger import Ledger
@@ -170,13 +171,15 @@ def test_import_then_undo_then_import_again(sandbox_factory, tmp_path: Path) -> 
     assert len(sandbox.contacts()) == 12 and not set(created) & {c["uuid"] for c in sandbox.contacts()}
 
 
+@pytest.mark.slow
 def test_undo_after_a_run_with_faults_and_lost_answers(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory("--fail-rate", "0.1", "--drop-after-commit", "0.1", "--seed", "11")
     results = tmp_path / "r.csv"
-    proc = run_import(sandbox, make_csv(tmp_path / "c.csv", 100), results, "--max-retries", "10")
+    # No read lag here: a short --settle keeps the look-ups after each lost answer quick.
+    proc = run_import(sandbox, make_csv(tmp_path / "c.csv", 100), results, "--max-retries", "10", "--settle", "0.3")
     assert proc.returncode == 0, proc.stderr
     dropped = sandbox.stats()["dropped"]
-    undo = run_undo(sandbox, results, "--yes", "--max-retries", "10")
+    undo = run_undo(sandbox, results, "--yes", "--max-retries", "10", "--settle", "0.3")
     assert undo.returncode == 0, undo.stderr
     assert sandbox.contacts() == []
     stats = sandbox.stats()
@@ -186,11 +189,13 @@ def test_undo_after_a_run_with_faults_and_lost_answers(sandbox_factory, tmp_path
     assert sum(statuses.values()) == 100 and set(statuses) <= {"deleted", "gone"} and statuses["gone"] > 0
 
 
+@pytest.mark.slow
 def test_undo_killed_mid_way_resumes_and_a_second_undo_waits_for_the_lock(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory("--latency-ms", "10", "--drop-after-commit", "0.05", "--seed", "2")
     results = tmp_path / "r.csv"
     rows = 200
-    assert run_import(sandbox, make_csv(tmp_path / "c.csv", rows), results, "--max-retries", "10").returncode == 0
+    file = make_csv(tmp_path / "c.csv", rows)
+    assert run_import(sandbox, file, results, "--max-retries", "10", "--settle", "0.3").returncode == 0  # no read lag
     first = subprocess.Popen(
         undo_args(sandbox, results, "--yes", "--rate", "60"),
         stdout=subprocess.PIPE,
@@ -209,7 +214,7 @@ def test_undo_killed_mid_way_resumes_and_a_second_undo_waits_for_the_lock(sandbo
     done = read_state(results, "SELECT COUNT(*) FROM undo WHERE status IN ('deleted', 'gone')")[0][0]
     assert 0 < done <= killed_at  # its progress was in the state
 
-    final = run_undo(sandbox, results, "--yes", "--max-retries", "10")
+    final = run_undo(sandbox, results, "--yes", "--max-retries", "10", "--settle", "0.3")
     assert final.returncode == 0, final.stderr
     assert sandbox.contacts() == [] and sandbox.stats()["deleted"] == rows  # each contact deleted once
     statuses = Counter(r["status"] for r in undo_rows(results))
@@ -339,6 +344,7 @@ def test_undo_of_an_update_restores_the_values_from_before(sandbox, tmp_path: Pa
     ]
 
 
+@pytest.mark.slow
 def test_undo_of_a_killed_import_settles_its_unanswered_creates(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory("--latency-ms", "100")
     results = tmp_path / "r.csv"
@@ -374,6 +380,7 @@ def test_restoring_a_contact_deleted_meanwhile_is_gone(sandbox, tmp_path: Path) 
     assert [(r["action"], r["status"]) for r in undo_rows(results)] == [("restore", "gone")] * 2
 
 
+@pytest.mark.slow
 def test_undo_right_after_a_killed_import_under_read_lag_finds_its_unanswered_creates(
     sandbox_factory, tmp_path: Path
 ) -> None:

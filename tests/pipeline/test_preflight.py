@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = ROOT / "sample_data" / "account.toml"
 REFUSED = "http://127.0.0.1:1/v1"  # nothing listens on port 1
@@ -75,6 +77,7 @@ def test_https_to_a_plain_http_server_is_a_tls_error_not_retried(sandbox, tmp_pa
     assert sandbox.stats()["requests"] == 0
 
 
+@pytest.mark.slow
 def test_server_errors_are_retried_a_little_and_each_retry_is_said(sandbox_factory, tmp_path: Path) -> None:
     failing = sandbox_factory("--fail-rate", "1.0")
     proc = importer(*import_args(tmp_path, failing.base_url), "--log-format", "json", token=failing.token)

@@ -387,25 +387,65 @@ def test_create_rejects(api: httpx.Client, shared: RunningSandbox, overrides: di
     assert shared.stats()["contacts"] == before
 
 
-ACCEPTED: list[tuple[str, dict[str, Any]]] = [
-    ("phone with plus", {"identifier": "+34699000001"}),
-    ("phone of 7 digits", {"identifier": "3469901"}),
-    ("phone of 15 digits", {"identifier": "346990000000001"}),
-    ("any identifier for other sources", {"identifier": "ana.ig 01", "source": "instagram"}),
-    ("negative decimal number", {"custom_fields": {"Orders": "-3.5"}}),
-    ("leap day", {"custom_fields": {"Birthday": "2024-02-29"}}),
-    ("email", {"custom_fields": {"Invoice Email": "billing@example.com"}}),
-    ("empty checkbox", {"custom_fields": {"Features": []}}),
-    ("user of a team only", {"assigned_user": "Sofia@Example.com"}),
-    ("note of 1000 characters", {"note": "x" * 1000}),
-    ("explicit channel", {"channel_uuid": WHATSAPP, "bot_status": "bot_start"}),
+WHATSAPP_CHANNEL = {"uuid": WHATSAPP, "title": "Main WhatsApp", "type": "whatsapp"}
+# (id, what the request changes from contact_payload's, what the contact then holds besides contact_payload's)
+ACCEPTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    ("phone with plus", {"identifier": "+34699000001"}, {"phoneNumber": "+34699000001"}),
+    ("phone of 7 digits", {"identifier": "3469901"}, {"phoneNumber": "+3469901"}),
+    ("phone of 15 digits", {"identifier": "346990000000001"}, {"phoneNumber": "+346990000000001"}),
+    (
+        "any identifier for other sources",
+        {"identifier": "ana.ig 01", "source": "instagram"},
+        {
+            "phoneNumber": None,
+            "source": "instagram",
+            "channel": {"uuid": INSTAGRAM, "title": "Instagram", "type": "instagram"},
+        },
+    ),
+    ("negative decimal number", {"custom_fields": {"Orders": "-3.5"}}, {"customFields": {"Orders": "-3.5"}}),
+    ("leap day", {"custom_fields": {"Birthday": "2024-02-29"}}, {"customFields": {"Birthday": "2024-02-29"}}),
+    (
+        "email",
+        {"custom_fields": {"Invoice Email": "billing@example.com"}},
+        {"customFields": {"Invoice Email": "billing@example.com"}},
+    ),
+    ("empty checkbox", {"custom_fields": {"Features": []}}, {"customFields": {"Features": []}}),
+    ("user of a team only", {"assigned_user": "Sofia@Example.com"}, {"assignedUser": "sofia@example.com"}),
+    ("note of 1000 characters", {"note": "x" * 1000}, {"note": "x" * 1000}),
+    ("explicit channel", {"channel_uuid": WHATSAPP, "bot_status": "bot_start"}, {"channel": WHATSAPP_CHANNEL}),
 ]
 
 
-@pytest.mark.parametrize("overrides", [a[1] for a in ACCEPTED], ids=[a[0] for a in ACCEPTED])
-def test_create_accepts(api: httpx.Client, overrides: dict[str, Any]) -> None:
-    response = api.post("/contacts", json=contact_payload(**overrides))
+@pytest.mark.parametrize(("overrides", "holds"), [a[1:] for a in ACCEPTED], ids=[a[0] for a in ACCEPTED])
+def test_create_accepts(
+    api: httpx.Client, shared: RunningSandbox, overrides: dict[str, Any], holds: dict[str, Any]
+) -> None:
+    payload = contact_payload(**overrides)
+    response = api.post("/contacts", json=payload)
     assert response.status_code == 200, response.text
+    (contact,) = response.json()["contact"]
+    expected = {
+        "name": payload["name"],
+        "phoneNumber": "+" + payload["identifier"].removeprefix("+"),
+        "source": "whatsapp",
+        "tags": [],
+        "assignedUser": None,
+        "customFields": {},
+        "note": None,
+        "channel": WHATSAPP_CHANNEL,
+        **holds,
+    }
+    assert {key: contact.get(key) for key in expected} == expected, contact
+    # Kept as sent: fetched by uuid, listed, and found by its number.
+    assert api.get(f"/contacts/{contact['uuid']}").json() == {"contact": [contact]}
+    listed = [c for c in shared.contacts() if c["uuid"] == contact["uuid"]]
+    assert len(listed) == 1
+    assert {key: listed[0].get(key) for key in expected if key != "channel"} == {
+        key: value for key, value in expected.items() if key != "channel"
+    }
+    if expected["phoneNumber"]:
+        found = api.get(f"/contacts/phone/{payload['identifier'].removeprefix('+')}")
+        assert found.status_code == 200 and found.json() == {"contact": contact}  # an object here
 
 
 def test_every_problem_is_reported_at_once(api: httpx.Client) -> None:
