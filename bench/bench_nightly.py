@@ -31,7 +31,7 @@ import tempfile
 import uuid as uuidlib
 from pathlib import Path
 
-from importer.account.model.model import load_account
+from importer.account.model import load_account
 
 from importer.sandbox.process import start_sandbox
 from importer.sandbox.rules import Rules

@@ -306,9 +306,9 @@ def test_server_going_away_mid_run(sandbox_factory, tmp_path: Path) -> None:
 
 def test_a_second_run_on_the_same_state_is_refused(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory("--latency-ms", "5")
-    file = make_csv(tmp_path / "c.csv", 200)
+    file = make_csv(tmp_path / "c.csv", 1000)
     results = tmp_path / "r.csv"
-    first = start_import(sandbox, file, results, "--rate", "50")
+    first = start_import(sandbox, file, results, "--rate", "20")
     wait_for(lambda: sandbox.stats()["contacts"] >= 5, "the first run to be sending")
     second = run_import(sandbox, file, results)
     assert second.returncode == 3
