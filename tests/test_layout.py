@@ -150,39 +150,12 @@ ALLOWED: dict[str, set[str]] = {
     "validation": {"errors", "options", "account", "mapping", "phones", "reading"},
     "delivery": {"errors", "options", "progress", "callbell", "account", "state"},
     "results": {"errors", "reading", "mapping", "validation", "state"},
-    "pipeline": {
-        "errors",
-        "options",
-        "progress",
-        "callbell",
-        "reading",
-        "phones",
-        "account",
-        "state",
-        "mapping",
-        "validation",
-        "delivery",
-        "results",
-    },
-    "commands": {
-        "errors",
-        "options",
-        "progress",
-        "callbell",
-        "reading",
-        "phones",
-        "account",
-        "state",
-        "mapping",
-        "validation",
-        "delivery",
-        "results",
-        "pipeline",
-        "sandbox",
-    },
+    "pipeline": {"errors", "options", "progress", "callbell", "reading", "phones", "account", "state"}
+    | {"mapping", "validation", "delivery", "results"},
     "sandbox": {"errors", "account", "callbell"},
     "__main__": {"commands"},
 }
+ALLOWED["commands"] = ALLOWED["pipeline"] | {"pipeline", "sandbox"}  # the top: everything but itself
 # Only this package opens the state file or runs SQL; the sandbox's own database is the model's business.
 STATE_OWNER = "state"
 OWN_DATABASES = {"sandbox"}
