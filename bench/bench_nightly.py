@@ -32,7 +32,6 @@ import uuid as uuidlib
 from pathlib import Path
 
 from importer.account.model import load_account
-
 from importer.sandbox.process import start_sandbox
 from importer.sandbox.rules import Rules
 from importer.sandbox.store import ContactRecord, ContactStore
