@@ -15,7 +15,7 @@ import pytest
 
 import importer
 from importer import ConfigError, import_file, import_records, validate_file
-from importer.callbell.client import DEFAULT_BASE_URL
+from importer.callbell.client import DEFAULT_BASE_URL, ClientConfig
 from importer.callbell.credentials import BASE_URL_ENV, TOKEN_ENV
 from importer.delivery.changes import TagsMode
 from importer.delivery.options import DeliveryOptions, OnExisting
@@ -105,6 +105,17 @@ def test_the_api_entries_restate_callbells_own_names() -> None:
     # The table imports none of the importer, so it restates these; they must not drift apart.
     assert BY_NAME["base_url"].default == DEFAULT_BASE_URL and BY_NAME["base_url"].envvar == BASE_URL_ENV
     assert BASE_URL_ENV in BY_NAME["base_url"].help and TOKEN_ENV in BY_NAME["token_file"].help
+
+
+def test_the_clients_own_defaults_are_the_tables() -> None:
+    # ClientConfig (the client imports nothing of the importer but its errors) restates them for library callers
+    # who build a client directly.
+    config = ClientConfig(token="t")
+    assert config.base_url == BY_NAME["base_url"].default
+    assert config.rate == BY_NAME["rate"].default
+    assert config.max_retries == BY_NAME["max_retries"].default
+    assert config.read_timeout == BY_NAME["timeout"].default
+    assert config.concurrency is BY_NAME["concurrency"].default is None
 
 
 # --- a config file's [options] -----------------------------------------------------------------------------

@@ -69,6 +69,7 @@ class _Retryable(Exception):
 class ClientConfig:
     token: str = field(repr=False)  # never printed, logged or put in an error
     base_url: str = DEFAULT_BASE_URL
+    # The defaults restate importer.options' table (held equal by tests/test_options.py).
     rate: float = 250.0  # requests per second for the whole run: the API allows 300, leave some to others
     concurrency: int | None = None  # requests in flight; None = sized from the rate and the measured latency
     max_retries: int = 6

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from importer.errors import ConfigError
+from importer.errors import AccountError, ConfigError
 
 TOKEN_ENV = "CALLBELL_API_TOKEN"
 BASE_URL_ENV = "CALLBELL_BASE_URL"
+# A run that must write and has no token (the library's word; a dry run needs none).
+NO_TOKEN = f"no API token: set {TOKEN_ENV} (or use --dry-run)"
 
 
 def read_token(token_file: Path | None) -> str | None:
@@ -27,3 +29,11 @@ def read_token(token_file: Path | None) -> str | None:
             raise ConfigError(f"{token_file}: token file is empty")
         return token
     return os.environ.get(TOKEN_ENV, "").strip() or None
+
+
+def require_token(token_file: Path | None) -> str:
+    """read_token for a command that cannot go on without one (exit 3, as a refused token)."""
+    token = read_token(token_file)
+    if not token:
+        raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")
+    return token

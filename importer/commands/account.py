@@ -12,9 +12,10 @@ import click
 from importer.account.file import check_output, write_account_file
 from importer.account.pull import pull_account
 from importer.callbell.client import ClientConfig
-from importer.callbell.credentials import TOKEN_ENV, read_token
+from importer.callbell.credentials import require_token
 from importer.commands.api_options import api_options, show_api_notices
-from importer.errors import AccountError, ImporterError
+from importer.commands.flags import named_flags
+from importer.errors import ImporterError
 
 
 @click.group("account")
@@ -36,8 +37,7 @@ def account_group() -> None:
     type=click.IntRange(min=1),
     help="Read at most N pages of contacts (for huge accounts); the file then says the scan was partial.",
 )
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout in seconds.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar [on when stderr is a terminal].")
+@named_flags("timeout", "progress", command="account pull")
 def pull_command(
     output: Path,
     base_url: str,
@@ -59,9 +59,7 @@ def pull_command(
     try:
         check_output(output)  # before the API: a wrong -o is found now, not after reading the whole account
         show_api_notices()
-        token = read_token(token_file)
-        if not token:
-            raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")
+        token = require_token(token_file)
         config = ClientConfig(token=token, base_url=base_url, concurrency=4, read_timeout=timeout)
         with _Progress(_wants_progress(progress), max_pages) as reporter:
             scan = pull_account(config, max_pages=max_pages, on_page=reporter.page)

@@ -1,5 +1,6 @@
-"""The click flags of `import`, `validate` and `undo` (and --base-url / --token-file of every command that talks
-to the API), made from their entries in importer.options: flag names, types, defaults, choices and help."""
+"""The click flags of `import`, `validate` and `undo` (and those `account pull` shares with them: --base-url,
+--token-file, --timeout, --progress), made from their entries in importer.options: flag names, types, defaults,
+choices and help."""
 
 from __future__ import annotations
 

@@ -8,11 +8,11 @@ from typing import Any, NoReturn
 
 import click
 
-from importer.callbell.credentials import TOKEN_ENV, read_token
+from importer.callbell.credentials import read_token, require_token
 from importer.commands.api_options import client_config, show_api_notices
 from importer.commands.flags import command_flags, named_flags
 from importer.delivery.undo import RunSummary, UndoOptions, UndoReport, list_runs, run_undo
-from importer.errors import AccountError, ConfigError, ImporterError
+from importer.errors import ConfigError, ImporterError
 from importer.progress import TqdmProgress
 from importer.state.ledger import RunRecord
 
@@ -63,12 +63,8 @@ def undo_command(results: Path, run: str | None, yes: bool, dry_run: bool, progr
 
     def go() -> UndoReport:
         show_api_notices()
-        token = read_token(kw["token_file"])
-        client = None
-        if token:
-            client = client_config(token, kw)
-        elif not dry_run:
-            raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")
+        token = read_token(kw["token_file"]) if dry_run else require_token(kw["token_file"])
+        client = client_config(token, kw) if token else None
         options = UndoOptions(
             results=results, state=kw["state"], run=run, dry_run=dry_run, client=client, settle=kw["settle"]
         )

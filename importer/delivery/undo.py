@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
+from importer.callbell.credentials import NO_TOKEN
 from importer.delivery.preflight import preflight
 from importer.delivery.reconcile import reconcile
 from importer.delivery.snapshot import restore_body
@@ -158,7 +159,7 @@ def run_undo(
     """
     progress = progress or NoProgress()
     if not options.dry_run and options.client is None:
-        raise AccountError("no API token: set CALLBELL_API_TOKEN (or use --dry-run)")
+        raise AccountError(NO_TOKEN)
     started = time.monotonic()
     with open_state(options.results, options.state, lock=not options.dry_run) as ledger:
         if options.client is not None:

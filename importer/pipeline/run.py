@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from importer.account.model import Account, AccountFileError, load_account
+from importer.callbell.credentials import NO_TOKEN
 from importer.delivery.preflight import preflight
 from importer.delivery.send import deliver
 from importer.errors import AccountError
@@ -50,7 +51,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     started_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     account = _load_account(options.account_file)
     if not options.dry_run and options.client is None:
-        raise AccountError("no API token: set CALLBELL_API_TOKEN (or use --dry-run)")
+        raise AccountError(NO_TOKEN)
     # Records (a `table` given) have no file: their name is what a state file remembers of them.
     source_id = str(options.file) if table is not None else str(options.file.resolve())
     table = table or _open(options)  # a bad file is reported before any request

@@ -311,3 +311,13 @@ def test_the_readme_examples_run(sandbox, tmp_path: Path, monkeypatch: pytest.Mo
         task["import_contacts"]("broken.csv")  # type: ignore[operator]
     with pytest.raises(RuntimeError, match=r"import not run \(exit 2\)"):
         task["import_contacts"]("missing.csv")  # type: ignore[operator]
+
+
+def test_import_files_docstring_names_every_option_it_takes() -> None:
+    # The docstring lists the options by hand (help() shows it): a new entry in importer.options' table must be
+    # named there too, and a removed one dropped.
+    from importer.options import api_keywords
+
+    listed = re.search(r"Options, named as the command's flags: (.*?)\. Running", " ".join(import_file.__doc__.split()))
+    assert listed is not None
+    assert sorted(listed.group(1).split(", ")) == sorted(api_keywords())
