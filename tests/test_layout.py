@@ -142,6 +142,7 @@ ALLOWED: dict[str, set[str]] = {
     "progress": set(),
     "options": set(),  # the table of run options: names, defaults, choices, help (read by every stage)
     "callbell": {"errors"},  # the client imports nothing of the importer but its errors
+    "sources": {"errors"},  # fetching the input (stdin, URL, fsspec, SQL) to a snapshot file that reading reads
     "reading": {"errors"},
     "phones": {"errors"},
     "account": {"errors", "callbell"},
@@ -150,8 +151,9 @@ ALLOWED: dict[str, set[str]] = {
     "validation": {"errors", "options", "account", "mapping", "phones", "reading"},
     "delivery": {"errors", "options", "progress", "callbell", "account", "state"},
     "results": {"errors", "reading", "mapping", "validation", "state"},
+    "notify": {"errors"},  # webhook, ping, metrics file: told a run's outcome, they know nothing of its stages
     "pipeline": {"errors", "options", "progress", "callbell", "reading", "phones", "account", "state"}
-    | {"mapping", "validation", "delivery", "results"},
+    | {"sources", "mapping", "validation", "delivery", "results", "notify"},
     "sandbox": {"errors", "account", "callbell"},
     "__main__": {"commands"},
 }

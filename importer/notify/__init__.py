@@ -1,0 +1,3 @@
+"""Telling someone how a run went, for runs nobody watches: a chat webhook, a dead-man's-switch ping
+(healthchecks.io's convention) and a Prometheus textfile. A notification that fails is a warning: it never
+changes the run's outcome or exit code."""
