@@ -42,6 +42,7 @@ class SftpServer:
     _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
     _listener: asyncssh.SSHAcceptor | None = field(default=None, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
+    _connections: list[asyncssh.SSHServerConnection] = field(default_factory=list, repr=False)
 
     def url(self, path: str) -> str:
         """sftp://importer@127.0.0.1:PORT/path (path relative to the served folder)."""
@@ -71,9 +72,14 @@ class SftpServer:
             return
         listener, loop = self._listener, self._loop
 
+        connections = self._connections
+
         async def close() -> None:
             listener.close()
             await listener.wait_closed()
+            for connection in connections:  # closing the listener leaves its connections open
+                connection.close()
+                await connection.wait_closed()
 
         asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=30)
         loop.call_soon_threadsafe(loop.stop)
@@ -94,6 +100,11 @@ def start_sftp_server(base: Path) -> SftpServer:
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     started: dict[str, object] = {}
+    connections: list[asyncssh.SSHServerConnection] = []
+
+    class Tracked(asyncssh.SSHServer):
+        def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+            connections.append(conn)
 
     def serve() -> None:
         asyncio.set_event_loop(loop)
@@ -102,6 +113,7 @@ def start_sftp_server(base: Path) -> SftpServer:
             return await asyncssh.listen(
                 "127.0.0.1",
                 0,
+                server_factory=Tracked,
                 server_host_keys=[host_key],
                 authorized_client_keys=authorized,
                 sftp_factory=lambda channel: asyncssh.SFTPServer(channel, chroot=str(root)),
@@ -126,7 +138,9 @@ def start_sftp_server(base: Path) -> SftpServer:
     listener = started["listener"]
     assert isinstance(listener, asyncssh.SSHAcceptor)
     port = listener.sockets[0].getsockname()[1]
-    server = SftpServer(port, root, home, host_key, client_key, _loop=loop, _listener=listener, _thread=thread)
+    server = SftpServer(
+        port, root, home, host_key, client_key, _loop=loop, _listener=listener, _thread=thread, _connections=connections
+    )
     server.use_client_key(client_key)
     (home / ".ssh" / "known_hosts").write_text(server.known_hosts_line, encoding="utf-8")
     return server

@@ -10,6 +10,7 @@ application-default login. Every failure is one line naming the URL without its 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -23,6 +24,8 @@ from importer.sources.urls import has_password, redact_url
 CHUNK_SIZE = 2 * 1024 * 1024
 
 SCHEMES = frozenset({"sftp", "s3", "gs"})
+
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
 
 
 @dataclass(frozen=True)
@@ -216,5 +219,7 @@ def _what_happened(exc: Exception, remote: RemoteInput, stage: str) -> str:
         return "is a folder, not a file"
     if "DisconnectError" in names or isinstance(exc, ConnectionError):
         return f"the connection was closed ({kind})"
-    first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    # The backend's own words, with any URL in them redacted (an HTTP client's error quotes the request's URL).
+    text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), str(exc).strip())
+    first_line = text.splitlines()[0][:200] if text else ""
     return f"cannot be read ({kind}{': ' + first_line if first_line else ''})"

@@ -16,7 +16,7 @@ import pytest
 from remote_servers import S3Server, SftpServer, s3_server_fixture, sftp_server_fixture  # noqa: F401 (fixtures)
 
 from importer.errors import InputError, MissingExtra
-from importer.sources.remote import CHUNK_SIZE, copy_remote, parse_remote
+from importer.sources.remote import CHUNK_SIZE, _what_happened, copy_remote, parse_remote
 
 # Bytes a text-mode or decoding copy would change: a BOM, CRLF, a lone CR, latin-1, a NUL.
 AWKWARD_CSV = b"\xef\xbb\xbfName;Phone\r\nJos\xe9 \xc1lvarez;+34 612 34 56 78\r\nNo\x00te;\r+1\n"
@@ -270,3 +270,12 @@ def test_fsspec_itself_missing_names_the_extra(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(sys.modules, "fsspec", None)
     with pytest.raises(MissingExtra, match=r"\[s3\]'$"):
         copy_remote("s3://b/a.csv", io.BytesIO())
+
+
+def test_a_backend_error_told_in_its_own_words_has_its_urls_redacted() -> None:
+    # An error no rule names is told with the backend's text, whose URLs (an HTTP client quotes the request's)
+    # lose their query strings and passwords.
+    remote = parse_remote("s3://exports/a.csv")
+    exc = RuntimeError("400, url='https://u:pw@s3.example/exports/a.csv?X-Amz-Signature=s3cret&x=1'\nmore")
+    said = _what_happened(exc, remote, "read")
+    assert said == "cannot be read (RuntimeError: 400, url='https://u@s3.example/exports/a.csv')"
