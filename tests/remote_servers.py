@@ -43,6 +43,7 @@ class SftpServer:
     _listener: asyncssh.SSHAcceptor | None = field(default=None, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
     _connections: list[asyncssh.SSHServerConnection] = field(default_factory=list, repr=False)
+    denied: set[str] = field(default_factory=set)  # files (relative to root) the server refuses to open
 
     def url(self, path: str) -> str:
         """sftp://importer@127.0.0.1:PORT/path (path relative to the served folder)."""
@@ -102,6 +103,15 @@ def start_sftp_server(base: Path) -> SftpServer:
     started: dict[str, object] = {}
     connections: list[asyncssh.SSHServerConnection] = []
 
+    denied: set[str] = set()
+
+    class Refusing(asyncssh.SFTPServer):
+        # Running as root, chmod 000 would not stop the server reading a file: refuse as a server's policy would.
+        def open(self, path: bytes, pflags: int, attrs: asyncssh.SFTPAttrs) -> object:
+            if os.fsdecode(path).lstrip("/") in denied:  # the path as the client sent it, inside the chroot
+                raise asyncssh.SFTPPermissionDenied("Permission denied")
+            return super().open(path, pflags, attrs)
+
     class Tracked(asyncssh.SSHServer):
         def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
             connections.append(conn)
@@ -116,7 +126,7 @@ def start_sftp_server(base: Path) -> SftpServer:
                 server_factory=Tracked,
                 server_host_keys=[host_key],
                 authorized_client_keys=authorized,
-                sftp_factory=lambda channel: asyncssh.SFTPServer(channel, chroot=str(root)),
+                sftp_factory=lambda channel: Refusing(channel, chroot=str(root)),
                 allow_scp=False,
             )
 
@@ -139,7 +149,16 @@ def start_sftp_server(base: Path) -> SftpServer:
     assert isinstance(listener, asyncssh.SSHAcceptor)
     port = listener.sockets[0].getsockname()[1]
     server = SftpServer(
-        port, root, home, host_key, client_key, _loop=loop, _listener=listener, _thread=thread, _connections=connections
+        port,
+        root,
+        home,
+        host_key,
+        client_key,
+        _loop=loop,
+        _listener=listener,
+        _thread=thread,
+        _connections=connections,
+        denied=denied,
     )
     server.use_client_key(client_key)
     (home / ".ssh" / "known_hosts").write_text(server.known_hosts_line, encoding="utf-8")

@@ -213,7 +213,7 @@ def _what_happened(exc: Exception, remote: RemoteInput, stage: str) -> str:
         return "cannot connect to the storage endpoint (check AWS_ENDPOINT_URL / the network)"
     if isinstance(exc, FileNotFoundError):
         return "not found"
-    if isinstance(exc, PermissionError):
+    if isinstance(exc, PermissionError) or "SFTPPermissionDenied" in names:  # sshfs passes the SFTP one on as is
         return "permission denied"
     if isinstance(exc, IsADirectoryError) or "Is a directory" in str(exc):
         return "is a folder, not a file"

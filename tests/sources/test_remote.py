@@ -91,6 +91,12 @@ def test_sftp_missing_file_is_one_line_naming_the_url(sftp_server: SftpServer) -
     assert failure(url) == f"{url}: not found"
 
 
+def test_sftp_a_file_the_server_refuses_is_permission_denied(sftp_server: SftpServer) -> None:
+    (sftp_server.root / "secret.csv").write_bytes(b"x\n")
+    sftp_server.denied.add("secret.csv")
+    assert failure(sftp_server.url("secret.csv")) == f"{sftp_server.url('secret.csv')}: permission denied"
+
+
 def test_sftp_a_folder_is_not_a_file(sftp_server: SftpServer) -> None:
     (sftp_server.root / "exports").mkdir()
     assert failure(sftp_server.url("exports")).endswith(": is a directory, not a file")
