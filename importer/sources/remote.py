@@ -9,6 +9,7 @@ application-default login. Every failure is one line naming the URL without its 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 from collections.abc import Callable
@@ -134,7 +135,8 @@ def copy_remote(url: str, out: BinaryIO) -> None:
         while chunk := _attempt(remote, "read", lambda: source.read(CHUNK_SIZE)):
             out.write(chunk)
     finally:
-        _attempt(remote, "read", source.close)
+        with contextlib.suppress(Exception):  # a read-only handle: nothing is lost if closing it fails
+            source.close()
 
 
 def _filesystem(remote: RemoteInput) -> Any:
@@ -211,6 +213,9 @@ def _what_happened(exc: Exception, remote: RemoteInput, stage: str) -> str:
         return "timed out"
     if "EndpointConnectionError" in names:
         return "cannot connect to the storage endpoint (check AWS_ENDPOINT_URL / the network)"
+    if "FileExpired" in names:
+        # s3fs reads every chunk with If-Match on the ETag it first saw: the snapshot never mixes two exports.
+        return "the object was replaced while it was being copied (a new export?): run again"
     if isinstance(exc, FileNotFoundError):
         return "not found"
     if isinstance(exc, PermissionError) or "SFTPPermissionDenied" in names:  # sshfs passes the SFTP one on as is

@@ -207,6 +207,22 @@ def test_s3_a_large_object_is_read_in_chunks(s3_server: S3Server) -> None:
     assert len(out.sizes) == 4 and max(out.sizes) <= CHUNK_SIZE
 
 
+def test_s3_an_object_replaced_during_the_copy_is_not_mixed_with_the_new_one(s3_server: S3Server) -> None:
+    # The export is overwritten after the first chunk is written: the copy fails rather than joining the old
+    # object's start to the new one's end.
+    url = s3_server.put("exports", "contacts.csv", b"a" * (2 * CHUNK_SIZE + 1))
+
+    class ReplacedAfterFirstChunk(io.BytesIO):
+        def write(self, data: bytes) -> int:  # type: ignore[override]
+            if not self.tell():
+                s3_server.put("exports", "contacts.csv", b"b" * (2 * CHUNK_SIZE + 1))
+            return super().write(data)
+
+    with pytest.raises(InputError) as caught:
+        copy_remote(url, ReplacedAfterFirstChunk())
+    assert str(caught.value) == f"{url}: the object was replaced while it was being copied (a new export?): run again"
+
+
 def test_s3_an_unreachable_endpoint(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # discard: nothing listens
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
