@@ -120,11 +120,16 @@ def _parse_input(data: MappingABC[str, Any], place: str, folder: Path | None) ->
         raise ConfigError(f"{place}: query and query_file are exclusive: give the SQL one way")
     if "db" in found and not ({"query", "query_file"} & set(found)):
         raise ConfigError(f"{place}: db needs a query (or query_file) to run")
-    if "input" in found and found["input"] != "-" and not URL.match(found["input"]):
+    if "input" in found and is_local(found["input"]):
         found["input"] = str(_in_folder(found["input"], folder))
     if "query_file" in found:
         found["query_file"] = _in_folder(found["query_file"], folder)
     return found
+
+
+def is_local(input: str) -> bool:
+    """A config's or the command's input that names a local file: not a URL, not standard input."""
+    return input != "-" and not URL.match(input)
 
 
 def _in_folder(value: str, folder: Path | None) -> Path:
