@@ -1,6 +1,6 @@
 """The options of `importer import`, `validate` and `undo`, each declared once: its name, type, default, allowed
-values, help text, the commands that take it, whether the Python API takes it, and whether a mapping config's
-`[options]` may pin it.
+values, help text, the commands that take it, whether the Python API takes it, and why a config file's
+`[options]` may not set it (every other option of `import` it may).
 
 Everything else reads this table: the click flags (importer.commands.flags), the API's keyword check and
 defaults (importer.pipeline.run_options), `ImportOptions`, `UndoOptions` and the validator's defaults, and the
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 IMPORT = frozenset({"import", "validate"})  # validate is `import --dry-run`: the same flags but --dry-run
+CONFIGURED = IMPORT  # the commands that read a --config file, whose [options] may set their options
 Api = Literal["option", "argument"]  # a keyword in **options, or one of the API functions' own arguments
 
 
@@ -30,7 +31,7 @@ class RunOption:
     choices: tuple[str, ...] = ()
     commands: frozenset[str] = IMPORT  # the commands that take it as a flag
     api: Api | None = "option"  # None: a flag of the commands only
-    pinnable: bool = False  # a config's [options] may pin it: not given stays None so that the config can win
+    not_in_config: str = ""  # why a config's [options] may not set it; "" (an option of import): it may
     short: str | None = None  # a one-letter alias, "-o"
     file: bool = False  # a Path that must not be a directory (shown as FILE)
     minimum: float | None = None  # a float flag's lower bound, checked by click
@@ -43,10 +44,19 @@ class RunOption:
         return "--" + self.name.replace("_", "-")
 
     @property
+    def pinnable(self) -> bool:
+        """A config's [options] may set it: every option of `import` but those with a reason not to."""
+        return bool(self.commands & CONFIGURED) and not self.not_in_config
+
+    @property
     def given_default(self) -> Any:
-        """The default of the flag and of the API keyword: None for a pinnable option, so that a config's
-        [options] still applies when the caller gave nothing."""
+        """The default of the API keyword and of import's flag: None for a pinnable option, so that "not given"
+        stays visible and a config's [options] still applies; the table's default comes after the config."""
         return None if self.pinnable else self.default
+
+    def default_in(self, command: str) -> Any:
+        """The default of `command`'s flag: a command without --config (undo, account pull) has the table's."""
+        return self.given_default if command in CONFIGURED else self.default
 
     def help_in(self, command: str) -> str:
         return self.help_for.get(command, self.help)
@@ -67,32 +77,29 @@ OPTIONS: tuple[RunOption, ...] = (
     ),
     RunOption("results", Path, help="Results file, .csv or .xlsx [FILE.results.csv].", short="-o"),
     RunOption("report", Path, help="HTML report of the run, to send to the client [RESULTS.report.html].", file=True),
-    RunOption("default_region", help="Country (ISO code, e.g. ES) for phones written without +CC.", pinnable=True),
+    RunOption("default_region", help="Country (ISO code, e.g. ES) for phones written without +CC."),
     RunOption(
         "phone_format",
         default="digits",
         choices=("digits", "e164"),
         help="Identifier form: 34600112233 (as in Callbell's docs; the default) or +34600112233.",
-        pinnable=True,
     ),
-    RunOption("source", default="whatsapp", help="Source for rows without one [whatsapp].", pinnable=True),
+    RunOption("source", default="whatsapp", help="Source for rows without one [whatsapp]."),
     RunOption(
         "config",
         Path,
-        help="Pinned column mapping and options (write one with `importer mapping`).",
+        help="The job in one file: column mapping, input and options (write one with `importer mapping`).",
         short="-c",
         file=True,
+        not_in_config="a config file cannot name another one",
     ),
-    RunOption("encoding", help="CSV encoding (detected when not given).", pinnable=True, file_only=True),
+    RunOption("encoding", help="CSV encoding (detected when not given).", file_only=True),
     RunOption(
         "delimiter",
         help="CSV delimiter (detected when not given; use '\\t' for tab).",
-        pinnable=True,
         file_only=True,
     ),
-    RunOption(
-        "sheet", help="Excel sheet name or 0-based index [first sheet with data].", pinnable=True, file_only=True
-    ),
+    RunOption("sheet", help="Excel sheet name or 0-based index [first sheet with data].", file_only=True),
     # callbell.client's DEFAULT_BASE_URL and callbell.credentials' names, restated (this module imports none of
     # the importer); tests/test_options.py holds them equal.
     RunOption(
@@ -176,6 +183,8 @@ OPTIONS: tuple[RunOption, ...] = (
         False,
         help="Validate every row and write the results; send nothing.",
         commands=frozenset({"import", "undo"}),
+        # A file that quietly turns a job into a dry run (or back) is a trap: the command line says it.
+        not_in_config="say it on the command line (--dry-run, or `importer validate`)",
         help_for={"undo": "List what would be deleted and restored; send nothing."},
     ),
     RunOption(
@@ -198,6 +207,7 @@ OPTIONS: tuple[RunOption, ...] = (
         help="The API token [the token_file's, else CALLBELL_API_TOKEN].",
         commands=frozenset(),
         api="argument",
+        not_in_config="the token is a secret: use token_file (or CALLBELL_API_TOKEN)",
     ),
 )
 # Options a command lists before the others, in this order: undo names the run before how to reach the API.
@@ -238,5 +248,5 @@ def api_arguments() -> tuple[str, ...]:
 
 
 def pinnable() -> tuple[str, ...]:
-    """The keys a config file's [options] may pin, in table order."""
+    """The keys a config file's [options] may set, in table order."""
     return tuple(o.name for o in OPTIONS if o.pinnable)

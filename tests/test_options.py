@@ -68,9 +68,13 @@ def test_the_api_names_are_those_it_always_had() -> None:
 
 def test_the_api_defaults_are_the_tables() -> None:
     assert {o.name: o.given_default for o in OPTIONS if o.api == "option"} == DEFAULTS
-    assert DEFAULTS["settle"] == 3.0 and DEFAULTS["on_existing"] == "skip" and DEFAULTS["rate"] == 250.0
-    # A pinnable option given nothing stays None, so that a config's [options] can still set it.
-    assert all(DEFAULTS[name] is None for name in pinnable())
+    # An option a config may set, given nothing, stays None, so that a config's [options] can still set it...
+    assert all(DEFAULTS[name] is None for name in pinnable() if name in DEFAULTS)
+    assert DEFAULTS["dry_run"] is False  # ...the others keep their default
+    # ...and the run gets the table's default all the same.
+    plain = build_options("c.csv", account_file=ACCOUNT, token="t", base_url=None, given={})
+    assert plain.settle == 3.0 and plain.on_existing == "skip" and plain.client is not None
+    assert plain.client.rate == 250.0 and plain.client.read_timeout == 30.0 and plain.client.max_retries == 6
 
 
 def test_an_api_choice_outside_the_tables_is_a_config_error() -> None:
@@ -120,23 +124,40 @@ def test_the_clients_own_defaults_are_the_tables() -> None:
 
 # --- a config file's [options] -----------------------------------------------------------------------------
 
-# A valid value per pinnable option; one added without a sample is tried with "x".
-SAMPLES = {"default_region": "ES", "encoding": "utf-8", "delimiter": ";", "sheet": "Contacts"}
+# A valid value per option a config may set, by type; one of another type is tried with "x".
+SAMPLES: dict[str, Any] = {"default_region": "ES", "encoding": "utf-8", "delimiter": ";", "sheet": "Contacts"}
+BY_TYPE: dict[type, Any] = {int: 4, float: 2.5, bool: True, Path: "out/file.csv"}
 
 
-def sample(name: str) -> str:
+def sample(name: str) -> Any:
     option = BY_NAME[name]
-    return option.choices[-1] if option.choices else SAMPLES.get(name, "x")
+    value = option.choices[-1] if option.choices else SAMPLES.get(name, BY_TYPE.get(option.type, "x"))
+    return [value] if getattr(option, "multiple", False) else value
 
 
-def test_a_config_pins_exactly_the_pinnable_entries() -> None:
-    assert OPTION_KEYS == pinnable() == ("default_region", "phone_format", "source", "encoding", "delimiter", "sheet")
+def test_a_config_sets_every_option_of_import_but_those_with_a_reason_not_to(tmp_path: Path) -> None:
+    of_import = {o.name for o in OPTIONS if "import" in o.commands}
+    refused = {o.name for o in OPTIONS if o.not_in_config}
+    assert refused == {"config", "dry_run", "token"}
+    assert set(OPTION_KEYS) == set(pinnable()) == of_import - refused
+    assert OPTION_KEYS == pinnable() == tuple(o.name for o in OPTIONS if o.name in of_import - refused)  # in order
     for name in pinnable():
-        assert parse_mapping_config({"options": {name: sample(name)}}).options == {name: sample(name)}
+        option = BY_NAME[name]
+        parsed = parse_mapping_config({"options": {name: sample(name)}}, tmp_path / "job.toml").options[name]
+        if option.type is Path:  # relative to the config's folder
+            assert parsed == tmp_path / "out" / "file.csv", name
+        else:
+            assert parsed == sample(name) and type(parsed) is type(sample(name)), name
+    for name in refused:
+        reason = re.escape(BY_NAME[name].not_in_config)
+        with pytest.raises(ConfigError, match=rf"\[options\] {name}: not allowed in a config file: {reason}$"):
+            parse_mapping_config({"options": {name: "x"}})
     for option in OPTIONS:
-        if not option.pinnable:
-            with pytest.raises(ConfigError, match=rf"\[options\] {option.name}: unknown option; expected one of"):
+        if not option.pinnable and not option.not_in_config:  # undo's: `run`, `yes`
+            with pytest.raises(ConfigError, match=rf"\[options\] {option.name}: an option of `importer undo`, not of"):
                 parse_mapping_config({"options": {option.name: "x"}})
+    with pytest.raises(ConfigError, match=r"\[options\] nope: unknown option; expected one of account_file, "):
+        parse_mapping_config({"options": {"nope": "x"}})
 
 
 def test_a_config_checks_a_pinnable_entrys_choices() -> None:

@@ -20,6 +20,7 @@ from importer.commands.mapping import mapping_command
 from importer.commands.undo import runs_command, undo_command
 from importer.errors import ImporterError
 from importer.pipeline.api import import_file, validate_file
+from importer.pipeline.run_options import load_config, merged
 from importer.progress import TqdmProgress
 from importer.results.report import Report
 from importer.sandbox.command import sandbox_command
@@ -64,8 +65,11 @@ def validate_command(**kwargs: Any) -> None:
     _run(dry_run=True, **kwargs)
 
 
-def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: float, file: Path, **kw: Any) -> None:
-    """The run through the Python API (importer.pipeline.api); `kw` holds its options, named as the flags."""
+def _run(
+    *, dry_run: bool, progress: bool | None, log_format: str | None, log_every: float | None, file: Path, **kw: Any
+) -> None:
+    """The run through the Python API (importer.pipeline.api); `kw` holds its options, named as the flags. A flag
+    not given is None: the --config file's [options] may set it, else the table's default applies."""
     log = Log(json_lines=log_format == "json")
     show_api_notices(lambda message: log.emit("warning", message))  # a pre-flight retry, as it happens
     # Before the sending stage (which handles signals itself), SIGTERM and SIGHUP (a closed terminal) stop the run
@@ -75,9 +79,15 @@ def _run(*, dry_run: bool, progress: bool | None, log_format: str, log_every: fl
     # The crash guard every command has, told through the log: a JSON line when --log-format json.
     with crash_guard(lambda message, code: log.error(message, exit_code=code)):
         try:
-            reporter = TqdmProgress() if _wants_progress(progress) else LogProgress(log, every=log_every)
+            config = load_config(kw["config"])  # read once, here: the command's own options may come from it
+            own, _ = merged({"progress": progress, "log_format": log_format, "log_every": log_every}, config)
+            log.json_lines = own["log_format"] == "json"
+            if own["progress"] if own["progress"] is not None else sys.stderr.isatty():
+                reporter: Any = TqdmProgress()
+            else:
+                reporter = LogProgress(log, every=own["log_every"])
             run = validate_file if dry_run else import_file
-            report = run(file, progress=reporter, **kw)
+            report = run(file, progress=reporter, **{**kw, "config": config})
         except ImporterError as exc:
             log.error(str(exc), exit_code=int(exc.exit_code))
             sys.exit(int(exc.exit_code))
@@ -97,10 +107,6 @@ class _Terminated(Exception):
 
 def _terminate(signum: int, frame: object) -> None:
     raise _Terminated(signum)
-
-
-def _wants_progress(flag: bool | None) -> bool:
-    return sys.stderr.isatty() if flag is None else flag
 
 
 class Log:

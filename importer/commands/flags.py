@@ -40,9 +40,11 @@ def named_flags(*names: str, command: str = "") -> Callable[[F], F]:
 def click_option(option: RunOption, command: str) -> Callable[[F], F]:
     decls = [option.flag] + ([option.short] if option.short else [])
     kw: dict[str, Any] = {"help": option.help_in(command)}
-    default = option.given_default
+    # An option a --config file may set defaults to None in import's flag, so that "not given" is seen and the
+    # file still applies; --help shows the table's default all the same (applied after the config).
+    default = option.default_in(command)
     if option.type is bool:
-        if default is None:  # not given: the command decides (a progress bar only at a terminal)
+        if default is None:  # not given: the config, else the command decides (a progress bar only at a terminal)
             decls = [f"{option.flag}/--no-{option.flag[2:]}"]
             kw["default"] = None
         else:
@@ -52,9 +54,29 @@ def click_option(option: RunOption, command: str) -> Callable[[F], F]:
         if default is not None:
             kw["default"] = default
             kw["show_default"] = True
+    if default is None and option.default is not None:
+        kw["cls"] = TableOption
+        kw["table_default"] = option.default
     if option.envvar:
         kw["envvar"] = option.envvar
     return click.option(*decls, **kw)
+
+
+class TableOption(click.Option):
+    """A flag whose value is None when not given (a config file may still set it) while --help shows the default
+    the run applies then, as `[default: skip]`."""
+
+    def __init__(self, *args: Any, table_default: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.table_default = table_default
+
+    def get_help_extra(self, ctx: click.Context) -> Any:
+        extra = super().get_help_extra(ctx)
+        value = self.table_default
+        if isinstance(value, bool):  # a --x/--no-x switch: shown as click shows one, by the flag's name
+            value = (self.opts if value else self.secondary_opts)[0].lstrip("-")
+        extra["default"] = str(value)
+        return extra
 
 
 def _click_type(option: RunOption) -> Any:

@@ -13,7 +13,7 @@ import click
 from importer.account.model import Account, AccountFileError, load_account
 from importer.errors import AccountError, ConfigError, ImporterError
 from importer.mapping.columns import Mapping, build_mapping
-from importer.mapping.config import load_mapping_config
+from importer.mapping.config import is_local, load_mapping_config
 from importer.mapping.hints import name_look_alikes, phone_look_alikes
 from importer.mapping.values import ValueRules, resolve_value_rules, values_to_toml
 from importer.mapping.writer import mapping_to_toml
@@ -152,7 +152,12 @@ def render_mapping(
                     f"{len(found)} value(s) of the file are not in the account ({rows:,} rows): "
                     "map them in the [values] sections at the end"
                 )
-    text = mapping_to_toml(mapping, auto=False, options=pinned, comments=comments)
+    # The input and options of a config it started from are kept, paths written relative to its folder as before.
+    source = config.input_spec() if config else {}
+    if "input" in source and is_local(source["input"]):
+        source["input"] = Path(source["input"])
+    folder = config_path.parent if config_path is not None else None
+    text = mapping_to_toml(mapping, auto=False, options=pinned, comments=comments, source=source, folder=folder)
     return text + "\n" + values_to_toml(rules, found, account), warnings
 
 

@@ -3,13 +3,16 @@ back into the same mapping."""
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from importer.mapping.columns import Mapping
-from importer.mapping.config import CUSTOM_PREFIX, IGNORE, OPTION_KEYS, PHONE_FALLBACK
+from importer.mapping.config import CUSTOM_PREFIX, IGNORE, INPUT_KEYS, OPTION_KEYS, PHONE_FALLBACK
 from importer.mapping.headers import FIELDS
 from importer.mapping.toml_text import toml_string
 
@@ -18,12 +21,16 @@ def mapping_to_toml(
     mapping: Mapping,
     *,
     auto: bool = False,
-    options: MappingABC[str, str] | None = None,
+    options: MappingABC[str, Any] | None = None,
     comments: Sequence[str] = (),
+    source: MappingABC[str, Any] | None = None,
+    folder: Path | None = None,
 ) -> str:
-    """A config that `load_mapping_config` + `build_mapping` turn back into this same mapping.
+    """A config that `load_mapping_config` + `build_mapping` turn back into this same mapping, with `options` in
+    [options] and `source` (a config's input_spec()) as its top-level input keys.
 
-    `auto` defaults to false: a pinned mapping should not change when the export grows a column.
+    `auto` defaults to false: a pinned mapping should not change when the export grows a column. Paths are
+    written relative to `folder` (the folder of the config they came from) when given.
     """
     lines = [f"# {_one_line(c)}".rstrip() for c in comments]
     if lines:
@@ -31,6 +38,19 @@ def mapping_to_toml(
     lines += [
         "# false: only the columns listed in [columns] are read; true: the others are detected by their header.",
         f"auto = {'true' if auto else 'false'}",
+        "",
+        "# Where the rows come from when the command line names none (a path is relative to this file's folder).",
+    ]
+    if source:
+        lines += [f"{key} = {toml_value(source[key], folder)}" for key in INPUT_KEYS if key in source]
+    else:
+        lines += [
+            '# input = "exports/contacts.csv"   # or "https://…", "sftp://…", "s3://…"',
+            "# Or a query: the database URL is best left to IMPORTER_DB_URL, to keep its password out of this file.",
+            '# db = "postgresql://importer@db.example.com/crm"',
+            '# query = "SELECT name, phone, email FROM customers"   # or query_file = "customers.sql"',
+        ]
+    lines += [
         "",
         *textwrap.wrap(
             f"Targets: {', '.join(FIELDS)}, {PHONE_FALLBACK} (tried in order when phone is empty),"
@@ -60,13 +80,40 @@ def mapping_to_toml(
         target = mapping.suggestions.get(index, IGNORE)
         why = mapping.notes.get(index)
         lines.append(f"# {_entry(mapping, index, target)}   (not mapped{': ' + _one_line(why) if why else ''})")
-    lines += ["", "# Run settings to pin (all optional): " + ", ".join(OPTION_KEYS) + "."]
+    lines.append("")
+    lines += textwrap.wrap(
+        "Run settings (all optional; a flag on the command line wins): any option of `importer import`, named as"
+        " its flag with underscores: " + ", ".join(OPTION_KEYS) + ". Paths are relative to this file's folder.",
+        width=116,
+        initial_indent="# ",
+        subsequent_indent="#   ",
+    )
     if options:
         lines.append("[options]")
-        lines += [f"{key} = {toml_string(value)}" for key, value in options.items()]
+        lines += [f"{key} = {toml_value(value, folder)}" for key, value in options.items()]
     else:
-        lines += ["# [options]", '# default_region = "ES"', '# phone_format = "digits"']
+        lines += [
+            "# [options]",
+            '# default_region = "ES"',
+            '# phone_format = "digits"',
+            '# on_existing = "update"',
+            '# account_file = "account.toml"',
+            '# token_file = "/etc/callbell/token"   # never the token itself',
+        ]
     return "\n".join(lines) + "\n"
+
+
+def toml_value(value: Any, folder: Path | None = None) -> str:
+    """An [options] or input value as TOML: a string, number, boolean, list, or a path (relative to `folder`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(item, folder) for item in value) + "]"
+    if isinstance(value, Path):
+        value = os.path.relpath(value, folder) if folder is not None else str(value)
+    return toml_string(str(value))
 
 
 def _entry(mapping: Mapping, index: int, target: str) -> str:

@@ -2,7 +2,8 @@
 these functions; README "Using it from Python" shows them at work.
 
 Options are keyword arguments named as the command's flags (`--on-existing update` is `on_existing="update"`,
-`--results` is `results=`); see the table in `importer.options`. A problem that stops a run raises an
+`--results` is `results=`); see the table in `importer.options`. A `config=` file's [options] may set any of them
+(and `account_file`) under what the call gives; the defaults apply after it. A problem that stops a run raises an
 `ImporterError` subclass whose `exit_code` is the one the command exits with.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 from importer.options import api_keywords
 from importer.pipeline.options import ImportOptions
 from importer.pipeline.run import run_import
-from importer.pipeline.run_options import build_options, check_names
+from importer.pipeline.run_options import build_options, check_names, load_config
 from importer.progress import Progress, ProgressCallback, as_progress
 from importer.reading.files import Table
 from importer.reading.records import RECORDS_NAME, records_table
@@ -35,7 +36,7 @@ _RECORDS_OPTIONS = set(api_keywords(files=False))  # no encoding, delimiter, she
 def validate_file(
     path: PathLike,
     *,
-    account_file: PathLike,
+    account_file: PathLike | None = None,
     token: str | None = None,
     base_url: str | None = None,
     progress: Progress | ProgressCallback | None = None,
@@ -56,7 +57,7 @@ def validate_file(
 def import_file(
     path: PathLike,
     *,
-    account_file: PathLike,
+    account_file: PathLike | None = None,
     token: str | None = None,
     base_url: str | None = None,
     progress: Progress | ProgressCallback | None = None,
@@ -77,7 +78,7 @@ def import_file(
 def import_records(
     records: Iterable[Mapping[str, Any]] | Any,
     *,
-    account_file: PathLike,
+    account_file: PathLike | None = None,
     token: str | None = None,
     base_url: str | None = None,
     progress: Progress | ProgressCallback | None = None,
@@ -94,7 +95,9 @@ def import_records(
     """
     check_names("import_records", options, _RECORDS_OPTIONS)
     keep = None
-    if options.get("results") is None:
+    config = load_config(options.get("config"))  # read once: its [options] may name the results
+    options = {**options, "config": config}
+    if options.get("results") is None and not (config and "results" in config.options):
         keep = tempfile.TemporaryDirectory(prefix="importer-records-")
         options = {**options, "results": Path(keep.name) / "records.results.csv"}
     try:

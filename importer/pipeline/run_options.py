@@ -1,5 +1,10 @@
-"""The options of an import as callers give them (keyword arguments named as the command's flags), checked and
-turned into the `ImportOptions` the pipeline runs. Their names, defaults and choices are importer.options'."""
+"""The options of an import as callers give them (keyword arguments named as the command's flags), merged with a
+config file's [options], checked and turned into the `ImportOptions` the pipeline runs. Their names, defaults and
+choices are importer.options'.
+
+What is given wins over the config's [options], which win over the table's defaults: every option a config may
+set defaults to None as a keyword (and as import's flag), so that "not given" is seen before the default applies.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +17,14 @@ from importer.account.model import NO_ACCOUNT_FILE
 from importer.callbell.client import DEFAULT_BASE_URL, ClientConfig
 from importer.callbell.credentials import BASE_URL_ENV, read_token
 from importer.errors import ConfigError
-from importer.mapping.config import load_mapping_config
-from importer.options import OPTIONS, api_arguments, api_keywords, default, pinnable
+from importer.mapping.config import MappingConfig, load_mapping_config
+from importer.options import BY_NAME, OPTIONS, api_arguments, api_keywords
 from importer.phones.numbers import is_region
 from importer.pipeline.options import ImportOptions
 from importer.validation.validator import Options
 
 # Every option, with its default: the names of the command's flags (`--on-existing` is `on_existing`); each one
-# is declared in importer.options. A pinnable one defaults to None here: a config's [options] may still pin it.
+# is declared in importer.options. One a config may set defaults to None here: merged() applies the table's.
 DEFAULTS: dict[str, Any] = api_keywords()
 CHOICES = {o.name: o.choices for o in OPTIONS if o.choices and o.name in DEFAULTS}
 
@@ -33,6 +38,35 @@ def check_names(function: str, given: Mapping[str, Any], allowed: set[str]) -> N
         raise TypeError(f"{function}() got unexpected keyword argument(s) {names}; valid options: {valid}")
 
 
+def load_config(config: str | os.PathLike[str] | MappingConfig | None) -> MappingConfig | None:
+    """The config a caller names: a path (read here) or one the command already read."""
+    if config is None or isinstance(config, MappingConfig):
+        return config
+    return load_mapping_config(Path(config))
+
+
+def merged(given: Mapping[str, Any], config: MappingConfig | None) -> tuple[dict[str, Any], set[str]]:
+    """Each option of `given`: its value when given, else the config's [options] value, else the table's
+    default; and the names the config gave (an error about one names the file, not a flag)."""
+    pinned = config.options if config is not None else {}
+    values: dict[str, Any] = {}
+    from_config: set[str] = set()
+    for key, value in given.items():
+        if _given(value):
+            values[key] = value
+        elif key in pinned:
+            values[key] = pinned[key]
+            from_config.add(key)
+        else:
+            values[key] = BY_NAME[key].default if key in BY_NAME else value
+    return values, from_config
+
+
+def _given(value: Any) -> bool:
+    # A repeatable flag not given is an empty tuple to click.
+    return value is not None and not (isinstance(value, (tuple, list)) and not value)
+
+
 def build_options(
     file: str | os.PathLike[str],
     *,
@@ -41,28 +75,32 @@ def build_options(
     base_url: str | None,
     given: Mapping[str, Any],
 ) -> ImportOptions:
-    """`ImportOptions` from the options given (the others at their defaults); ConfigError for what makes no sense.
+    """`ImportOptions` from the options given, a config's [options] under them, the others at their defaults;
+    ConfigError for what makes no sense.
 
     The token is `token`, else the `token_file`'s, else CALLBELL_API_TOKEN's; with none, only a dry run works.
     """
-    kw = {**DEFAULTS, **given}
+    config = load_config({**DEFAULTS, **given}["config"])
+    kw, from_config = merged({**DEFAULTS, **given, "config": config}, config)
+
+    def name(key: str) -> str:  # where a value came from, for the error about it
+        return f"{config.path or 'config'}: [options] {key}" if config and key in from_config else _flag(key)
+
+    pinned = config.options if config is not None else {}
+    if account_file is None:
+        account_file = pinned.get("account_file")
     if account_file is None:  # the command's --account-file is optional to click: its message says how to get one
         raise ConfigError(NO_ACCOUNT_FILE)
-    config = load_mapping_config(Path(kw["config"])) if kw["config"] is not None else None
-    # What is given wins over the config's [options], which win over the defaults.
-    pinned = config.options if config else {}
-    for key in pinnable():
-        if kw[key] is None:
-            kw[key] = pinned.get(key)
     for key, choices in CHOICES.items():
         if kw[key] is not None and kw[key] not in choices:
-            raise ConfigError(f"{_flag(key)}: {kw[key]!r} is not one of {', '.join(choices)}")
+            raise ConfigError(f"{name(key)}: {kw[key]!r} is not one of {', '.join(choices)}")
     token = token or read_token(_path(kw["token_file"]))
     client = None
     if token:
         client = ClientConfig(
             token=token,
-            base_url=base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
+            # An environment variable wins over the file, as a flag does: it is the caller's, set for this run.
+            base_url=base_url or os.environ.get(BASE_URL_ENV) or pinned.get("base_url") or DEFAULT_BASE_URL,
             rate=float(kw["rate"]),
             concurrency=kw["concurrency"],
             max_retries=int(kw["max_retries"]),
@@ -72,16 +110,16 @@ def build_options(
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
     if kw["workers"] is not None and kw["workers"] < 1:
-        raise ConfigError("--workers must be at least 1")
+        raise ConfigError(f"{name('workers')} must be at least 1")
     if float(kw["settle"]) < 0:
-        raise ConfigError("--settle must be at least 0")
+        raise ConfigError(f"{name('settle')} must be at least 0")
     report = _path(kw["report"])
     if report is not None and not report.parent.is_dir():  # found now, not after the contacts were sent
-        raise ConfigError(f"--report: {report.parent} is not a directory")
+        raise ConfigError(f"{name('report')}: {report.parent} is not a directory")
     region = kw["default_region"]
     if region is not None and not is_region(region):
         # Otherwise every row without a Country would be invalid, each saying so, instead of one line here.
-        raise ConfigError(f"--default-region: {region!r} is not a two-letter country code such as ES")
+        raise ConfigError(f"{name('default_region')}: {region!r} is not a two-letter country code such as ES")
     return ImportOptions(
         file=Path(file),
         account_file=Path(account_file),
@@ -93,8 +131,8 @@ def build_options(
         sheet=kw["sheet"],
         validation=Options(
             default_region=region,
-            phone_format=kw["phone_format"] or default("phone_format"),
-            default_source=kw["source"] or default("source"),
+            phone_format=kw["phone_format"],
+            default_source=kw["source"],
         ),
         mapping_config=config,
         client=client,

@@ -20,6 +20,15 @@ def click_options(command: str) -> list[click.Option]:
     return [p for p in cli.commands[command].params if isinstance(p, click.Option) and p.name != "help"]
 
 
+def help_default(command: str, param: click.Option) -> str | None:
+    """The default --help shows for `param`, as "[default: …]" says it."""
+    with cli.commands[command].make_context(command, ["contacts.csv"]) as ctx:
+        shown = param.get_help_extra(ctx).get("default")
+    if shown is not None and param.is_bool_flag and param.secondary_opts:
+        shown = str(shown == param.opts[0].lstrip("-"))
+    return None if shown in (None, "") else shown.strip("()")
+
+
 def values_given_nothing(command: str) -> dict[str, object]:
     """What the command's function receives when no flag is given."""
     with cli.commands[command].make_context(command, ["contacts.csv"]) as ctx:
@@ -42,7 +51,10 @@ def test_every_option_of_the_command_comes_from_the_table(command: str) -> None:
         assert option.flag in param.opts + param.secondary_opts
         assert set(param.opts) - {option.flag} == ({option.short} if option.short else set())
         assert param.help == option.help_in(command)
-        assert given[param.name] == option.given_default, param.name
+        plain_flag = param.is_flag and not param.secondary_opts  # --dry-run: click shows no default for it
+        shown = None if option.default is None or plain_flag else str(option.default)
+        assert help_default(command, param) == shown, param.name
+        assert given[param.name] == option.default_in(command), param.name
         assert param.envvar == option.envvar
         choices = tuple(param.type.choices) if isinstance(param.type, click.Choice) else ()
         assert choices == option.choices
@@ -59,9 +71,13 @@ def test_the_flags_show_todays_defaults_and_types() -> None:
     # What --help shows is made from the entry: a shown default, a range, a switch, a file.
     by_name = {p.name: p for p in click_options("import")}
     given = values_given_nothing("import")
-    assert by_name["settle"].show_default and isinstance(by_name["settle"].type, click.FloatRange)
-    assert by_name["on_existing"].show_default and given["on_existing"] == "skip"
-    assert not by_name["phone_format"].show_default and given["phone_format"] is None  # a config pins it
+    assert help_default("import", by_name["settle"]) == "3.0" and isinstance(by_name["settle"].type, click.FloatRange)
+    # Not given is None (a --config file may set it); --help shows the default the run applies then.
+    assert help_default("import", by_name["on_existing"]) == "skip" and given["on_existing"] is None
+    assert help_default("import", by_name["phone_format"]) == "digits" and given["phone_format"] is None
+    assert given["dry_run"] is False  # a config may not set it: the plain flag it always was
+    # undo reads no config: its flags have their defaults.
+    assert values_given_nothing("undo")["settle"] == 3.0 and values_given_nothing("undo")["rate"] == 250.0
     assert by_name["progress"].secondary_opts == ["--no-progress"] and by_name["dry_run"].is_flag
     assert by_name["report"].type.dir_okay is False and by_name["results"].type.dir_okay is True
     assert by_name["results"].opts == ["--results", "-o"] and by_name["workers"].type is click.INT
@@ -76,8 +92,9 @@ def test_a_new_entry_becomes_a_flag_with_its_help() -> None:
         click.echo(max_batch)
 
     (param,) = [p for p in command.params if p.name == "max_batch"]
-    assert param.opts == ["--max-batch"] and param.show_default and param.help == entry.help
-    assert command.make_context("command", []).params == {"max_batch": 50}
+    assert param.opts == ["--max-batch"] and param.help == entry.help
+    assert command.make_context("command", []).params == {"max_batch": None}  # a config may set it: None here
+    assert "[default: 50]" in command.get_help(click.Context(command))
 
 
 def test_api_options_is_the_tables_base_url_and_token_file() -> None:

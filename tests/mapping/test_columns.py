@@ -525,7 +525,7 @@ def test_config_options(tmp_path: Path) -> None:
         ('columns = ["Mobile"]\n', "columns must be a table"),
         ("auto = 1\n", "auto must be true or false, got 1"),
         ("colums = {}\n", "unknown key(s) colums; expected auto, columns, options"),
-        ('[options]\nregion = "ES"\n', "[options] region: unknown option; expected one of default_region"),
+        ('[options]\nregion = "ES"\n', "[options] region: unknown option; expected one of account_file, results"),
         ('[options]\nphone_format = "national"\n', "[options] phone_format: 'national' is not one of digits, e164"),
         ('[options]\ndefault_region = "Spain"\n', "[options] default_region: 'SPAIN' is not a two-letter country"),
         ('[options]\ndelimiter = ";;"\n', "[options] delimiter: must be one character"),
