@@ -1,5 +1,6 @@
 """A local HTTP receiver for the notification tests (webhooks, pings): a real server on a free 127.0.0.1 port, in a
 thread, recording each request (method, path with query, headers, body) and answering the status it is told to.
+A request can be held unanswered (the run waits on it) until the test releases it.
 `refused_url()` names a port nobody listens on."""
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ class Received:
 class Receiver:
     """Use as a context manager; `url` is http://127.0.0.1:PORT, `status` what every request is answered."""
 
-    def __init__(self, status: int = 200) -> None:
+    def __init__(self, status: int = 200, hold: str | None = None) -> None:
         self.status = status
         self.requests: list[Received] = []
+        # A request whose path holds `hold` waits for `release` before it is answered; `held` is set meanwhile.
+        self.hold, self.held, self.release = hold, threading.Event(), threading.Event()
         self._lock = threading.Lock()
         receiver = self
 
@@ -43,10 +46,16 @@ class Receiver:
                 body = self.rfile.read(length) if length else b""
                 with receiver._lock:
                     receiver.requests.append(Received(self.command, self.path, dict(self.headers.items()), body))
-                self.send_response(receiver.status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                if receiver.hold is not None and receiver.hold in self.path:
+                    receiver.held.set()
+                    receiver.release.wait(timeout=60)
+                try:
+                    self.send_response(receiver.status)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:  # the client gave up on a held request
+                    pass
 
             do_GET = do_POST = do_HEAD = _record
 
@@ -59,6 +68,7 @@ class Receiver:
         self._thread.start()
 
     def close(self) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
         self._thread.join()

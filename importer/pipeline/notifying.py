@@ -61,7 +61,6 @@ def watched(settings: NotifySettings, name: str, dry_run: bool, run: Callable[[]
         return run()
     notifier = Notifier(settings)
     started_at, started = time.time(), time.monotonic()
-    notifier.start()
 
     def stopped(exit_code: int, error: str | None) -> Outcome:
         return Outcome(
@@ -75,6 +74,7 @@ def watched(settings: NotifySettings, name: str, dry_run: bool, run: Callable[[]
         )
 
     try:
+        notifier.start()  # inside: a signal while the ping waits for its answer is told like any other
         report = run()
     except ImporterError as exc:
         notifier.finish(stopped(int(exc.exit_code), str(exc)))
