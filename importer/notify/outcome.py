@@ -14,7 +14,7 @@ from importer.errors import ExitCode
 # The most serious first: a row the API refused, then one not sent, then rows the file must fix.
 _PROBLEM_ORDER = ("failed", "pending", "invalid", "duplicate")
 # Stable identifiers for `status` (machine-read): the exit code's name; a signal is "interrupted".
-_STATUS = {code: code.name.lower() for code in ExitCode}
+_STATUS: dict[int, str] = {int(code): code.name.lower() for code in ExitCode}
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Outcome:
     def status(self) -> str:
         if self.exit_code > 128:
             return "interrupted"
-        return _STATUS.get(self.exit_code, "error")  # type: ignore[call-overload]
+        return _STATUS.get(self.exit_code, "error")
 
     @property
     def ok(self) -> bool:
