@@ -37,6 +37,7 @@ class RunOption:
     minimum: float | None = None  # a float flag's lower bound, checked by click
     envvar: str | None = None  # click reads the flag from this variable too
     file_only: bool = False  # about reading a file: import_records, whose rows are records, has none
+    multiple: bool = False  # repeatable flag; the API keyword takes one value or a list, the default is ()
     help_for: dict[str, str] = field(default_factory=dict, hash=False)  # a command's own wording, where it differs
 
     @property
@@ -176,6 +177,29 @@ OPTIONS: tuple[RunOption, ...] = (
         choices=("text", "json"),
         help="Progress and summary lines on stderr as text or JSON (one object per line, for schedulers).",
         api=None,
+    ),
+    # Telling someone (importer.notify): the URLs carry tokens, so nothing prints them past scheme://host/….
+    RunOption(
+        "notify",
+        default=(),
+        help="Webhook URL (Slack, Teams) to POST the run's outcome to as JSON; repeatable; see --notify-on.",
+        multiple=True,
+    ),
+    RunOption(
+        "notify_on",
+        default="problems",
+        choices=("problems", "always"),
+        help="When --notify posts: only when the exit code is not 0, or after every run.",
+    ),
+    RunOption(
+        "ping",
+        help="Dead-man's switch URL (healthchecks.io): URL/start when the run starts, URL/<exit code> when it ends.",
+    ),
+    RunOption(
+        "metrics_file",
+        Path,
+        help="Prometheus textfile (node-exporter's textfile collector) of the run's outcome, written atomically.",
+        file=True,
     ),
     RunOption(
         "dry_run",

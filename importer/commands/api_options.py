@@ -42,12 +42,12 @@ class _Notices(logging.Handler):
 
 
 def _to_stderr(message: str) -> None:
-    click.echo(f"importer: {message}", err=True)
+    click.echo(f"importer: warning: {message}", err=True)  # the library logs notices at WARNING
 
 
 def show_api_notices(emit: Callable[[str], None] = _to_stderr) -> None:
     """Show what the API client says as it happens (a pre-flight retrying a wrong URL) through `emit`, by default
-    as `importer: …` lines on stderr. The library only logs (logger `importer`); a command calls this once, and
+    as `importer: warning: …` lines on stderr. The library only logs (logger `importer`); a command calls this once, and
     a later call (the tests run many commands in one process) replaces the earlier one's handler."""
     root = logging.getLogger("importer")
     for handler in [h for h in root.handlers if isinstance(h, _Notices)]:

@@ -120,7 +120,8 @@ class Log:
             record = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": level, "message": message, **fields}
             click.echo(json.dumps(record, ensure_ascii=False, default=str), err=True)
         else:
-            click.echo(f"importer: {'error: ' if level == 'error' else ''}{message}", err=True)
+            label = f"{level}: " if level in ("error", "warning") else ""
+            click.echo(f"importer: {label}{message}", err=True)
 
     def info(self, message: str, **fields: Any) -> None:
         self.emit("info", message, **fields)

@@ -51,7 +51,9 @@ def click_option(option: RunOption, command: str) -> Callable[[F], F]:
             kw["is_flag"] = True
     else:
         kw["type"] = _click_type(option)
-        if default is not None:
+        if option.multiple:
+            kw["multiple"] = True
+        if default is not None and default != ():
             kw["default"] = default
             kw["show_default"] = True
     if default is None and option.default is not None:

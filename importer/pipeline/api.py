@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.options import api_keywords
+from importer.pipeline.notifying import input_name, notify_settings, watched
 from importer.pipeline.options import ImportOptions
 from importer.pipeline.run import run_import
 from importer.pipeline.run_options import build_options, check_names, load_config
@@ -68,11 +69,20 @@ def import_file(
     The token is `token`, else `token_file`'s, else CALLBELL_API_TOKEN's; `base_url` defaults to
     CALLBELL_BASE_URL, else Callbell's API. Options, named as the command's flags: results, report, state, config,
     default_region, phone_format, source, encoding, delimiter, sheet, token_file, on_existing, tags, rate,
-    concurrency, max_retries, timeout, settle, workers, dry_run. Running it again resumes and creates nothing twice.
+    concurrency, max_retries, timeout, settle, workers, notify, notify_on, ping, metrics_file, dry_run. Running it
+    again resumes and creates nothing twice.
+
+    `notify` (a webhook URL or a list of them), `ping` and `metrics_file` tell how the run ended, however it ended
+    (README "Telling someone"); one that fails is a warning on the `importer` logger, never an exception.
     """
     check_names("import_file", options, _IMPORT_OPTIONS)
-    built = build_options(path, account_file=account_file, token=token, base_url=base_url, given=options)
-    return _run(built, progress)
+    settings = notify_settings(options)  # first: the ping's /start comes before anything else
+
+    def run() -> Report:
+        built = build_options(path, account_file=account_file, token=token, base_url=base_url, given=options)
+        return _run(built, progress)
+
+    return watched(settings, input_name(path), bool(options.get("dry_run")), run)
 
 
 def import_records(
@@ -94,16 +104,21 @@ def import_records(
     encoding, delimiter and sheet.
     """
     check_names("import_records", options, _RECORDS_OPTIONS)
+    settings = notify_settings(options)
     keep = None
     config = load_config(options.get("config"))  # read once: its [options] may name the results
     options = {**options, "config": config}
     if options.get("results") is None and not (config and "results" in config.options):
         keep = tempfile.TemporaryDirectory(prefix="importer-records-")
         options = {**options, "results": Path(keep.name) / "records.results.csv"}
-    try:
+
+    def run() -> Report:
         table = records_table(records)
         built = build_options(RECORDS_NAME, account_file=account_file, token=token, base_url=base_url, given=options)
-        report = _run(built, progress, table)
+        return _run(built, progress, table)
+
+    try:
+        report = watched(settings, input_name(RECORDS_NAME), bool(options.get("dry_run")), run)
     except BaseException:
         if keep is not None:
             keep.cleanup()

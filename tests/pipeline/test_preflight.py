@@ -36,7 +36,7 @@ def import_args(tmp_path: Path, base_url: str) -> list[str]:
 
 
 def retries(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("importer: GET /auth/me: ")]
+    return [line for line in stderr.splitlines() if line.startswith("importer: warning: GET /auth/me: ")]
 
 
 def test_connection_refused_is_said_in_words_after_one_retry(tmp_path: Path) -> None:
@@ -44,7 +44,8 @@ def test_connection_refused_is_said_in_words_after_one_retry(tmp_path: Path) -> 
     assert proc.returncode == 3, proc.stderr
     (retry,) = retries(proc.stderr)  # one retry, said as it happens
     pattern = (
-        r"importer: GET /auth/me: connection refused at 127\.0\.0\.1:1 \(attempt 1 of 2\); trying again in [\d.]+ s"
+        r"importer: warning: GET /auth/me: connection refused at 127\.0\.0\.1:1 \(attempt 1 of 2\);"
+        r" trying again in [\d.]+ s"
     )
     assert re.fullmatch(pattern, retry), retry
     last = proc.stderr.splitlines()[-1]

@@ -1,0 +1,69 @@
+"""The run's notifications as one object: `start()` before the run does anything, `finish(outcome)` after it ended,
+however it ended. Every failure is a warning, logged on the `importer` logger (the command shows it as an
+`importer: warning: …` line; a library caller sees it through logging) and nothing else: the run's outcome and
+exit code stay what they were."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from importer.notify import metrics, ping, webhook
+from importer.notify._http import NotifyFailed, client
+from importer.notify.outcome import Outcome
+
+logger = logging.getLogger(__name__)
+
+NotifyOn = Literal["problems", "always"]
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Where to tell: webhook URLs (secrets), when (`problems`: exit code not 0; `always`), a ping URL (a secret),
+    a metrics file."""
+
+    webhooks: Sequence[str] = ()
+    notify_on: NotifyOn = "problems"
+    ping: str | None = None
+    metrics_file: Path | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.webhooks or self.ping or self.metrics_file)
+
+
+@dataclass
+class Notifier:
+    settings: NotifySettings
+    run_id: str = field(default_factory=ping.new_run_id)
+
+    def start(self) -> None:
+        if self.settings.ping:
+            with client() as http:
+                self._try(lambda: ping.start(http, self.settings.ping or "", self.run_id), "ping (start)")
+
+    def finish(self, outcome: Outcome) -> None:
+        settings = self.settings
+        if settings.metrics_file is not None:
+            path = settings.metrics_file
+            self._try(lambda: metrics.write(path, outcome), f"metrics file {path}")
+        wants_webhook = settings.webhooks and (settings.notify_on == "always" or not outcome.ok)
+        if not (settings.ping or wants_webhook):
+            return
+        with client() as http:
+            if wants_webhook:
+                for url in settings.webhooks:
+                    self._try(lambda url=url: webhook.post(http, url, outcome), "webhook")
+            if settings.ping:
+                self._try(lambda: ping.finish(http, settings.ping or "", self.run_id, outcome), "ping")
+
+    @staticmethod
+    def _try(action: Callable[[], None], what: str) -> None:
+        try:
+            action()
+        except NotifyFailed as exc:
+            logger.warning("could not notify: %s %s (the run's outcome is unchanged)", what, exc)
+        except OSError as exc:  # the metrics file: a folder not writable, a full disk
+            logger.warning("could not write the %s: %s (the run's outcome is unchanged)", what, exc.strerror or exc)
