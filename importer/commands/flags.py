@@ -56,7 +56,7 @@ def click_option(option: RunOption, command: str) -> Callable[[F], F]:
         if default is not None and default != ():
             kw["default"] = default
             kw["show_default"] = True
-    if default is None and option.default is not None:
+    if default is None and option.default not in (None, ()):  # a repeatable flag shows no default
         kw["cls"] = TableOption
         kw["table_default"] = option.default
     if option.envvar:

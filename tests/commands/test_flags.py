@@ -52,9 +52,10 @@ def test_every_option_of_the_command_comes_from_the_table(command: str) -> None:
         assert set(param.opts) - {option.flag} == ({option.short} if option.short else set())
         assert param.help == option.help_in(command)
         plain_flag = param.is_flag and not param.secondary_opts  # --dry-run: click shows no default for it
-        shown = None if option.default is None or plain_flag else str(option.default)
+        shown = None if option.default in (None, ()) or plain_flag else str(option.default)  # (): a repeatable flag
         assert help_default(command, param) == shown, param.name
-        assert given[param.name] == option.default_in(command), param.name
+        not_given = () if option.multiple else option.default_in(command)  # click's value of a repeatable flag
+        assert given[param.name] == not_given, param.name
         assert param.envvar == option.envvar
         choices = tuple(param.type.choices) if isinstance(param.type, click.Choice) else ()
         assert choices == option.choices

@@ -217,4 +217,5 @@ def test_every_option_a_config_may_set_reads_back_as_written(tmp_path: Path) -> 
         line = f"[options]\n{name} = {toml_value(value)}\n"
         parsed = load(tmp_path, line).options[name]
         expected = tmp_path / value if option.type is Path else value
+        expected = [expected] if option.multiple else expected  # a single string is a list of one
         assert parsed == expected, name
