@@ -174,7 +174,7 @@ def _export(engine: Any, connection: Any, query: str, partial: Path, shown: str,
             headers = [_header_text(column[0]) for column in cursor.description]
             if not headers:
                 raise InputError(f"{shown}: the query returns no columns")
-            return _write_csv(partial, headers, _batches(cursor))
+            return _write_csv(partial, headers, _batches(cursor), _typed_text_columns(cursor, backend))
         finally:
             with contextlib.suppress(dbapi_error):
                 cursor.close()
@@ -187,7 +187,9 @@ def _export(engine: Any, connection: Any, query: str, partial: Path, shown: str,
 def _streaming_cursor(connection: Any, backend: str, driver: str) -> Any:
     """A cursor that holds one batch of rows in memory, never the whole result."""
     if backend in ("postgresql", "postgres") and driver == "psycopg":
-        return connection.driver_connection.cursor(name=_CURSOR_NAME)  # server-side: DECLARE ... CURSOR
+        cursor = connection.driver_connection.cursor(name=_CURSOR_NAME)  # server-side: DECLARE ... CURSOR
+        _load_as_text(cursor)
+        return cursor
     if backend in ("postgresql", "postgres") and driver == "psycopg2":
         return connection.driver_connection.cursor(name=_CURSOR_NAME)
     if backend in ("mysql", "mariadb") and driver == "pymysql":
@@ -195,6 +197,23 @@ def _streaming_cursor(connection: Any, backend: str, driver: str) -> Any:
 
         return connection.driver_connection.cursor(pymysql.cursors.SSCursor)  # unbuffered
     return connection.cursor()  # sqlite3 steps through the rows as they are fetched
+
+
+# PostgreSQL types whose text form is already the cell's text (digits, the text itself, a lowercase UUID): psycopg
+# hands them over as the server sent them, sparing an int or a UUID made only to be turned back into text.
+_TEXT_AS_SENT = ("int2", "int4", "int8", "oid", "text", "varchar", "bpchar", "name", "uuid")
+
+
+def _load_as_text(cursor: Any) -> None:
+    from psycopg.types.string import TextLoader
+
+    names = list(_TEXT_AS_SENT)
+    if (cursor.connection.info.parameter_status("DateStyle") or "").startswith("ISO"):
+        names.append("date")  # 1990-05-17 as sent (a non-ISO DateStyle would send 05/17/1990: converted then)
+    for name in names:
+        info = cursor.adapters.types.get(name)
+        if info is not None:
+            cursor.adapters.register_loader(info.oid, TextLoader)
 
 
 def _query_problem(exc: BaseException, backend: str, query: str, secret: str) -> str:
@@ -226,17 +245,52 @@ def _batches(cursor: Any) -> Iterator[list[tuple[object, ...]]]:
         yield batch
 
 
-def _write_csv(path: Path, headers: list[str], batches: Iterator[list[tuple[object, ...]]]) -> int:
+def _typed_text_columns(cursor: Any, backend: str) -> set[int]:
+    """The columns known to hold text alone, from the result's types (PostgreSQL: those loaded as sent)."""
+    if backend not in ("postgresql", "postgres") or not hasattr(cursor, "adapters"):
+        return set()
+    if cursor.connection.info.parameter_status("client_encoding") == "SQL_ASCII":
+        return set()  # psycopg gives bytes for text then: every cell is checked (and decoded)
+    from psycopg.types.string import TextLoader
+
+    text_oids = {oid for oid in {c.type_code for c in cursor.description} if _loader(cursor, oid) is TextLoader}
+    return {index for index, column in enumerate(cursor.description) if column.type_code in text_oids}
+
+
+def _loader(cursor: Any, oid: int) -> object:
+    from psycopg.pq import Format
+
+    return cursor.adapters.get_loader(oid, Format.TEXT)
+
+
+def _write_csv(
+    path: Path, headers: list[str], batches: Iterator[list[tuple[object, ...]]], text_columns: set[int]
+) -> int:
     count = 0
+    to_check = [index for index in range(len(headers)) if index not in text_columns]
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(headers)
-        text = cell_text
         for batch in batches:
-            # Text cells (most of a contact list) pass through untouched: one class check per cell.
-            writer.writerows([c if c.__class__ is str else text(c) for c in row] for row in batch)
+            writer.writerows(_as_text(batch, to_check) if to_check else batch)
             count += len(batch)
     return count
+
+
+_WRITTEN_AS_IS = frozenset({str, int, type(None)})  # csv writes an int as str() does, None as an empty cell
+
+
+def _as_text(batch: list[tuple[object, ...]], to_check: list[int]) -> list[tuple[object, ...]] | list[list[object]]:
+    """The batch with every cell text (or None). Column by column: the types in a column are found at C speed,
+    and a column of text alone (most of a contact list) is left as it is, so is a batch of such columns."""
+    columns: list[Any] = list(zip(*batch, strict=True))
+    converted = False
+    for index in to_check:
+        column = columns[index]
+        if not set(map(type, column)) <= _WRITTEN_AS_IS:
+            columns[index] = [c if c is None or c.__class__ is str else cell_text(c) for c in column]
+            converted = True
+    return list(zip(*columns, strict=True)) if converted else batch
 
 
 def _header_text(name: object) -> str:

@@ -330,3 +330,13 @@ def test_postgres_unreachable_server(tmp_path: Path) -> None:
         url = f"postgresql://importer:{PASSWORD}@127.0.0.1:{port}/contacts"
         message = assert_fails_cleanly(url, "SELECT 1", tmp_path / "q.csv", "cannot connect", "refused")
     assert PASSWORD not in message
+
+
+def test_postgres_text_as_sent_and_dates_whatever_the_datestyle(pg_contacts: str, tmp_path: Path) -> None:
+    # Integers, UUIDs and (under DateStyle ISO) dates come as the server's text; under another DateStyle the
+    # server would send 17/05/1990, so dates are then read as dates and written ISO.
+    out = tmp_path / "query.csv"
+    query = "SELECT born, id, '6F9619FF-8B86-D011-B42D-00C04FC964FF'::uuid AS u FROM typed WHERE id = 1"
+    for options in ("", "?options=-c%20DateStyle%3DSQL%2CDMY"):
+        write_query_csv(pg_contacts + options, query, out)
+        assert read_back(out) == [["born", "id", "u"], ["1990-05-17", "1", "6f9619ff-8b86-d011-b42d-00c04fc964ff"]]
