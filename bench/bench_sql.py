@@ -106,16 +106,16 @@ def load_postgres(source: Path, url: str) -> None:
 
 
 # One process, as `importer validate --db URL --query Q` will be: the export to a snapshot, then the dry run of
-# the snapshot by the command itself. The export's time and its peak RSS (the process's own, at that point)
-# go to stderr for the benchmark to read.
+# the snapshot by the command itself. The export's time and its peak RSS (the process's own high-water mark at
+# that point: VmHWM, not ru_maxrss, which Linux carries over from the forking parent across exec) go to stderr.
 SQL_RUN = """
-import pathlib, resource, sys, time
+import pathlib, re, sys, time
 started = time.perf_counter()
 from importer.sources.sql import write_query_csv
 url, query, snapshot, *validate = sys.argv[1:]
 rows = write_query_csv(url, query, pathlib.Path(snapshot))
-print(f"EXPORT {rows} {time.perf_counter() - started} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}",
-      file=sys.stderr)
+peak_kb = re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)
+print(f"EXPORT {rows} {time.perf_counter() - started} {peak_kb}", file=sys.stderr)
 from importer.commands.cli import main
 sys.argv = ["importer", "validate", snapshot, *validate]
 main()
@@ -181,6 +181,7 @@ class Best:
     export_mb: float = 0.0
     peak_mb: float = 0.0
     tree_mb: float = 0.0
+    pss_mb: float = 0.0
 
     def add(self, m: Measured, export_s: float = 0.0, export_mb: float = 0.0) -> None:
         if m.seconds < self.seconds:
@@ -189,6 +190,7 @@ class Best:
         self.export_mb = max(self.export_mb, export_mb)
         self.peak_mb = max(self.peak_mb, m.peak_main_mb)
         self.tree_mb = max(self.tree_mb, m.peak_tree_mb)
+        self.pss_mb = max(self.pss_mb, m.peak_pss_mb)
 
 
 def in_process_cpu(url: str, workdir: Path, rounds: int = 3) -> tuple[float, float]:
@@ -235,7 +237,7 @@ def bench(rows: int, workdir: Path, pg_url: str, rounds: int, compare: bool) -> 
         print(
             f"{rows} rows, round {round_}: CSV dry run exit {reference.exit_code} in {reference.seconds:.2f}s (CPU "
             f"{reference.cpu_seconds:.2f}s), peak RSS main {reference.peak_main_mb:.0f} MB, all processes "
-            f"{reference.peak_tree_mb:.0f} MB"
+            f"{reference.peak_tree_mb:.0f} MB (PSS {reference.peak_pss_mb:.0f} MB)"
         )
         for name, url in databases.items():
             snapshot = workdir / f"{name.lower()}-{rows}.csv"
@@ -250,7 +252,7 @@ def bench(rows: int, workdir: Path, pg_url: str, rounds: int, compare: bool) -> 
                 f"{rows} rows, round {round_}, {name}: export + dry run in one process exit {run.exit_code} in "
                 f"{run.seconds:.2f}s (CPU {run.cpu_seconds:.2f}s), of which the export {export_s:.2f}s "
                 f"({rows / export_s:,.0f} rows/s, peak RSS {export_mb:.0f} MB up to then); peak RSS main "
-                f"{run.peak_main_mb:.0f} MB, all processes {run.peak_tree_mb:.0f} MB"
+                f"{run.peak_main_mb:.0f} MB, all processes {run.peak_tree_mb:.0f} MB (PSS {run.peak_pss_mb:.0f} MB)"
             )
     if ok:
         print(
@@ -273,7 +275,8 @@ def bench(rows: int, workdir: Path, pg_url: str, rounds: int, compare: bool) -> 
         table.append(
             f"| {label} | {rows:,} | {b.export_s:.2f} | {b.seconds:.2f} | {csv_best.seconds:.2f} "
             f"| {csv_best.seconds / b.seconds:.2f} | {csv_best.cpu_s / b.cpu_s:.2f} | {b.export_mb:.0f} "
-            f"| {b.peak_mb:.0f} (all {b.tree_mb:.0f}) | {csv_best.peak_mb:.0f} (all {csv_best.tree_mb:.0f}) |"
+            f"| {b.peak_mb:.0f} (all {b.tree_mb:.0f}, PSS {b.pss_mb:.0f}) "
+            f"| {csv_best.peak_mb:.0f} (all {csv_best.tree_mb:.0f}, PSS {csv_best.pss_mb:.0f}) |"
         )
     for path in workdir.glob(f"*-{rows}.*"):
         path.unlink()

@@ -107,12 +107,11 @@ def _engine(db_url: str, shown: str) -> Any:
     connect_args: dict[str, object] = {}
     if backend in ("postgresql", "postgres") and "connect_timeout" not in url.query:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
-    if backend in ("postgresql", "postgres") and url.get_driver_name() in ("psycopg2", "psycopg2cffi", "pg8000"):
-        pass  # another driver named explicitly: used as asked
-    elif backend in ("postgresql", "postgres") and "+" not in url.drivername:
-        url = url.set(drivername="postgresql+psycopg")  # psycopg 3, the `postgres` extra (SQLAlchemy's default is 2)
+    # A driver named in the URL (postgresql+psycopg2://) is used as asked; else the one of our extra.
+    if backend in ("postgresql", "postgres") and "+" not in url.drivername:
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3 (SQLAlchemy's default is 2; postgres:// too)
     elif backend in ("mysql", "mariadb") and "+" not in url.drivername:
-        url = url.set(drivername=f"{backend}+pymysql")  # the `mysql` extra (SQLAlchemy's default is mysqlclient)
+        url = url.set(drivername=f"{backend}+pymysql")  # SQLAlchemy's default is mysqlclient
     try:
         return create_engine(url, poolclass=NullPool, connect_args=connect_args)
     except NoSuchModuleError:
@@ -124,7 +123,7 @@ def _engine(db_url: str, shown: str) -> Any:
         hint = f"pip install 'callbell-importer[{extra}]'" if extra else f"install the Python driver {exc.name!r}"
         raise MissingExtra(f"{shown}: the {backend} driver is not installed: {hint}") from None
     except ArgumentError as exc:
-        raise InputError(f"{shown}: {_first_line(exc, '')}") from None
+        raise InputError(f"{shown}: {_first_line(exc, str(url.password or ''))}") from None
 
 
 def _check_sqlite_file(database: str | None, shown: str) -> None:

@@ -289,6 +289,12 @@ def test_postgres_empty_result(pg_contacts: str, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == "id,note\n"
 
 
+def test_postgres_scheme_as_heroku_writes_it(pg_contacts: str, tmp_path: Path) -> None:
+    # postgres:// (Heroku, many .env files) is not a name SQLAlchemy 2 knows: read as postgresql:// with psycopg.
+    out = tmp_path / "query.csv"
+    assert write_query_csv(pg_contacts.replace("postgresql://", "postgres://", 1), "SELECT 1 AS one", out) == 1
+
+
 def test_postgres_bad_password_never_shows_a_password(postgres: PgServer, tmp_path: Path) -> None:
     wrong = "Wr0ng-pass!"
     message = assert_fails_cleanly(
