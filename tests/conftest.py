@@ -16,6 +16,7 @@ for _folder in (str(_TESTS / "e2e"), str(_TESTS)):
     if _folder not in sys.path:
         sys.path.insert(0, _folder)
 
+from pg_server import postgres, postgres_url  # noqa: E402,F401 - session fixtures: one cluster per xdist worker
 from sandbox_proc import RunningSandbox, start_sandbox  # noqa: E402
 
 

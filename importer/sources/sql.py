@@ -1,0 +1,392 @@
+"""A SQL query as the input: its rows streamed from the database into a CSV file, cells as the Excel reader reads.
+
+SQLAlchemy opens the database (SQLite built in; PostgreSQL through psycopg and MySQL through pymysql, the
+`postgres` and `mysql` extras), then the rows come through the driver's own cursor, a batch at a time:
+PostgreSQL reads them from a server-side cursor (DECLARE ... FETCH), MySQL from an unbuffered one, SQLite
+steps through them as sqlite3 always does. Going under SQLAlchemy's Result (no Row objects) is what keeps the
+export near the speed of reading a CSV file (bench/bench_sql.py). The transaction is always rolled back: a
+query that changes something changes nothing.
+
+Errors are one line naming the database with its password hidden, never the password itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import json
+import os
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from importer.errors import InputError, MissingExtra
+
+BATCH_ROWS = 5000  # rows per fetch: one round trip per batch, a few MB at most in memory
+CONNECT_TIMEOUT_S = 15  # PostgreSQL: an unreachable host fails in this time rather than hanging a nightly job
+# Which extra brings a dialect's driver (the dialect is the URL's scheme before "+").
+_EXTRAS = {"postgresql": "postgres", "postgres": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+_CURSOR_NAME = "importer_export"
+_ROW_STATEMENTS = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "("})  # what a cursor can be declared for
+
+
+def redact_db_url(url: str) -> str:
+    """The database URL with its password replaced by ***, for messages, logs and fingerprints."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
+        # Not a URL SQLAlchemy reads: keep the scheme only, as anything after it may hold a password.
+        scheme, sep, _ = url.partition("://")
+        return (
+            f"{scheme}://***" if sep and scheme.isascii() and scheme.replace("+", "").isalnum() else "(a database URL)"
+        )
+
+
+def read_query_file(path: Path | str) -> str:
+    """The text of a --query-file (UTF-8, a BOM allowed), refused when it cannot be read or holds no query."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such query file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: the query file is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the query file ({exc.strerror or exc})") from None
+    query = text.strip()
+    if not query:
+        raise InputError(f"{path}: the query file is empty")
+    return query
+
+
+def write_query_csv(db_url: str, query: str, out: Path) -> int:
+    """Run `query` on the database at `db_url` and write its rows to `out` as UTF-8 CSV, the header row being the
+    result's column names; returns the number of data rows. `out` appears only once complete (written beside it,
+    then renamed). Any failure is one InputError line (MissingExtra for a driver not installed)."""
+    shown = redact_db_url(db_url)
+    if not query.strip():
+        raise InputError(f"{shown}: the query is empty")
+    engine = _engine(db_url, shown)
+    secret = _password(engine)
+    partial = out.with_name(out.name + ".part")
+    try:
+        connection = _connect(engine, shown, secret)
+        try:
+            count = _export(engine, connection, query, partial, shown, secret)
+        finally:
+            _close(connection)
+        os.replace(partial, out)
+        return count
+    finally:
+        partial.unlink(missing_ok=True)
+        engine.dispose()
+
+
+def _engine(db_url: str, shown: str) -> Any:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+    from sqlalchemy.pool import NullPool
+
+    try:
+        url = make_url(db_url)
+    except (ArgumentError, ValueError, TypeError):
+        raise InputError(
+            f"{shown}: not a database URL (examples: sqlite:///contacts.db, postgresql://user@host/db, "
+            "mysql://user@host/db)"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        _check_sqlite_file(url.database, shown)
+    connect_args: dict[str, object] = {}
+    if backend in ("postgresql", "postgres") and "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    # A driver named in the URL (postgresql+psycopg2://) is used as asked; else the one of our extra.
+    if backend in ("postgresql", "postgres") and "+" not in url.drivername:
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3 (SQLAlchemy's default is 2; postgres:// too)
+    elif backend in ("mysql", "mariadb") and "+" not in url.drivername:
+        url = url.set(drivername=f"{backend}+pymysql")  # SQLAlchemy's default is mysqlclient
+    try:
+        return create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    except NoSuchModuleError:
+        raise InputError(
+            f"{shown}: unknown kind of database {url.drivername!r} (sqlite, postgresql and mysql are supported)"
+        ) from None
+    except ImportError as exc:
+        extra = _EXTRAS.get(backend)
+        hint = f"pip install 'callbell-importer[{extra}]'" if extra else f"install the Python driver {exc.name!r}"
+        raise MissingExtra(f"{shown}: the {backend} driver is not installed: {hint}") from None
+    except ArgumentError as exc:
+        raise InputError(f"{shown}: {_first_line(exc, str(url.password or ''))}") from None
+
+
+def _check_sqlite_file(database: str | None, shown: str) -> None:
+    # sqlite3 creates a missing file: a mistyped path would read an empty new database ("no such table").
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    if not Path(database).is_file():
+        raise InputError(f"{shown}: no such SQLite database file")
+
+
+def _password(engine: Any) -> str:
+    password = engine.url.password
+    return str(password) if password else ""
+
+
+def _connect(engine: Any, shown: str, secret: str) -> Any:
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    dbapi_error: type[BaseException] = engine.dialect.loaded_dbapi.Error
+    try:
+        return engine.raw_connection()  # SQLAlchemy 2.1 passes the driver's error through, 2.0 wraps it
+    except dbapi_error as exc:
+        raise InputError(f"{shown}: cannot connect: {_first_line(exc, secret)}") from None
+    except DBAPIError as exc:
+        raise InputError(f"{shown}: cannot connect: {_first_line(exc.orig or exc, secret)}") from None
+    except (SQLAlchemyError, OSError) as exc:
+        raise InputError(f"{shown}: cannot connect: {_first_line(exc, secret)}") from None
+
+
+def _close(connection: Any) -> None:
+    # A connection already broken fails here too: the error that broke it is the one being reported.
+    with contextlib.suppress(Exception):
+        connection.rollback()  # the export only reads; whatever the query changed is undone
+    with contextlib.suppress(Exception):
+        connection.close()
+
+
+def _export(engine: Any, connection: Any, query: str, partial: Path, shown: str, secret: str) -> int:
+    dbapi_error: type[BaseException] = engine.dialect.loaded_dbapi.Error
+    backend = engine.url.get_backend_name()
+    try:
+        cursor = _streaming_cursor(connection, backend, engine.driver)
+        try:
+            cursor.execute(query)
+            if cursor.description is None:
+                raise InputError(f"{shown}: the query returns no rows to import (it must be a SELECT)")
+            headers = [_header_text(column[0]) for column in cursor.description]
+            if not headers:
+                raise InputError(f"{shown}: the query returns no columns")
+            return _write_csv(partial, headers, _batches(cursor), _typed_text_columns(cursor, backend))
+        finally:
+            with contextlib.suppress(dbapi_error):
+                cursor.close()
+    except dbapi_error as exc:
+        raise InputError(f"{shown}: the query failed: {_query_problem(exc, backend, query, secret)}") from None
+    except OSError as exc:
+        raise InputError(f"{partial.with_suffix('')}: cannot write the query's rows ({exc.strerror or exc})") from None
+
+
+def _streaming_cursor(connection: Any, backend: str, driver: str) -> Any:
+    """A cursor that holds one batch of rows in memory, never the whole result."""
+    if backend in ("postgresql", "postgres") and driver == "psycopg":
+        cursor = connection.driver_connection.cursor(name=_CURSOR_NAME)  # server-side: DECLARE ... CURSOR
+        _load_as_text(cursor)
+        return cursor
+    if backend in ("postgresql", "postgres") and driver == "psycopg2":
+        return connection.driver_connection.cursor(name=_CURSOR_NAME)
+    if backend in ("mysql", "mariadb") and driver == "pymysql":
+        import pymysql.cursors
+
+        return connection.driver_connection.cursor(pymysql.cursors.SSCursor)  # unbuffered
+    return connection.cursor()  # sqlite3 steps through the rows as they are fetched
+
+
+# PostgreSQL types whose text form is already the cell's text (digits, the text itself, a lowercase UUID): psycopg
+# hands them over as the server sent them, sparing an int or a UUID made only to be turned back into text.
+_TEXT_AS_SENT = ("int2", "int4", "int8", "oid", "text", "varchar", "bpchar", "name", "uuid")
+
+
+def _load_as_text(cursor: Any) -> None:
+    from psycopg.types.string import TextLoader
+
+    names = list(_TEXT_AS_SENT)
+    if (cursor.connection.info.parameter_status("DateStyle") or "").startswith("ISO"):
+        names.append("date")  # 1990-05-17 as sent (a non-ISO DateStyle would send 05/17/1990: converted then)
+    for name in names:
+        info = cursor.adapters.types.get(name)
+        if info is not None:
+            cursor.adapters.register_loader(info.oid, TextLoader)
+
+
+def _query_problem(exc: BaseException, backend: str, query: str, secret: str) -> str:
+    """The driver's message; PostgreSQL's server-side cursor refuses a statement that returns no rows (an UPDATE)
+    with a syntax error at the query's first word (DECLARE takes a SELECT or VALUES only), said plainly here."""
+    diag = getattr(exc, "diag", None)
+    words = query.split(None, 1)
+    first = words[0].rstrip(";") if words else ""
+    if (
+        backend in ("postgresql", "postgres")
+        and getattr(diag, "sqlstate", "") == "42601"
+        and first.upper() not in _ROW_STATEMENTS
+        and (getattr(diag, "message_primary", "") or "").endswith(f'at or near "{first}"')
+    ):
+        return f"{first.upper()} returns no rows to import (the query must be a SELECT)"
+    return _first_line(exc, secret)
+
+
+def _first_line(exc: BaseException, secret: str) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = lines[0] if lines else type(exc).__name__
+    if secret and secret in text:
+        text = text.replace(secret, "***")  # drivers do not echo it, but a message must never carry it
+    return text
+
+
+def _batches(cursor: Any) -> Iterator[list[tuple[object, ...]]]:
+    while batch := cursor.fetchmany(BATCH_ROWS):
+        yield batch
+
+
+def _typed_text_columns(cursor: Any, backend: str) -> set[int]:
+    """The columns known to hold text alone, from the result's types (PostgreSQL: those loaded as sent)."""
+    if backend not in ("postgresql", "postgres") or not hasattr(cursor, "adapters"):
+        return set()
+    if cursor.connection.info.parameter_status("client_encoding") == "SQL_ASCII":
+        return set()  # psycopg gives bytes for text then: every cell is checked (and decoded)
+    from psycopg.types.string import TextLoader
+
+    text_oids = {oid for oid in {c.type_code for c in cursor.description} if _loader(cursor, oid) is TextLoader}
+    return {index for index, column in enumerate(cursor.description) if column.type_code in text_oids}
+
+
+def _loader(cursor: Any, oid: int) -> object:
+    from psycopg.pq import Format
+
+    return cursor.adapters.get_loader(oid, Format.TEXT)
+
+
+def _write_csv(
+    path: Path, headers: list[str], batches: Iterator[list[tuple[object, ...]]], text_columns: set[int]
+) -> int:
+    count = 0
+    to_check = [index for index in range(len(headers)) if index not in text_columns]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(headers)
+        for batch in batches:
+            writer.writerows(_as_text(batch, to_check) if to_check else batch)
+            count += len(batch)
+    return count
+
+
+_WRITTEN_AS_IS = frozenset({str, int, type(None)})  # csv writes an int as str() does, None as an empty cell
+
+
+def _as_text(batch: list[tuple[object, ...]], to_check: list[int]) -> list[tuple[object, ...]] | list[list[object]]:
+    """The batch with every cell text (or None). Column by column: the types in a column are found at C speed,
+    and a column of text alone (most of a contact list) is left as it is, so is a batch of such columns."""
+    columns: list[Any] = list(zip(*batch, strict=True))
+    converted = False
+    for index in to_check:
+        column = columns[index]
+        if not set(map(type, column)) <= _WRITTEN_AS_IS:
+            columns[index] = [c if c is None or c.__class__ is str else cell_text(c) for c in column]
+            converted = True
+    return list(zip(*columns, strict=True)) if converted else batch
+
+
+def _header_text(name: object) -> str:
+    if name is None:
+        return ""
+    return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+
+
+# --- cells as text ------------------------------------------------------------------------------------------
+# The rules of importer/reading/excel_reader.py's cell_text (whole numbers without ".0", no exponent, ISO dates,
+# TRUE/FALSE), restated here since a source may import only importer.errors; plus the types a database has and a
+# spreadsheet has not (Decimal, bytes, UUID, JSON).
+
+
+def cell_text(value: object) -> str:
+    """A database value as the text the Excel reader gives the same value in a cell; NULL is empty."""
+    if value is None:
+        return ""
+    convert = _CONVERTERS.get(value.__class__)
+    if convert is not None:
+        return convert(value)
+    for kind, convert in _CONVERTERS.items():  # a subclass (an IntEnum, a driver's own date type, ...)
+        if isinstance(value, kind):
+            return convert(value)
+    return str(value)
+
+
+def _float_text(value: float) -> str:
+    if value.is_integer():
+        return str(int(value))
+    text = f"{value:.15g}"  # 15 significant digits, as Excel shows a number
+    return format(Decimal(text), "f") if "e" in text else text
+
+
+def _decimal_text(value: Decimal) -> str:
+    if not value.is_finite():
+        return str(value)
+    if not value:
+        return "0"  # also -0 and 0E-10
+    if value == value.to_integral_value():
+        return format(value.to_integral_value(), "f")  # NUMERIC(20,0) 5511987654321, never 5.511987654321E+12
+    return format(value.normalize(), "f")  # 12.50 -> 12.5, as a number cell shows it
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    if value.microsecond:
+        value = _round_second(value)
+    if not (value.hour or value.minute or value.second):
+        return value.date().isoformat()  # a date in a date-and-time column, as the Excel reader gives it
+    return value.isoformat(" ", "seconds")
+
+
+def _time_text(value: dt.time) -> str:
+    if value.microsecond:
+        value = _round_second(dt.datetime.combine(dt.date(2000, 1, 1), value)).timetz()
+    return value.isoformat("seconds")
+
+
+def _duration_text(value: dt.timedelta) -> str:
+    seconds = round(value.total_seconds())
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _round_second(value: dt.datetime) -> dt.datetime:
+    if value.microsecond >= 500_000:
+        value += dt.timedelta(seconds=1)
+    return value.replace(microsecond=0)
+
+
+def _bytes_text(value: bytes | bytearray | memoryview) -> str:
+    data = bytes(value)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "\\x" + data.hex()  # binary data as PostgreSQL shows it: never imported as a phone by accident
+
+
+def _json_text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# Exact type first (one dict look-up per cell); order matters for the isinstance fallback: bool before int,
+# datetime before date.
+_CONVERTERS: dict[type, Callable[[Any], str]] = {
+    bool: lambda v: "TRUE" if v else "FALSE",
+    int: str,
+    float: _float_text,
+    Decimal: _decimal_text,
+    dt.datetime: _datetime_text,
+    dt.date: dt.date.isoformat,
+    dt.time: _time_text,
+    dt.timedelta: _duration_text,
+    bytes: _bytes_text,
+    bytearray: _bytes_text,
+    memoryview: _bytes_text,
+    UUID: str,
+    dict: _json_text,
+    list: _json_text,
+}
