@@ -65,7 +65,12 @@ OPTIONS: tuple[RunOption, ...] = (
         api="argument",
         short="-a",
     ),
-    RunOption("results", Path, help="Results file, .csv or .xlsx [FILE.results.csv].", short="-o"),
+    RunOption(
+        "results",
+        Path,
+        help="Results file, .csv or .xlsx [FILE.results.csv; a URL's, stdin's or query's: NAME.results.csv here].",
+        short="-o",
+    ),
     RunOption("report", Path, help="HTML report of the run, to send to the client [RESULTS.report.html].", file=True),
     RunOption("default_region", help="Country (ISO code, e.g. ES) for phones written without +CC.", pinnable=True),
     RunOption(
@@ -93,6 +98,22 @@ OPTIONS: tuple[RunOption, ...] = (
     RunOption(
         "sheet", help="Excel sheet name or 0-based index [first sheet with data].", pinnable=True, file_only=True
     ),
+    # Where the rows come from besides FILE (importer.sources): the kind of bytes of standard input or a URL, and a
+    # SQL query. The database URL is a secret: never shown, not even as a default (click shows no env value).
+    RunOption(
+        "format",
+        choices=("csv", "xlsx", "xls", "ods"),
+        help="Kind of file of standard input or a URL, when its bytes cannot tell [detected].",
+        file_only=True,
+    ),
+    RunOption(
+        "db",
+        help="Database URL to run --query on (postgresql://user@host/db, sqlite:///file.db), or IMPORTER_DB_URL.",
+        envvar="IMPORTER_DB_URL",  # importer.sources.spec's DB_URL_ENV, restated
+        file_only=True,
+    ),
+    RunOption("query", help="SQL whose rows are the input, instead of FILE (with --db).", file_only=True),
+    RunOption("query_file", Path, help="Read the --query from this file.", file=True, file_only=True),
     # callbell.client's DEFAULT_BASE_URL and callbell.credentials' names, restated (this module imports none of
     # the importer); tests/test_options.py holds them equal.
     RunOption(

@@ -33,7 +33,7 @@ _RECORDS_OPTIONS = set(api_keywords(files=False))  # no encoding, delimiter, she
 
 
 def validate_file(
-    path: PathLike,
+    path: PathLike | None = None,
     *,
     account_file: PathLike,
     token: str | None = None,
@@ -41,7 +41,8 @@ def validate_file(
     progress: Progress | ProgressCallback | None = None,
     **options: Any,
 ) -> Report:
-    """Check every row of a CSV or Excel file as `importer validate` does, and send nothing.
+    """Check every row of a CSV or Excel file (or any input `import_file` takes) as `importer validate` does, and
+    send nothing.
 
     Writes the results, errors file, summary and HTML report as a dry run does (`results=` says where). With a
     token (argument, `token_file=`, or CALLBELL_API_TOKEN) it also looks up, read-only, which rows the account
@@ -54,7 +55,7 @@ def validate_file(
 
 
 def import_file(
-    path: PathLike,
+    path: PathLike | None = None,
     *,
     account_file: PathLike,
     token: str | None = None,
@@ -64,10 +65,17 @@ def import_file(
 ) -> Report:
     """Import a CSV or Excel file as `importer import` does; returns the Report (its `exit_code` is the command's).
 
+    `path` is a local file, "-" (standard input), an http(s) URL (a Google Sheets link reads its sheet as CSV), or
+    an fsspec URL (sftp://, s3://, gs://; their extras); or None with `query=` (or `query_file=`) and `db=` (else
+    IMPORTER_DB_URL): the query's rows are the input. A non-local input is first copied to a snapshot beside the
+    results (`<results stem>.input.csv`, .xlsx, ...), which a resumed run reads again; its results go to the
+    current folder by default, named after it (contacts.csv -> contacts.results.csv; `query`, `stdin`).
+
     The token is `token`, else `token_file`'s, else CALLBELL_API_TOKEN's; `base_url` defaults to
     CALLBELL_BASE_URL, else Callbell's API. Options, named as the command's flags: results, report, state, config,
-    default_region, phone_format, source, encoding, delimiter, sheet, token_file, on_existing, tags, rate,
-    concurrency, max_retries, timeout, settle, workers, dry_run. Running it again resumes and creates nothing twice.
+    default_region, phone_format, source, encoding, delimiter, sheet, format, db, query, query_file, token_file,
+    on_existing, tags, rate, concurrency, max_retries, timeout, settle, workers, dry_run. Running it again resumes
+    and creates nothing twice.
     """
     check_names("import_file", options, _IMPORT_OPTIONS)
     built = build_options(path, account_file=account_file, token=token, base_url=base_url, given=options)
@@ -90,7 +98,7 @@ def import_records(
     The first record is row 2 (as under a header row) and every record gets one results row, in order. Without
     `results=`, the results (and the state file) go to a temporary directory that lives as long as the Report;
     give `results=` to keep them, and to resume an interrupted import. Options: those of `import_file` but
-    encoding, delimiter and sheet.
+    encoding, delimiter, sheet, format, db, query and query_file.
     """
     check_names("import_records", options, _RECORDS_OPTIONS)
     keep = None

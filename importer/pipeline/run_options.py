@@ -16,6 +16,7 @@ from importer.mapping.config import load_mapping_config
 from importer.options import OPTIONS, api_arguments, api_keywords, default, pinnable
 from importer.phones.numbers import is_region
 from importer.pipeline.options import ImportOptions
+from importer.sources.spec import parse_input
 from importer.validation.validator import Options
 
 # Every option, with its default: the names of the command's flags (`--on-existing` is `on_existing`); each one
@@ -34,7 +35,7 @@ def check_names(function: str, given: Mapping[str, Any], allowed: set[str]) -> N
 
 
 def build_options(
-    file: str | os.PathLike[str],
+    file: str | os.PathLike[str] | None,
     *,
     account_file: str | os.PathLike[str] | None,
     token: str | None,
@@ -44,8 +45,11 @@ def build_options(
     """`ImportOptions` from the options given (the others at their defaults); ConfigError for what makes no sense.
 
     The token is `token`, else the `token_file`'s, else CALLBELL_API_TOKEN's; with none, only a dry run works.
+    `file` is a path, "-" (standard input) or a URL; None with a `query` (and `db`, or IMPORTER_DB_URL).
     """
     kw = {**DEFAULTS, **given}
+    # Before the account file: `importer import` with neither FILE nor --query says that first.
+    spec = parse_input(file, db=kw["db"], query=kw["query"], query_file=kw["query_file"])
     if account_file is None:  # the command's --account-file is optional to click: its message says how to get one
         raise ConfigError(NO_ACCOUNT_FILE)
     config = load_mapping_config(Path(kw["config"])) if kw["config"] is not None else None
@@ -83,7 +87,8 @@ def build_options(
         # Otherwise every row without a Country would be invalid, each saying so, instead of one line here.
         raise ConfigError(f"--default-region: {region!r} is not a two-letter country code such as ES")
     return ImportOptions(
-        file=Path(file),
+        # A local file's path; another input's name (contacts.csv, stdin, query) names its results in this folder.
+        file=spec.path if spec.is_local else Path(spec.name),
         account_file=Path(account_file),
         results=_path(kw["results"]),
         state=_path(kw["state"]),
@@ -103,6 +108,9 @@ def build_options(
         workers=kw["workers"],
         report=report,
         settle=float(kw["settle"]),
+        input=spec,
+        format=kw["format"],
+        timeout=float(kw["timeout"]),
     )
 
 

@@ -176,6 +176,27 @@ class Ledger:
                     f"now {value!r}); use another --results or --state"
                 )
 
+    @staticmethod
+    def has_unfinished_run(path: Path, fingerprint: dict[str, str]) -> bool:
+        """Does the state file at `path` hold an unfinished run of the same input (`fingerprint`'s "file")? Read
+        without the lock and without changing the file: the run that asks has not taken it yet (it decides, before
+        fetching its input, whether to read the interrupted run's snapshot again). No file, or not a state file:
+        False; the ledger tells what is wrong when the run opens it."""
+        if not path.is_file():
+            return False
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                keys = "('run', 'run_finished', 'fingerprint')"
+                meta = dict(db.execute(f"SELECT key, value FROM meta WHERE key IN {keys}"))
+            finally:
+                db.close()
+            stored = json.loads(meta.get("fingerprint") or "{}")
+        except (sqlite3.Error, ValueError):
+            return False
+        unfinished = meta.get("run") is not None and meta.get("run_finished") != "1"
+        return unfinished and stored.get("file") == fingerprint.get("file")
+
     def begin_run(self, fingerprint: dict[str, str], started: str | None = None) -> tuple[str, bool]:
         """Start a run, or resume the last one if it never finished. Returns (run id, resumed)."""
         self.check_fingerprint(fingerprint)
