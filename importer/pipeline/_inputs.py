@@ -14,7 +14,8 @@ def fetch(options: ImportOptions) -> tuple[Fetched, str]:
     spec = options.input_spec
     source_id = spec.fingerprint()
     # A resumed run must read the rows the interrupted one read, not tonight's newer export. Dry runs too: a
-    # validate of the same results must not replace the snapshot an unfinished import will resume from.
-    resume = not spec.is_local and Ledger.has_unfinished_run(options.state_path, {"file": source_id})
+    # validate of the same results must not replace the snapshot an unfinished import will resume from. Another
+    # import's state file is refused now, before its snapshot is replaced.
+    resume = not spec.is_local and Ledger.resumes(options.state_path, {"file": source_id})
     fetched = fetch_input(spec, options.results_path, resume=resume, kind=options.format, timeout=options.timeout)
     return fetched, source_id
