@@ -187,7 +187,8 @@ def test_a_database_password_appears_nowhere(tmp_path: Path) -> None:
             env={"IMPORTER_DB_URL": db},
         )  # fmt: skip
         assert proc.returncode == 2, proc.stderr
-        assert len(proc.stderr.splitlines()) == 1 and "postgresql://app@127.0.0.1:9/crm" in proc.stderr
+        assert len(proc.stderr.splitlines()) == 1, proc.stderr
+        assert "postgresql://app" in proc.stderr and "127.0.0.1:9/crm" in proc.stderr
         assert SECRET not in proc.stdout + proc.stderr + written(tmp_path)
     # --help shows no value of IMPORTER_DB_URL, and a usage mistake does not echo it either.
     for args in (["import", "--help"], ["import", "c.csv", "--query", "SELECT 1"]):
