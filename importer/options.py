@@ -66,6 +66,7 @@ class RunOption:
 _UNDO_SETTLE = "Seconds after an unanswered create before looking it up (reads may trail writes), as for import."
 _STATE_OF_IMPORT = "State file of the import [RESULTS.state.db]."
 _CLIENT = frozenset({"import", "validate", "undo"})
+_INPUT_KEY = "the input is a top-level key of the file: input, or db with query or query_file"
 
 # In the order `importer import --help` lists them; a command lists its own in this order, after LEADING's.
 OPTIONS: tuple[RunOption, ...] = (
@@ -76,7 +77,12 @@ OPTIONS: tuple[RunOption, ...] = (
         api="argument",
         short="-a",
     ),
-    RunOption("results", Path, help="Results file, .csv or .xlsx [FILE.results.csv].", short="-o"),
+    RunOption(
+        "results",
+        Path,
+        help="Results file, .csv or .xlsx [FILE.results.csv; a URL's, stdin's or query's: NAME.results.csv here].",
+        short="-o",
+    ),
     RunOption("report", Path, help="HTML report of the run, to send to the client [RESULTS.report.html].", file=True),
     RunOption("default_region", help="Country (ISO code, e.g. ES) for phones written without +CC."),
     RunOption(
@@ -101,6 +107,35 @@ OPTIONS: tuple[RunOption, ...] = (
         file_only=True,
     ),
     RunOption("sheet", help="Excel sheet name or 0-based index [first sheet with data].", file_only=True),
+    # Where the rows come from besides FILE (importer.sources): the kind of bytes of standard input or a URL, and a
+    # SQL query. The database URL is a secret: never shown, not even as a default (click shows no env value).
+    RunOption(
+        "format",
+        choices=("csv", "xlsx", "xls", "ods"),
+        help="Kind of file of standard input or a URL, when its bytes cannot tell [detected].",
+        file_only=True,
+    ),
+    RunOption(
+        "db",
+        help="Database URL to run --query on (postgresql://user@host/db, sqlite:///file.db), or IMPORTER_DB_URL.",
+        envvar="IMPORTER_DB_URL",  # importer.sources.spec's DB_URL_ENV, restated
+        file_only=True,
+        not_in_config=_INPUT_KEY,
+    ),
+    RunOption(
+        "query",
+        help="SQL whose rows are the input, instead of FILE (with --db).",
+        file_only=True,
+        not_in_config=_INPUT_KEY,
+    ),
+    RunOption(
+        "query_file",
+        Path,
+        help="Read the --query from this file.",
+        file=True,
+        file_only=True,
+        not_in_config=_INPUT_KEY,
+    ),
     # callbell.client's DEFAULT_BASE_URL and callbell.credentials' names, restated (this module imports none of
     # the importer); tests/test_options.py holds them equal.
     RunOption(

@@ -60,10 +60,10 @@ def test_every_api_entry_is_in_the_api_keyword_check() -> None:
 def test_the_api_names_are_those_it_always_had() -> None:
     # What callers see in the TypeError: the table must not have lost or gained a keyword by accident.
     assert valid_names(lambda **kw: import_file("c.csv", account_file=ACCOUNT, **kw)) == {
-        "account_file", "base_url", "concurrency", "config", "default_region", "delimiter", "dry_run",
-        "encoding", "max_retries", "on_existing", "phone_format", "progress", "rate", "report", "results",
-        "settle", "sheet", "source", "state", "tags", "timeout", "token", "token_file", "workers",
-        "notify", "notify_on", "ping", "metrics_file",
+        "account_file", "base_url", "concurrency", "config", "db", "default_region", "delimiter", "dry_run",
+        "encoding", "format", "max_retries", "on_existing", "phone_format", "progress", "query", "query_file",
+        "rate", "report", "results", "settle", "sheet", "source", "state", "tags", "timeout", "token", "token_file",
+        "workers", "notify", "notify_on", "ping", "metrics_file",
     }  # fmt: skip
 
 

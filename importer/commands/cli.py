@@ -6,7 +6,6 @@ import json
 import signal
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import click
@@ -45,20 +44,27 @@ cli.add_command(runs_command)
 cli.add_command(undo_command)
 
 
+# FILE is text, not a click.Path: it may be "-" or a URL (a Path would turn https:// into https:/); it may be left
+# out when --query gives the rows. importer.sources.spec parses it.
+_FILE = click.argument("file", required=False, metavar="[FILE]")
+
+
 @cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@_FILE
 @command_flags("import")
 def import_command(dry_run: bool, **kwargs: Any) -> None:
     """Import the contacts in FILE (CSV, XLSX, XLS, ODS) into Callbell.
 
-    The API token comes from the CALLBELL_API_TOKEN environment variable (or --token-file). Running the same
-    command again resumes an interrupted run and creates nothing twice.
+    FILE may be - (standard input), an http(s) URL or Google Sheets link, or sftp://, s3://, gs:// (their
+    extras); or leave it out and give --db and --query. The API token comes from the CALLBELL_API_TOKEN
+    environment variable (or --token-file). Running the same command again resumes an interrupted run (from
+    the same copy of a non-local input) and creates nothing twice.
     """
     _run(dry_run=dry_run, **kwargs)
 
 
 @cli.command("validate")
-@click.argument("file", type=click.Path(path_type=Path))
+@_FILE
 @command_flags("validate")
 def validate_command(**kwargs: Any) -> None:
     """Check FILE as `import --dry-run` does: every problem reported, nothing sent."""
@@ -66,7 +72,13 @@ def validate_command(**kwargs: Any) -> None:
 
 
 def _run(
-    *, dry_run: bool, progress: bool | None, log_format: str | None, log_every: float | None, file: Path, **kw: Any
+    *,
+    dry_run: bool,
+    progress: bool | None,
+    log_format: str | None,
+    log_every: float | None,
+    file: str | None,
+    **kw: Any,
 ) -> None:
     """The run through the Python API (importer.pipeline.api); `kw` holds its options, named as the flags. A flag
     not given is None: the --config file's [options] may set it, else the table's default applies."""

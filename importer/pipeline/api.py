@@ -17,11 +17,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from importer.errors import ImporterError
+from importer.notify.notifier import NotifySettings
 from importer.options import api_keywords
 from importer.pipeline.notifying import input_name, notify_settings, watched
 from importer.pipeline.options import ImportOptions
 from importer.pipeline.run import run_import
-from importer.pipeline.run_options import build_options, check_names, load_config
+from importer.pipeline.run_options import build_options, check_names, is_given, load_config
 from importer.progress import Progress, ProgressCallback, as_progress
 from importer.reading.files import Table
 from importer.reading.records import RECORDS_NAME, records_table
@@ -35,7 +37,7 @@ _RECORDS_OPTIONS = set(api_keywords(files=False))  # no encoding, delimiter, she
 
 
 def validate_file(
-    path: PathLike,
+    path: PathLike | None = None,
     *,
     account_file: PathLike | None = None,
     token: str | None = None,
@@ -43,7 +45,8 @@ def validate_file(
     progress: Progress | ProgressCallback | None = None,
     **options: Any,
 ) -> Report:
-    """Check every row of a CSV or Excel file as `importer validate` does, and send nothing.
+    """Check every row of a CSV or Excel file (or any input `import_file` takes) as `importer validate` does, and
+    send nothing.
 
     Writes the results, errors file, summary and HTML report as a dry run does (`results=` says where). With a
     token (argument, `token_file=`, or CALLBELL_API_TOKEN) it also looks up, read-only, which rows the account
@@ -56,7 +59,7 @@ def validate_file(
 
 
 def import_file(
-    path: PathLike,
+    path: PathLike | None = None,
     *,
     account_file: PathLike | None = None,
     token: str | None = None,
@@ -66,23 +69,48 @@ def import_file(
 ) -> Report:
     """Import a CSV or Excel file as `importer import` does; returns the Report (its `exit_code` is the command's).
 
+    `path` is a local file, "-" (standard input), an http(s) URL (a Google Sheets link reads its sheet as CSV), or
+    an fsspec URL (sftp://, s3://, gs://; their extras); or None with `query=` (or `query_file=`) and `db=` (else
+    IMPORTER_DB_URL): the query's rows are the input. A non-local input is first copied to a snapshot beside the
+    results (`<results stem>.input.csv`, .xlsx, ...), which a resumed run reads again; its results go to the
+    current folder by default, named after it (contacts.csv -> contacts.results.csv; `query`, `stdin`).
+
     The token is `token`, else `token_file`'s, else CALLBELL_API_TOKEN's; `base_url` defaults to
     CALLBELL_BASE_URL, else Callbell's API. Options, named as the command's flags: results, report, state, config,
-    default_region, phone_format, source, encoding, delimiter, sheet, token_file, on_existing, tags, rate,
-    concurrency, max_retries, timeout, settle, workers, notify, notify_on, ping, metrics_file, dry_run. Running it
-    again resumes and creates nothing twice.
+    default_region, phone_format, source, encoding, delimiter, sheet, format, db, query, query_file, token_file,
+    on_existing, tags, rate, concurrency, max_retries, timeout, settle, workers, notify, notify_on, ping,
+    metrics_file, dry_run. Running it again resumes and creates nothing twice.
 
     `notify` (a webhook URL or a list of them), `ping` and `metrics_file` tell how the run ended, however it ended
     (README "Telling someone"); one that fails is a warning on the `importer` logger, never an exception.
     """
     check_names("import_file", options, _IMPORT_OPTIONS)
-    settings = notify_settings(options)  # first: the ping's /start comes before anything else
+    settings, name, options = _notifications(path, options)  # first: the ping's /start comes before anything else
 
     def run() -> Report:
         built = build_options(path, account_file=account_file, token=token, base_url=base_url, given=options)
         return _run(built, progress)
 
-    return watched(settings, input_name(path), bool(options.get("dry_run")), run)
+    return watched(settings, name, bool(options.get("dry_run")), run)
+
+
+def _notifications(path: PathLike | None, options: dict[str, Any]) -> tuple[NotifySettings, str, dict[str, Any]]:
+    """The notification settings (given, else the config's [options]), the input's name for them, and the options
+    with the config read once. A config that cannot be read is told to what the call itself gave: the run raises
+    its error again, inside the watch."""
+    try:
+        config = load_config(options.get("config"))
+    except ImporterError:
+        return notify_settings(options), _input_name(path), options
+    pinned = config.options if config is not None else {}
+    settings = notify_settings({**pinned, **{key: value for key, value in options.items() if is_given(value)}})
+    if path is None and config is not None:
+        path = config.input_spec().get("input")
+    return settings, _input_name(path), {**options, "config": config}
+
+
+def _input_name(path: PathLike | None) -> str:
+    return input_name(path) if path is not None else "query"  # the rows of a --query, named so by importer.sources
 
 
 def import_records(
@@ -101,7 +129,7 @@ def import_records(
     The first record is row 2 (as under a header row) and every record gets one results row, in order. Without
     `results=`, the results (and the state file) go to a temporary directory that lives as long as the Report;
     give `results=` to keep them, and to resume an interrupted import. Options: those of `import_file` but
-    encoding, delimiter and sheet.
+    encoding, delimiter, sheet, format, db, query and query_file.
     """
     check_names("import_records", options, _RECORDS_OPTIONS)
     settings = notify_settings(options)

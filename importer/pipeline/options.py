@@ -13,6 +13,7 @@ from importer.delivery.options import DeliveryOptions, OnExisting
 from importer.mapping.config import MappingConfig
 from importer.options import default
 from importer.results.writer import results_path
+from importer.sources.spec import InputSpec
 from importer.validation.validator import Options
 
 __all__ = ["ImportOptions", "OnExisting"]
@@ -20,6 +21,7 @@ __all__ = ["ImportOptions", "OnExisting"]
 
 @dataclass(frozen=True)
 class ImportOptions:
+    # A local file's path; for another input (`input`), a name whose stem names the results in the current folder.
     file: Path
     account_file: Path
     results: Path | None = default("results")  # a .csv or .xlsx file, or a directory; default: beside the input
@@ -36,6 +38,14 @@ class ImportOptions:
     workers: int | None = default("workers")  # validation processes; default: every core
     report: Path | None = default("report")  # default: <results stem>.report.html beside the results
     settle: float = default("settle")  # seconds a look-up waits after a lost answer: reads may trail writes
+    input: InputSpec | None = None  # where the rows come from (importer.sources); None: the local file `file`
+    format: str | None = default("format")  # the kind of a non-local input's bytes, when they cannot tell
+    timeout: float = default("timeout")  # a URL's read timeout, as the API's
+
+    @property
+    def input_spec(self) -> InputSpec:
+        """The input: `input`, or the local file `file`."""
+        return self.input or InputSpec("file", str(self.file), redacted=str(self.file), name=self.file.name)
 
     def __post_init__(self) -> None:
         if self.results is not None:  # checked now, before any work: a directory, or a .csv or .xlsx name

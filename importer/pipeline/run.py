@@ -25,6 +25,7 @@ from importer.errors import AccountError
 from importer.mapping.columns import build_mapping
 from importer.mapping.hints import require_columns
 from importer.mapping.values import ValueRules, resolve_value_rules
+from importer.pipeline._inputs import fetch
 from importer.pipeline.check import check, check_rows, scan
 from importer.pipeline.options import ImportOptions, OnExisting
 from importer.progress import NoProgress, Progress
@@ -52,23 +53,28 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     account = _load_account(options.account_file)
     if not options.dry_run and options.client is None:
         raise AccountError(NO_TOKEN)
-    # Records (a `table` given) have no file: their name is what a state file remembers of them.
-    source_id = str(options.file) if table is not None else str(options.file.resolve())
-    table = table or _open(options)  # a bad file is reported before any request
+    # Records (a `table` given) have no file: their name is what a state file remembers of them. Any other input
+    # is read from a local file: its own, or the snapshot of a URL's, standard input's or a query's rows.
+    read, source_id, label, notes = options.file, str(options.file), "", ()
+    if table is None:
+        fetched, source_id = fetch(options)
+        read, notes = fetched.path, fetched.notes
+        label = f", from {fetched.label}" if fetched.snapshot else ""
+        table = _open(options, read)  # a bad file is reported before any request
     client = options.client
     if client is not None:
         client, learnt = asyncio.run(preflight(client, account))
         account = learnt or account
     mapping = build_mapping(table.headers, account, options.mapping_config)
-    require_columns(options.file, mapping, options.mapping_config)
+    require_columns(read, mapping, options.mapping_config)
     rules = options.mapping_config.values if options.mapping_config else ValueRules()
     # Checked against the account before any row: a wrong right side would fail every row it touches.
     options = replace(options, validation=replace(options.validation, values=resolve_value_rules(rules, account)))
     report = Report(
-        source=table.description,
+        source=table.description + label,
         mapping=mapping,
         results_path=options.results_path,
-        file=options.file,
+        file=read,
         dry_run=options.dry_run,
         started_at=started_at,
     )
@@ -110,7 +116,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         elif options.dry_run:
             ledger.rows.pending_to_valid()
 
-        report.notes = list(table.notes)  # complete now that every row was read
+        report.notes = [*notes, *table.notes]  # complete now that every row was read
         report.errors_path = write_results(table.headers, ledger, options)
         report.counts = Counter(ledger.rows.status_counts())
         report.problems = grouped_problems(checked.tally, ledger, mapping)
@@ -133,8 +139,8 @@ def _load_account(path: Path) -> Account:
         raise AccountError(str(exc)) from None
 
 
-def _open(options: ImportOptions) -> Table:
-    return open_table(options.file, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
+def _open(options: ImportOptions, path: Path) -> Table:
+    return open_table(path, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
 
 
 # --- stage 3: results --------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from importer.mapping.config import MappingConfig, load_mapping_config
 from importer.options import BY_NAME, OPTIONS, api_arguments, api_keywords
 from importer.phones.numbers import is_region
 from importer.pipeline.options import ImportOptions
+from importer.sources.spec import parse_input
 from importer.validation.validator import Options
 
 # Every option, with its default: the names of the command's flags (`--on-existing` is `on_existing`); each one
@@ -52,7 +53,7 @@ def merged(given: Mapping[str, Any], config: MappingConfig | None) -> tuple[dict
     values: dict[str, Any] = {}
     from_config: set[str] = set()
     for key, value in given.items():
-        if _given(value):
+        if is_given(value):
             values[key] = value
         elif key in pinned:
             values[key] = pinned[key]
@@ -62,13 +63,13 @@ def merged(given: Mapping[str, Any], config: MappingConfig | None) -> tuple[dict
     return values, from_config
 
 
-def _given(value: Any) -> bool:
+def is_given(value: Any) -> bool:
     # A repeatable flag not given is an empty tuple to click.
     return value is not None and not (isinstance(value, (tuple, list)) and not value)
 
 
 def build_options(
-    file: str | os.PathLike[str],
+    file: str | os.PathLike[str] | None,
     *,
     account_file: str | os.PathLike[str] | None,
     token: str | None,
@@ -79,6 +80,7 @@ def build_options(
     ConfigError for what makes no sense.
 
     The token is `token`, else the `token_file`'s, else CALLBELL_API_TOKEN's; with none, only a dry run works.
+    `file` is a path, "-" (standard input) or a URL; None with a `query` (and `db`, or IMPORTER_DB_URL).
     """
     config = load_config({**DEFAULTS, **given}["config"])
     kw, from_config = merged({**DEFAULTS, **given, "config": config}, config)
@@ -89,6 +91,14 @@ def build_options(
     pinned = config.options if config is not None else {}
     if account_file is None:
         account_file = pinned.get("account_file")
+    # The input: FILE or --db/--query as given, else the config's top-level input keys (a job in one file).
+    db, query, query_file = kw["db"], kw["query"], kw["query_file"]
+    if file is None and query is None and query_file is None and config is not None:
+        from_file = config.input_spec()
+        file, query, query_file = from_file.get("input"), from_file.get("query"), from_file.get("query_file")
+        db = db or from_file.get("db")
+    # Before the account file: `importer import` with neither FILE nor --query says that first.
+    spec = parse_input(file, db=db, query=query, query_file=query_file)
     if account_file is None:  # the command's --account-file is optional to click: its message says how to get one
         raise ConfigError(NO_ACCOUNT_FILE)
     for key, choices in CHOICES.items():
@@ -121,7 +131,8 @@ def build_options(
         # Otherwise every row without a Country would be invalid, each saying so, instead of one line here.
         raise ConfigError(f"{name('default_region')}: {region!r} is not a two-letter country code such as ES")
     return ImportOptions(
-        file=Path(file),
+        # A local file's path; another input's name (contacts.csv, stdin, query) names its results in this folder.
+        file=spec.path if spec.is_local else Path(spec.name),
         account_file=Path(account_file),
         results=_path(kw["results"]),
         state=_path(kw["state"]),
@@ -141,6 +152,9 @@ def build_options(
         workers=kw["workers"],
         report=report,
         settle=float(kw["settle"]),
+        input=spec,
+        format=kw["format"],
+        timeout=float(kw["timeout"]),
     )
 
 

@@ -3,4 +3,4 @@ a SQL query), copied to a snapshot file beside the results that the reading stag
 the same snapshot, never a newer export."""
 
 # The modules other packages may import; the rest are this package's own (tests/test_layout.py).
-__all__ = ["remote", "urls"]
+__all__ = ["remote", "snapshot", "spec", "urls"]

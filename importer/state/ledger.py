@@ -168,13 +168,29 @@ class Ledger:
     def check_fingerprint(self, fingerprint: dict[str, str]) -> None:
         """Refuse to mix two imports in one state file (and so in one results file)."""
         stored = self.get_meta("fingerprint")
-        before = json.loads(stored) if stored is not None else {}
-        for key, value in fingerprint.items():
-            if key in before and before[key] != value:
-                raise ConfigError(
-                    f"{self.path}: this state file belongs to another import ({key} was {before[key]!r}, "
-                    f"now {value!r}); use another --results or --state"
-                )
+        _check_fingerprint(self.path, json.loads(stored) if stored is not None else {}, fingerprint)
+
+    @staticmethod
+    def resumes(path: Path, fingerprint: dict[str, str]) -> bool:
+        """Does the state file at `path` hold an unfinished run of this input? ConfigError, as check_fingerprint,
+        when it belongs to another import. Read without the lock and without changing the file: the run that asks
+        has not taken it yet (it decides, before fetching its input, whether to read the interrupted run's snapshot
+        again, and must not replace another import's). No file, or not a state file: False; the ledger tells what
+        is wrong when the run opens it."""
+        if not path.is_file():
+            return False
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                keys = "('run', 'run_finished', 'fingerprint')"
+                meta = dict(db.execute(f"SELECT key, value FROM meta WHERE key IN {keys}"))
+            finally:
+                db.close()
+            before = json.loads(meta.get("fingerprint") or "{}")
+        except (sqlite3.Error, ValueError):
+            return False
+        _check_fingerprint(path, before, fingerprint)
+        return meta.get("run") is not None and meta.get("run_finished") != "1"
 
     def begin_run(self, fingerprint: dict[str, str], started: str | None = None) -> tuple[str, bool]:
         """Start a run, or resume the last one if it never finished. Returns (run id, resumed)."""
@@ -198,3 +214,12 @@ class Ledger:
                 self.runs.end(run, counts, finished=finished)
             if finished:
                 self.set_meta("run_finished", "1")
+
+
+def _check_fingerprint(path: Path, before: dict[str, str], fingerprint: dict[str, str]) -> None:
+    for key, value in fingerprint.items():
+        if key in before and before[key] != value:
+            raise ConfigError(
+                f"{path}: this state file belongs to another import ({key} was {before[key]!r}, "
+                f"now {value!r}); use another --results or --state"
+            )

@@ -48,6 +48,25 @@ def test_a_state_file_of_another_import_is_refused(tmp_path: Path) -> None:
             ledger.begin_run({**FINGERPRINT, "file": "other.csv"})
 
 
+def test_a_run_learns_before_taking_the_lock_whether_it_resumes(tmp_path: Path) -> None:
+    # Asked before a non-local input is fetched: an unfinished run of the same input reads its snapshot again.
+    path = tmp_path / "state.db"
+    assert not Ledger.resumes(path, FINGERPRINT) and not path.exists()  # no state file: nothing made
+    with Ledger.open(path) as ledger:
+        ledger.begin_run(FINGERPRINT)
+        ledger.end_run({"pending": 3}, finished=False)
+        assert Ledger.resumes(path, FINGERPRINT)  # read without the lock the run holds, changing nothing
+    assert Ledger.resumes(path, {"file": "contacts.csv"})
+    with pytest.raises(ConfigError, match="belongs to another import"):
+        Ledger.resumes(path, {"file": "other.csv"})
+    with Ledger.open(path) as ledger:
+        ledger.begin_run(FINGERPRINT)
+        ledger.end_run({"created": 3})
+    assert not Ledger.resumes(path, FINGERPRINT)
+    (tmp_path / "junk.db").write_bytes(b"not a database" * 100)
+    assert not Ledger.resumes(tmp_path / "junk.db", FINGERPRINT)  # opening it for the run says what is wrong
+
+
 def test_a_file_that_is_not_a_state_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "contacts.csv"
     path.write_text("Name,Phone\n" * 200, encoding="utf-8")
