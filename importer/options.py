@@ -123,6 +123,18 @@ OPTIONS: tuple[RunOption, ...] = (
         help="Updating a contact: keep its tags and add the row's, or set exactly the row's tags.",
     ),
     RunOption(
+        "on_missing",
+        default="keep",
+        help="Contacts this job created or synced before that are not among the rows now: keep them, add tag NAME"
+        " (removed when they come back), or delete them in Callbell. keep, tag:NAME or delete.",
+    ),
+    RunOption(
+        "max_missing",
+        default="10%",
+        help="Hold back every removal of --on-missing when more contacts are missing than this: a number N, or P%"
+        " of the contacts the job knows.",
+    ),
+    RunOption(
         "state",
         Path,
         help="Ledger file [RESULTS.state.db].",

@@ -61,7 +61,8 @@ def test_the_api_names_are_those_it_always_had() -> None:
     # What callers see in the TypeError: the table must not have lost or gained a keyword by accident.
     assert valid_names(lambda **kw: import_file("c.csv", account_file=ACCOUNT, **kw)) == {
         "account_file", "base_url", "concurrency", "config", "default_region", "delimiter", "dry_run",
-        "encoding", "max_retries", "on_existing", "phone_format", "progress", "rate", "report", "results",
+        "encoding", "max_missing", "max_retries", "on_existing", "on_missing", "phone_format", "progress", "rate",
+        "report", "results",
         "settle", "sheet", "source", "state", "tags", "timeout", "token", "token_file", "workers",
     }  # fmt: skip
 

@@ -66,8 +66,9 @@ def import_file(
 
     The token is `token`, else `token_file`'s, else CALLBELL_API_TOKEN's; `base_url` defaults to
     CALLBELL_BASE_URL, else Callbell's API. Options, named as the command's flags: results, report, state, config,
-    default_region, phone_format, source, encoding, delimiter, sheet, token_file, on_existing, tags, rate,
-    concurrency, max_retries, timeout, settle, workers, dry_run. Running it again resumes and creates nothing twice.
+    default_region, phone_format, source, encoding, delimiter, sheet, token_file, on_existing, tags,
+    on_missing, max_missing, rate, concurrency, max_retries, timeout, settle, workers, dry_run. Running it again
+    resumes and creates nothing twice.
     """
     check_names("import_file", options, _IMPORT_OPTIONS)
     built = build_options(path, account_file=account_file, token=token, base_url=base_url, given=options)
