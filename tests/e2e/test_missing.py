@@ -239,7 +239,10 @@ def test_max_missing_holds_every_removal_back(sandbox, account, tmp_path: Path, 
     assert proc.returncode == 1 and tagged == [] and removals(rows) == []
     assert [r["status"] for r in rows] == ["skipped"] * 16  # everything else done
     reason = summary(tmp_path)["missing"]["held_back"]
-    assert reason.startswith("4 of the 20 contacts this job knows are missing (20.0%)") and f"--max-missing {limit}" in reason
+    assert (
+        reason.startswith("4 of the 20 contacts this job knows are missing (20.0%)")
+        and f"--max-missing {limit}" in reason
+    )
     assert f"held back, {reason}" in proc.stdout
     assert "Held back" in (tmp_path / "r.report.html").read_text(encoding="utf-8")
 
