@@ -95,7 +95,8 @@ def handle_missing(
     them: its results list them). `run` is '' for a dry run."""
     policy = options.missing
     report = MissingReport(str(policy))
-    if config is not None and not options.dry_run and ledger.removals.returned():
+    # (With --on-missing keep and nothing tagged, the usual case, this costs no query over the rows.)
+    if config is not None and not options.dry_run and ledger.removals.any_tagged() and ledger.removals.returned():
         asyncio.run(_untag_returned(ledger, config, report))
     if policy.action == "keep":
         return report
@@ -248,6 +249,9 @@ async def _untag_returned(ledger: Ledger, config: ClientConfig, report: MissingR
     a warning on their row."""
     async with CallbellClient(config) as client:
         for back in ledger.removals.returned():
+            if not back.added:  # the tag was there before the job tagged it: it stays
+                ledger.removals.set_returned(back.run, back.uuid)
+                continue
             try:
                 contact = await _current(client, back.uuid)
                 if contact is not None:

@@ -53,6 +53,7 @@ class Returned:
     identifier: str
     tag: str
     row: int  # its first row tonight
+    added: bool  # the job added the tag (else it was there before: left to the contact)
 
 
 class Removals(Part):
@@ -94,13 +95,18 @@ class Removals(Part):
         for source, identifier, uuid, href, tagged in cursor.fetchall():
             yield Missing(source, identifier, uuid, href, bool(tagged))
 
+    def any_tagged(self) -> bool:
+        """Does any contact carry a tag a run added? (Else no run needs to look for returns: most never do.)"""
+        found = self._db.execute("SELECT 1 FROM removals WHERE action = 'tag' AND state = 'done' LIMIT 1")
+        return found.fetchone() is not None
+
     def returned(self) -> list[Returned]:
         """Contacts an earlier run tagged (and whose tag is still recorded as there) that are among tonight's rows."""
         self._index_tonight()
         return [
-            Returned(*row)
+            Returned(*row[:5], bool(row[5]))
             for row in self._db.execute(
-                """SELECT m.run, m.uuid, m.identifier, m.tag, t.row FROM removals m
+                """SELECT m.run, m.uuid, m.identifier, m.tag, t.row, m.added FROM removals m
                 JOIN temp.tonight t ON t.source = m.source AND t.identifier = m.identifier
                 WHERE m.action = 'tag' AND m.state = 'done'
                 ORDER BY t.row"""

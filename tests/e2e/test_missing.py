@@ -136,6 +136,13 @@ def test_a_tag_the_contact_already_had_is_left_to_it_by_undo(sandbox, account: P
     assert undo.returncode == 0, undo.stdout + undo.stderr
     now = contacts(sandbox)
     assert now[phone(3)]["tags"] == ["Gone"] and now[phone(5)]["tags"] == []  # only the tag the job added went
+    # Tagged again the next night; then both come back: only the tag the job added is removed.
+    night(sandbox, account, tmp_path, [i for i in range(10) if i not in (3, 5)], *TAG, *ALL)
+    assert contacts(sandbox)[phone(5)]["tags"] == ["Gone"]
+    proc, rows = night(sandbox, account, tmp_path, range(10), *TAG)
+    assert proc.returncode == 0, proc.stdout
+    now = contacts(sandbox)
+    assert now[phone(3)]["tags"] == ["Gone"] and now[phone(5)]["tags"] == []
 
 
 def run_undo(sandbox, results: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -315,5 +322,40 @@ def test_killed_mid_removal_resumes_without_tagging_twice(account: Path, tmp_pat
         rows = results_of(results)
         assert [r["status"] for r in removals(rows)] == ["tagged"] * 60
         assert summary(tmp_path)["removals"] == {"tagged": 60}
+    finally:
+        sandbox.stop()
+
+
+def test_sigterm_mid_removal_stops_cleanly_and_the_next_run_finishes(account: Path, tmp_path: Path) -> None:
+    sandbox = start_sandbox("--latency-ms", "20", account_file=account)
+    try:
+        night(sandbox, account, tmp_path, range(100), "--rate", "500")
+        file = write_sheet(tmp_path / "c.csv", range(40, 100))
+        results = tmp_path / "r.csv"
+        run = subprocess.Popen(
+            args(sandbox, account, file, results, *DELETE, *ALL, "--rate", "30", "--concurrency", "2"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_with(sandbox.token),
+        )  # fmt: skip
+        wait_for(lambda: sandbox.stats()["deleted"] >= 5 or run.poll() is not None, "deletes")
+        run.terminate()
+        out, err = run.communicate()
+        assert run.returncode == 143 and "Traceback" not in err, err
+        first = removals(results_of(results))
+        done = sandbox.stats()["deleted"]
+        assert 5 <= done < 40 and [r["status"] for r in first].count("deleted") == done
+        assert {r["status"] for r in first} == {"deleted", "pending"} and len(first) == 40
+        assert "not done (stopped)" in out
+        proc = subprocess.run(
+            args(sandbox, account, file, results, *DELETE, *ALL), capture_output=True, text=True,
+            env=env_with(sandbox.token),
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert [r["status"] for r in removals(results_of(results))] == ["deleted"] * 40
+        assert sandbox.stats()["deleted"] == 40 and len(sandbox.contacts()) == 60
+        # Undone: the 40 come back, each once, with new uuids.
+        undo = run_undo(sandbox, results)
+        assert undo.returncode == 0, undo.stdout + undo.stderr
+        assert len(sandbox.contacts()) == 100 and undo.stdout.count(" -> ") == 40
+        assert len({c["phoneNumber"] for c in sandbox.contacts()}) == 100
     finally:
         sandbox.stop()

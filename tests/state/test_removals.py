@@ -65,7 +65,7 @@ def test_a_tag_is_planned_intended_and_done_once(state: Ledger) -> None:
     # u2 comes back among the rows: returned, with its first row.
     state.rows.add([row(7, "34600000002", "skipped"), row(8, "34600000002", "duplicate")])
     (back,) = state.removals.returned()
-    assert (back.run, back.uuid, back.tag, back.row) == ("run1", "u2", "Gone", 7)
+    assert (back.run, back.uuid, back.tag, back.row, back.added) == ("run1", "u2", "Gone", 7, True)
     state.removals.set_returned("run1", "u2")
     assert state.removals.returned() == [] and state.undo.counts_of("run1").to_untag == 0
 
