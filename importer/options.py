@@ -125,8 +125,9 @@ OPTIONS: tuple[RunOption, ...] = (
     RunOption(
         "on_missing",
         default="keep",
-        help="Contacts this job created or synced before that are not among the rows now: keep them, add tag NAME"
-        " (removed when they come back), or delete them in Callbell. keep, tag:NAME or delete.",
+        help="keep, tag:NAME or delete: what happens to the contacts this job created or synced before that are"
+        " not among the rows now (tag:NAME adds the tag, removed when they come back; delete deletes them in"
+        " Callbell). See --max-missing.",
     ),
     RunOption(
         "max_missing",

@@ -134,7 +134,8 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         report.rows_to_fix = rows_to_fix(ledger)
         if not options.dry_run:
             # An interrupted run is resumed by the next one, under the same run id.
-            ledger.end_run({**report.counts, **report.removals}, finished=report.signal is None)
+            # The run's record counts its removals too (a failed one with the failed rows).
+            ledger.end_run(dict(report.counts + report.removals), finished=report.signal is None)
     report.duration = time.monotonic() - started
     summary = report.summary()
     report.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
