@@ -216,7 +216,7 @@ async def _tag(client: CallbellClient, state: _Run, item: Removal) -> None:
     removals, run = state.ledger.removals, state.run
     contact = await _current(client, item.uuid)
     if contact is None:
-        removals.failed(run, item.uuid, "not in Callbell any more (deleted there?)")
+        removals.vanished(run, item.uuid, "not in Callbell any more (deleted there?): forgotten by the state file")
         return
     tags = snapshot(contact)["tags"]
     if item.tag in tags:

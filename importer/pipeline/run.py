@@ -120,7 +120,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
                 # What the job knows is in the real state file; copied now, after the dry run's look-ups.
                 with Ledger(options.state_path) as existing:
                     ledger.removals.copy_known(existing.removals.known_records())
-            rows_read = sum(ledger.rows.status_counts().values())
+            rows_read = sum(ledger.rows.status_counts().values()) if options.on_missing != "keep" else 0
             missing = handle_missing(ledger, client, run_id, options.delivery, rows_read, progress)
             report.requests += missing.requests
             report.signal = missing.signal

@@ -180,6 +180,20 @@ class Removals(Part):
             )
             self._db.execute("DELETE FROM contacts WHERE uuid = ?", (uuid,))
 
+    def vanished(self, run: str, uuid: str, error: str) -> None:
+        """The contact to tag is no longer in Callbell (deleted there): the removal failed, and the state forgets the
+        contact (else every later night would try again)."""
+        with transaction(self._db):
+            self._db.execute(
+                "UPDATE removals SET state = 'failed', error = ? WHERE run = ? AND uuid = ?", (error, run, uuid)
+            )
+            self._db.execute(
+                "DELETE FROM synced WHERE (source, identifier) IN"
+                " (SELECT source, identifier FROM contacts WHERE uuid = ?)",
+                (uuid,),
+            )
+            self._db.execute("DELETE FROM contacts WHERE uuid = ?", (uuid,))
+
     def failed(self, run: str, uuid: str, error: str) -> None:
         self._db.execute(
             "UPDATE removals SET state = 'failed', error = ? WHERE run = ? AND uuid = ?", (error, run, uuid)

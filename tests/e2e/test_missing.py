@@ -224,6 +224,19 @@ def test_a_reformatted_key_is_the_same_contact(sandbox, account: Path, tmp_path:
     assert summary(tmp_path)["missing"]["missing"] == 0
 
 
+def test_a_contact_deleted_in_callbell_fails_once_and_is_forgotten(sandbox, account: Path, tmp_path: Path) -> None:
+    night(sandbox, account, tmp_path, range(5))
+    uuid = contacts(sandbox)[phone(0)]["uuid"]
+    httpx.delete(f"{sandbox.base_url}/contacts/{uuid}", headers=sandbox.headers).raise_for_status()
+    proc, rows = night(sandbox, account, tmp_path, range(1, 5), *TAG, *ALL)
+    assert proc.returncode == 1 and "1 failed" in proc.stdout
+    (gone,) = removals(rows)
+    assert (gone["status"], gone["uuid"]) == ("failed", uuid) and "not in Callbell any more" in gone["error"]
+    assert not (tmp_path / "r.errors.csv").exists()  # nothing in the file to fix
+    proc, rows = night(sandbox, account, tmp_path, range(1, 5), *TAG, *ALL)
+    assert proc.returncode == 0 and removals(rows) == []
+
+
 def test_contacts_made_outside_the_job_are_never_touched(sandbox, account: Path, tmp_path: Path) -> None:
     outside = [make_contact(sandbox, phone(100 + i), name=f"Outside {i}") for i in range(5)]
     night(sandbox, account, tmp_path, range(10))
