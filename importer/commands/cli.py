@@ -31,9 +31,9 @@ from importer.validation.problems import format_count, problem_lines
 def cli() -> None:
     """Bulk-load contacts from CSV and Excel files into a Callbell account.
 
-    Exit codes: 0 every row ok; 1 some rows invalid, duplicated or failed; 2 usage, config or unreadable
-    input (nothing sent); 3 account or authentication problem (nothing sent); 4 internal error (a bug);
-    130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (the next run resumes).
+    Exit codes: 0 every row ok; 1 some rows invalid, duplicated or failed (or --on-missing held back or failed);
+    2 usage, config or unreadable input (nothing sent); 3 account or authentication problem (nothing sent);
+    4 internal error (a bug); 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (the next run resumes).
     """
 
 
