@@ -1,6 +1,6 @@
 """A nightly re-run with `--on-existing update` against the sandbox: only what changed is sent.
 
-    .venv/bin/python bench/bench_nightly.py [--rows 100000] [--changed 0.01]
+    .venv/bin/python bench/bench_nightly.py [--rows 100000] [--changed 0.01] [--gone 0.01]
 
 One sandbox (`--rate-limit 300 --latency-ms 50`, contacts in a --db file) is seeded directly with a contact
 for every row of a generated sheet (name, tags, a custom field). Then, not measured, a first
@@ -9,13 +9,15 @@ the state). Measured, on the same sheet path (the state belongs to one file):
 
 - the offline dry run of the changed sheet (no token: reading and checking only), the time yardstick;
 - changed: the sheet with `--changed` of its rows renamed, imported with `--on-existing update`;
-- unchanged: the same sheet again (nothing changed since the last run).
+- unchanged: the same sheet again (nothing changed since the last run);
+- gone: the sheet without `--gone` of its rows, with `--on-missing tag:Gone` (the account gains a tag "Gone"):
+  each contact that left the source is tagged.
 
-For each: requests the importer sent vs its goal (1.1 x changed rows + listing pages), wall time vs its goal
+For each: requests the importer sent vs its goal (1.1 x (changed + missing rows) + listing pages), wall time vs its goal
 (1.5 x (dry run + changed rows / rate + pages / rate)), rows/s and its ratio to the reference (bench/reference.py:
 phonenumbers on one core, measured before and after the two runs), peak memory, and the sandbox's requests per
 method. Ends with one markdown row per run, and one for the reference:
-| run | rows | changed | requests | request goal | seconds | time goal | rows/s | x reference | peak MB |
+| run | rows | changed or gone | requests | request goal | seconds | time goal | rows/s | x reference | peak MB |
 """
 
 from __future__ import annotations
@@ -51,17 +53,28 @@ def row(i: int, renamed: bool = False) -> tuple[str, str, str, str]:
     return (f"Nightly {'renamed ' if renamed else ''}{i}", f"+34 6{i:08d}", "VIP" if i % 3 == 0 else "", "Active")
 
 
-def write_sheet(path: Path, rows: int, changed: set[int]) -> None:
+def write_sheet(path: Path, rows: int, changed: set[int], gone: frozenset[int] = frozenset()) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["Name", "Phone", "Tags", "Status"])
         for i in range(rows):
-            writer.writerow(row(i, i in changed))
+            if i not in gone:
+                writer.writerow(row(i, i in changed))
 
 
-def seed(db: Path, rows: int) -> None:
+def account_with_gone(folder: Path) -> Path:
+    """The sample account plus the tag --on-missing adds (the API refuses a tag the account does not have)."""
+    path = folder / "account.toml"
+    path.write_text(
+        ACCOUNT_FILE.read_text(encoding="utf-8").replace('tags = ["Call back"', 'tags = ["Gone", "Call back"'),
+        encoding="utf-8",
+    )
+    return path
+
+
+def seed(db: Path, rows: int, account: Path) -> None:
     """A contact per row, as the sheet has it, straight into the sandbox's database (POSTs would take minutes)."""
-    rules = Rules(load_account(ACCOUNT_FILE))
+    rules = Rules(load_account(account))
     channel = rules.resolve_channel("whatsapp", None)
     store = ContactStore(db)
     try:
@@ -92,9 +105,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--changed", type=float, default=0.01, help="share of rows renamed for the changed run")
+    parser.add_argument("--gone", type=float, default=0.01, help="share of rows left out for the gone run")
     args = parser.parse_args()
     token = secrets.token_urlsafe(24)
     changed = set(range(0, args.rows, max(1, round(1 / args.changed))))
+    gone = frozenset(range(1, args.rows, max(1, round(1 / args.gone))))  # not the changed ones: 1, 101, 201, …
     pages = math.ceil(args.rows / PAGE_SIZE) + 1  # the last one comes back empty
     env = {**os.environ, "CALLBELL_API_TOKEN": token}
     offline = {k: v for k, v in os.environ.items() if not k.startswith("CALLBELL_")}
@@ -104,11 +119,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-nightly-") as tmp:
         work = Path(tmp)
         sheet, results, db = work / "crm.csv", work / "crm.results.csv", work / "sandbox.db"
+        account = account_with_gone(work)
         write_sheet(sheet, args.rows, set())
-        seed(db, args.rows)
+        seed(db, args.rows, account)
         print(f"sheet: {args.rows:,} rows, every contact already in the sandbox; {len(changed):,} renamed later")
-        with start_sandbox(*SANDBOX_KNOBS, "--db", str(db), account_file=ACCOUNT_FILE, token=token, cwd=REPO) as sb:
-            common = ["-a", str(ACCOUNT_FILE), "--base-url", sb.base_url, "--no-progress", "--rate", str(RATE)]
+        with start_sandbox(*SANDBOX_KNOBS, "--db", str(db), account_file=account, token=token, cwd=REPO) as sb:
+            common = ["-a", str(account), "--base-url", sb.base_url, "--no-progress", "--rate", str(RATE)]
             update = [str(IMPORTER), "import", str(sheet), *common, "-o", str(results), "--on-existing", "update"]
             first = run_sampled(update, env=env)
             print(f"previous night (found every contact): exit {first.exit_code} in {first.seconds:.1f}s")
@@ -121,9 +137,12 @@ def main() -> None:
             print(f"dry run (offline) of the changed sheet: exit {dry.exit_code} in {dry.seconds:.2f}s")
             failed |= dry.exit_code != 0
             reference = phone_reference()
-            for name, expected in (("changed", len(changed)), ("unchanged", 0)):
+            runs = (("changed", len(changed), 0), ("unchanged", 0, 0), ("gone", 0, len(gone)))
+            for name, expected, missing in runs:
+                if missing:
+                    write_sheet(sheet, args.rows, changed, gone)
                 before = sb.stats()
-                m = run_sampled(update, env=env)
+                m = run_sampled([*update, "--on-missing", "tag:Gone"] if missing else update, env=env)
                 after = sb.stats()
                 summary = json.loads(results.with_name("crm.results.summary.json").read_text(encoding="utf-8"))
                 counts = summary.get("counts", {})
@@ -133,20 +152,22 @@ def main() -> None:
                     for k, v in after["by_method"].items()
                     if v - before["by_method"].get(k, 0)
                 }
-                request_goal = 1.1 * expected + pages
-                time_goal = 1.5 * (dry.seconds + expected / RATE + pages / RATE)
+                request_goal = 1.1 * (expected + missing) + pages
+                time_goal = 1.5 * (dry.seconds + (expected + missing) / RATE + pages / RATE)
                 ok = m.exit_code == 0 and counts.get("updated", 0) == expected
-                ok = ok and counts.get("unchanged", 0) == args.rows - expected
+                ok = ok and counts.get("unchanged", 0) == args.rows - expected - missing
+                ok = ok and summary.get("removals", {}).get("tagged", 0) == missing
                 failed |= not ok
                 print(
                     f"{name}: exit {m.exit_code}{'' if m.exit_code == 0 else ': ' + last_line(m.stderr)}, "
                     f"{m.seconds:.1f}s end to end (goal {time_goal:.1f}s), {requests:,} requests sent "
-                    f"(goal {request_goal:,.0f}: {expected:,} changed rows, {pages:,} listing pages), "
+                    f"(goal {request_goal:,.0f}: {expected:,} changed rows, {missing:,} missing, "
+                    f"{pages:,} listing pages), removals {summary.get('removals')}, "
                     f"sandbox saw by method {methods}, counts {counts}, peak RSS {m.peak_main_mb:.0f} MB "
                     f"(all processes {m.peak_tree_mb:.0f} MB){'' if ok else ' FAILED: wrong counts'}"
                 )
                 rate = args.rows / m.seconds
-                cells = (name, f"{args.rows:,}", f"{expected:,}", f"{requests:,}", f"{request_goal:,.0f}")
+                cells = (name, f"{args.rows:,}", f"{expected + missing:,}", f"{requests:,}", f"{request_goal:,.0f}")
                 cells += (f"{m.seconds:.1f}", f"{time_goal:.1f}", f"{rate:,.0f}", rate, f"{m.peak_tree_mb:.0f}")
                 measured.append(cells)
             reference = max(reference, phone_reference())

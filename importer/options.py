@@ -166,6 +166,19 @@ OPTIONS: tuple[RunOption, ...] = (
         help="Updating a contact: keep its tags and add the row's, or set exactly the row's tags.",
     ),
     RunOption(
+        "on_missing",
+        default="keep",
+        help="keep, tag:NAME or delete: what happens to the contacts this job created or synced before that are"
+        " not among the rows now (tag:NAME adds the tag, removed when they come back; delete deletes them in"
+        " Callbell). See --max-missing.",
+    ),
+    RunOption(
+        "max_missing",
+        default="10%",
+        help="Hold back every removal of --on-missing when more contacts are missing than this: a number N, or P%"
+        " of the contacts the job knows.",
+    ),
+    RunOption(
         "state",
         Path,
         help="Ledger file [RESULTS.state.db].",

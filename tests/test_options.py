@@ -63,7 +63,7 @@ def test_the_api_names_are_those_it_always_had() -> None:
         "account_file", "base_url", "concurrency", "config", "db", "default_region", "delimiter", "dry_run",
         "encoding", "format", "max_retries", "on_existing", "phone_format", "progress", "query", "query_file",
         "rate", "report", "results", "settle", "sheet", "source", "state", "tags", "timeout", "token", "token_file",
-        "workers", "notify", "notify_on", "ping", "metrics_file",
+        "workers", "on_missing", "max_missing", "notify", "notify_on", "ping", "metrics_file",
     }  # fmt: skip
 
 

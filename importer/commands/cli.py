@@ -21,7 +21,7 @@ from importer.errors import ImporterError
 from importer.pipeline.api import import_file, validate_file
 from importer.pipeline.run_options import load_config, merged
 from importer.progress import TqdmProgress
-from importer.results.report import Report
+from importer.results.report import REMOVAL_STATUSES, Report
 from importer.sandbox.command import sandbox_command
 from importer.validation.problems import format_count, problem_lines
 
@@ -31,9 +31,9 @@ from importer.validation.problems import format_count, problem_lines
 def cli() -> None:
     """Bulk-load contacts from CSV and Excel files into a Callbell account.
 
-    Exit codes: 0 every row ok; 1 some rows invalid, duplicated or failed; 2 usage, config or unreadable
-    input (nothing sent); 3 account or authentication problem (nothing sent); 4 internal error (a bug);
-    130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (the next run resumes).
+    Exit codes: 0 every row ok; 1 some rows invalid, duplicated or failed (or --on-missing held back or failed);
+    2 usage, config or unreadable input (nothing sent); 3 account or authentication problem (nothing sent);
+    4 internal error (a bug); 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (the next run resumes).
     """
 
 
@@ -190,7 +190,10 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
         echo(f"Columns not imported: {', '.join(unmapped[:20])}{more}")
     order = ("created", "updated", "unchanged", "skipped", "valid", "duplicate", "invalid", "failed", "pending")
     parts = [f"{format_count(report.counts[s])} {s}" for s in order if report.counts.get(s)]
+    # --on-missing's rows after the file's: tagged, deleted (a dry run: would_tag, would_delete).
+    parts += [f"{format_count(report.removals[s])} {s}" for s in REMOVAL_STATUSES if report.removals.get(s)]
     echo(("Dry run: " if dry_run else "") + (", ".join(parts) or "no rows") + f" in {report.duration:.1f}s.")
+    _print_missing(report, echo)
     if report.problems:
         errors = sum(1 for p in report.problems if p["severity"] == "error")
         warnings = len(report.problems) - errors
@@ -224,6 +227,21 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
         echo(f"Report: {report.report_path}")
     if log.json_lines:
         log.info("summary", **report.summary())
+
+
+def _print_missing(report: Report, echo: Any) -> None:
+    """What --on-missing found and did, in a line or two (the removals' own rows are in the results)."""
+    missing = report.missing or {}
+    if missing.get("returned"):
+        n = missing["returned"]
+        echo(f"Back in the source: {n} contact{'' if n == 1 else 's'} tagged on an earlier run, the tag removed.")
+    if missing.get("held_back"):
+        echo(f"Contacts that left the source: held back, {missing['held_back']}.")
+    failed, pending = report.removals.get("failed", 0), report.removals.get("pending", 0)
+    if failed or pending:
+        what = [f"{failed} failed"] if failed else []
+        what += [f"{pending} not done (stopped)"] if pending else []
+        echo(f"Contacts that left the source: {', '.join(what)}; see the rows without a row number in the results.")
 
 
 def main() -> None:

@@ -45,9 +45,10 @@ def runs_command(results: Path, state: Path | None) -> None:
 @command_flags("undo")
 def undo_command(results: Path, run: str | None, yes: bool, dry_run: bool, progress: bool | None, **kw: Any) -> None:
     """Undo the last finished import recorded beside RESULTS (or --run ID): delete the contacts it created,
-    give the contacts it updated (--on-existing update) their earlier values back. Contacts it skipped or
-    found are never touched. Writes RESULTS.undo.csv (row, uuid, action, status, error); running it again
-    resumes a killed undo and changes nothing after a finished one.
+    give the contacts it updated (--on-existing update) their earlier values back, remove the tag --on-missing
+    added and re-create the contacts --on-missing deleted (new contacts: their uuids change). Contacts it
+    skipped or found are never touched. Writes RESULTS.undo.csv (row, uuid, action, status, error, new_uuid);
+    running it again resumes a killed undo and changes nothing after a finished one.
 
     Exit codes: 0 all undone or nothing to do; 1 some contacts failed (run it again); 2 usage, no state, a
     state of another import, or no --yes without a terminal; 3 token, API or the state in use by another run.
@@ -105,11 +106,13 @@ def _print(report: UndoReport, dry_run: bool) -> None:
         click.echo("Nothing undone.")
         return
     done = ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items()))
-    if not report.plan.to_delete and not report.plan.to_restore:
+    if not report.plan.anything:
         click.echo(f"Run {described}: nothing left to undo" + (f" ({done})." if done else "."))
     else:
         click.echo(f"Undid run {described}: {done or 'nothing'} in {report.seconds:.1f}s.")
         click.echo(f"API: {report.requests} requests, {report.retries} retries.")
+    for old, new in report.recreated:
+        click.echo(f"Re-created a contact the run deleted; its uuid changed: {old} -> {new}")
     if report.counts.get("failed") or report.counts.get("todo"):
         click.echo("Some contacts were not undone (see the error column); run the same command again to retry them.")
     if report.signal is not None:
@@ -127,7 +130,12 @@ def _counts(run: RunRecord) -> str:
 
 
 def _plan(summary: RunSummary) -> str:
-    return f"delete {summary.to_delete} contacts it created, restore {summary.to_restore} it updated"
+    plan = f"delete {summary.to_delete} contacts it created, restore {summary.to_restore} it updated"
+    if summary.to_untag:
+        plan += f", remove the tag it added to {summary.to_untag} that left the source"
+    if summary.to_recreate:
+        plan += f", re-create {summary.to_recreate} it deleted (with new uuids)"
+    return plan
 
 
 def _progress(flag: bool | None) -> Any:

@@ -1,4 +1,6 @@
-"""Undo a run: delete the contacts it created, give the contacts it updated back their earlier values.
+"""Undo a run: delete the contacts it created, give the contacts it updated back their earlier values, and
+reverse what `--on-missing` did (remove the tag it added; re-create a contact it deleted, from its last known
+fields: a new contact, with a new uuid).
 
 Everything comes from the run's state file (importer.state.ledger): `contacts` says which contacts a run created,
 `before` what a contact looked like before the run PATCHed it. Contacts the run only skipped or found are
@@ -21,12 +23,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
 from importer.callbell.credentials import NO_TOKEN
 from importer.delivery.preflight import preflight
 from importer.delivery.reconcile import reconcile
-from importer.delivery.snapshot import restore_body
+from importer.delivery.snapshot import restore_body, snapshot
 from importer.errors import AccountError, ConfigError
 from importer.options import default
 from importer.progress import NoProgress, Progress
@@ -34,7 +37,7 @@ from importer.state.ledger import Ledger, RunRecord
 from importer.state.undo import Planned
 
 BATCH = 500
-UNDO_COLUMNS = ("row", "uuid", "action", "status", "error")
+UNDO_COLUMNS = ("row", "uuid", "action", "status", "error", "new_uuid")
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,20 @@ class RunSummary:
     to_delete: int  # contacts the run created that are still there (as far as the state knows)
     to_restore: int  # contacts the run updated that were not yet restored
     undone: int  # contacts an earlier undo of this run already dealt with
+    to_untag: int = 0  # contacts the run tagged (--on-missing tag:NAME): the tag removed
+    to_recreate: int = 0  # contacts the run deleted (--on-missing delete): re-created, with a new uuid
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.to_delete or self.to_restore or self.to_untag or self.to_recreate)
 
     @property
     def what_undo_does(self) -> str:
-        if not self.to_delete and not self.to_restore:
+        if not self.anything:
             return "undone" if self.undone else "nothing to undo"
-        return f"delete {self.to_delete}, restore {self.to_restore}"
+        removals = f", untag {self.to_untag}" if self.to_untag else ""
+        removals += f", re-create {self.to_recreate}" if self.to_recreate else ""
+        return f"delete {self.to_delete}, restore {self.to_restore}{removals}"
 
 
 @dataclass
@@ -75,6 +86,7 @@ class UndoReport:
     run: RunRecord | None  # None: the state has no finished run
     plan: RunSummary | None
     counts: Counter[str] = field(default_factory=Counter)  # per status of this invocation's contacts
+    recreated: list[tuple[str, str]] = field(default_factory=list)  # (old uuid, new uuid) of re-created contacts
     planned: list[Planned] = field(default_factory=list)  # a dry run's list
     undo_path: Path | None = None
     declined: bool = False
@@ -115,7 +127,14 @@ def open_state(results: Path, state: Path | None, *, lock: bool) -> Ledger:
 
 def summarize(ledger: Ledger, run: RunRecord) -> RunSummary:
     counts = ledger.undo.counts_of(run.id)
-    return RunSummary(run, to_delete=counts.to_delete, to_restore=counts.to_restore, undone=counts.undone)
+    return RunSummary(
+        run,
+        to_delete=counts.to_delete,
+        to_restore=counts.to_restore,
+        undone=counts.undone,
+        to_untag=counts.to_untag,
+        to_recreate=counts.to_recreate,
+    )
 
 
 def list_runs(results: Path, state: Path | None = None) -> list[RunSummary]:
@@ -182,7 +201,7 @@ def run_undo(
             asyncio.run(_resolve(ledger, run.id, config, options.settle))
         summary = summarize(ledger, run)
         report = UndoReport(run, summary)
-        if summary.to_delete or summary.to_restore:
+        if summary.anything:
             config = config or _preflight(options.client)
             if confirm is not None and not confirm(summary):
                 report.declined = True
@@ -190,6 +209,7 @@ def run_undo(
             ledger.undo.write_plan(run.id)  # committed before the first request: a killed undo resumes from it
             asyncio.run(_undo(ledger, run.id, config, report, progress))
         report.counts = _counts(ledger, run.id)
+        report.recreated = [(uuid, new) for _, uuid, action, status, _, new in ledger.undo.outcomes(run.id) if new]
         report.undo_path = write_undo_csv(ledger, run.id, options.undo_path)
     report.seconds = time.monotonic() - started
     return report
@@ -285,8 +305,16 @@ async def _work(
         if stop.is_set():
             continue  # left to do: the next undo does it
         uuid, action = item
+        new_uuid = ""
         try:
-            status, error = await (_delete(client, uuid) if action == "delete" else _restore(client, ledger, run, uuid))
+            if action == "recreate":
+                status, error, new_uuid = await _recreate(client, ledger, run, uuid)
+            elif action == "untag":
+                status, error = await _untag(client, ledger, run, uuid)
+            elif action == "delete":
+                status, error = await _delete(client, uuid)
+            else:
+                status, error = await _restore(client, ledger, run, uuid)
             unreachable = 0
         except ApiError as exc:
             status, error = "failed", exc.message
@@ -296,7 +324,7 @@ async def _work(
         except Exception as exc:  # a bug must cost one contact, never the undo's record
             status, error = "failed", f"internal error: {exc!r}"
         # With what it changes in the rest of the state (records forgotten), in one transaction.
-        ledger.undo.record(run, uuid, action, status, error)
+        ledger.undo.record(run, uuid, action, status, error, new_uuid)
         progress.advance()
         if unreachable >= 8:
             stop.set()  # the API is gone: stop instead of spending every contact's retries on it
@@ -319,6 +347,52 @@ async def _restore(client: CallbellClient, ledger: Ledger, run: str, uuid: str) 
     return "restored", ""
 
 
+async def _untag(client: CallbellClient, ledger: Ledger, run: str, uuid: str) -> tuple[str, str]:
+    """The tag --on-missing added, removed (the contact's other tags, agents' too, stay)."""
+    found = ledger.removals.for_undo(run, uuid)
+    if found is None:  # the plan comes from `removals`: not reached
+        raise ConfigError(f"{ledger.path}: no removal of {uuid} for run {run}")
+    tag = found[4]
+    try:
+        tags = snapshot(await client.get_contact(uuid))["tags"]
+        if tag in tags:
+            await client.update_contact(uuid, {"tags": [t for t in tags if t != tag]})
+    except ApiError as exc:
+        if exc.status == 404:
+            return "gone", ""  # deleted meanwhile
+        raise
+    return "untagged", ""
+
+
+async def _recreate(client: CallbellClient, ledger: Ledger, run: str, uuid: str) -> tuple[str, str, str]:
+    """A contact --on-missing deleted, created again from its last known fields: a new contact, with a new uuid.
+    The intent is committed before the POST (which is not idempotent): a killed undo looks the number up first."""
+    found = ledger.removals.for_undo(run, uuid)
+    if found is None:
+        raise ConfigError(f"{ledger.path}: no removal of {uuid} for run {run}")
+    source, identifier, last, _, _ = found
+    if not last:
+        return "gone", "it was already gone from Callbell when the run deleted it: nothing to re-create", ""
+    if ledger.undo.status_of(run, uuid) == "sending" and source == "whatsapp":
+        again = await client.find_contact_by_phone("".join(c for c in identifier if c.isdigit()))
+        if again is not None:
+            return "recreated", "", str(again.get("uuid", ""))
+    payload: dict[str, Any] = {"identifier": identifier, "source": source, "name": last.get("name") or identifier}
+    for key, name in (("tags", "tags"), ("custom_fields", "custom_fields"), ("assigned_user", "assigned_user")):
+        if last.get(key):
+            payload[name] = last[key]
+    if last.get("team"):
+        payload["team_uuid"] = last["team"]
+    if last.get("note"):
+        payload["note"] = last["note"]
+    ledger.undo.sending(run, uuid)  # committed before the POST leaves
+    try:
+        contact = await client.create_contact(payload)
+    except OutcomeUnknown as exc:
+        return "failed", f"no answer to the re-create ({exc}); run the undo again to check", ""
+    return "recreated", "", str(contact.get("uuid", ""))
+
+
 def _counts(ledger: Ledger, run: str) -> Counter[str]:
     return Counter(ledger.undo.status_counts(run))
 
@@ -329,7 +403,7 @@ def write_undo_csv(ledger: Ledger, run: str, path: Path) -> Path:
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(UNDO_COLUMNS)
-        for row, uuid, action, status, error in ledger.undo.outcomes(run):
-            writer.writerow(("" if row is None else row, uuid, action, status, error))
+        for row, uuid, action, status, error, new_uuid in ledger.undo.outcomes(run):
+            writer.writerow(("" if row is None else row, uuid, action, status, error, new_uuid))
     tmp.replace(path)  # never a half-written file where the last complete one was
     return path

@@ -42,6 +42,7 @@ class ChunkResult:
     rows: list[Checked]
     tally: Tally
     phone_examples: list[dict[str, Any]]
+    phone_digits: list[tuple[int, str]] = field(default_factory=list)  # (row, digits): phones that could not be read
 
 
 @dataclass
@@ -75,6 +76,8 @@ def check(
                 (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
                 for row, ident, source, payload, error, cells, warn in chunk.rows
             )
+            if chunk.phone_digits:
+                ledger.rows.set_phone_digits(chunk.phone_digits)
             result.tally.merge(chunk.tally)
             for example in chunk.phone_examples:
                 shape = _SHAPE.sub("9", example["before"])
@@ -166,6 +169,7 @@ def check_chunk(validator: Validator, rows: list[SourceRow], want_payload: bool 
     out: list[Checked] = []
     tally = Tally()
     examples: list[dict[str, Any]] = []
+    digits: list[tuple[int, str]] = []
     shapes: set[str] = set()
     line = CsvLine()
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -182,6 +186,8 @@ def check_chunk(validator: Validator, rows: list[SourceRow], want_payload: bool 
             for problem in draft.problems:
                 tally.add(row.number, problem)
             out.append((row.number, draft.identifier or "", source, None, "; ".join(draft.errors), cells, warning))
+            if draft.phone_digits and not draft.identifier:
+                digits.append((row.number, draft.phone_digits))
             continue
         payload = dumps(draft.payload) if want_payload else ""
         out.append((row.number, draft.identifier or "", source, payload, "", cells, warning))
@@ -197,4 +203,4 @@ def check_chunk(validator: Validator, rows: list[SourceRow], want_payload: bool 
                         "after": draft.identifier,
                     }
                 )
-    return ChunkResult(out, tally, examples)
+    return ChunkResult(out, tally, examples, digits)

@@ -35,6 +35,8 @@ class ImportOptions:
     client: ClientConfig | None = None  # required unless dry_run
     on_existing: OnExisting = default("on_existing")
     tags: TagsMode = default("tags")  # updating a contact: keep its tags and add the row's, or replace them
+    on_missing: str = default("on_missing")  # keep | tag:NAME | delete: contacts the job knows not among the rows
+    max_missing: str = default("max_missing")  # N or P%: more missing than that and nothing is removed
     workers: int | None = default("workers")  # validation processes; default: every core
     report: Path | None = default("report")  # default: <results stem>.report.html beside the results
     settle: float = default("settle")  # seconds a look-up waits after a lost answer: reads may trail writes
@@ -53,7 +55,14 @@ class ImportOptions:
 
     @property
     def delivery(self) -> DeliveryOptions:
-        return DeliveryOptions(dry_run=self.dry_run, on_existing=self.on_existing, tags=self.tags, settle=self.settle)
+        return DeliveryOptions(
+            dry_run=self.dry_run,
+            on_existing=self.on_existing,
+            tags=self.tags,
+            settle=self.settle,
+            on_missing=self.on_missing,
+            max_missing=self.max_missing,
+        )
 
     @property
     def results_path(self) -> Path:

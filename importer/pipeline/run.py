@@ -19,6 +19,8 @@ from pathlib import Path
 
 from importer.account.model import Account, AccountFileError, load_account
 from importer.callbell.credentials import NO_TOKEN
+from importer.delivery.missing import check_missing_tag, handle_missing
+from importer.delivery.options import missing_policy
 from importer.delivery.preflight import preflight
 from importer.delivery.send import deliver
 from importer.errors import AccountError
@@ -31,7 +33,7 @@ from importer.pipeline.options import ImportOptions, OnExisting
 from importer.progress import NoProgress, Progress
 from importer.reading.files import Table, open_table
 from importer.results.html import write_html_report
-from importer.results.report import OK_STATUSES, Report, grouped_problems, rows_to_fix
+from importer.results.report import OK_STATUSES, Report, grouped_problems, removal_status, rows_to_fix
 from importer.results.writer import ResultsWriter
 from importer.state.ledger import Ledger
 
@@ -65,6 +67,8 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     if client is not None:
         client, learnt = asyncio.run(preflight(client, account))
         account = learnt or account
+    # --on-missing tag:NAME: a tag the account has, as it spells it (checked before any row, like the rows' tags).
+    options = replace(options, on_missing=str(check_missing_tag(missing_policy(options.on_missing), account)))
     mapping = build_mapping(table.headers, account, options.mapping_config)
     require_columns(read, mapping, options.mapping_config)
     rules = options.mapping_config.values if options.mapping_config else ValueRules()
@@ -116,14 +120,28 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         elif options.dry_run:
             ledger.rows.pending_to_valid()
 
+        run_id = "" if options.dry_run else run
+        if report.signal is None and not ledger.rows.count_pending():  # a stopped run removes nothing: it resumes
+            if options.dry_run and options.on_missing != "keep" and options.state_path.exists():
+                # What the job knows is in the real state file; copied now, after the dry run's look-ups.
+                with Ledger(options.state_path) as existing:
+                    ledger.removals.copy_known(existing.removals.known_records())
+            rows_read = sum(ledger.rows.status_counts().values()) if options.on_missing != "keep" else 0
+            missing = handle_missing(ledger, client, run_id, options.delivery, rows_read, progress)
+            report.requests += missing.requests
+            report.signal = missing.signal
+            report.missing = missing.summary() if missing.policy != "keep" or missing.returned else None
+
         report.notes = [*notes, *table.notes]  # complete now that every row was read
-        report.errors_path = write_results(table.headers, ledger, options)
+        report.errors_path = write_results(table.headers, ledger, options, run_id)
         report.counts = Counter(ledger.rows.status_counts())
+        report.removals = Counter(removal_status(*o[:2], options.dry_run) for o in ledger.removals.outcomes(run_id))
         report.problems = grouped_problems(checked.tally, ledger, mapping)
         report.rows_to_fix = rows_to_fix(ledger)
         if not options.dry_run:
             # An interrupted run is resumed by the next one, under the same run id.
-            ledger.end_run(dict(report.counts), finished=report.signal is None)
+            # The run's record counts its removals too (a failed one with the failed rows).
+            ledger.end_run(dict(report.counts + report.removals), finished=report.signal is None)
     report.duration = time.monotonic() - started
     summary = report.summary()
     report.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -146,12 +164,18 @@ def _open(options: ImportOptions, path: Path) -> Table:
 # --- stage 3: results --------------------------------------------------------------------------------------
 
 
-def write_results(headers: list[str], ledger: Ledger, options: ImportOptions) -> Path | None:
-    """Results in row order from the ledger, which holds each row's original cells too."""
+def write_results(headers: list[str], ledger: Ledger, options: ImportOptions, run: str = "") -> Path | None:
+    """Results in row order from the ledger, which holds each row's original cells too; then the run's removals
+    (--on-missing), each a row without a row number."""
     errors_path = options.errors_path
     with ResultsWriter(options.results_path, errors_path, headers) as writer:
         for outcome in ledger.rows.outcomes():
             writer.write(*outcome)
+        for action, state, uuid, identifier, href, error, warning in ledger.removals.outcomes(run):
+            status = removal_status(action, state, options.dry_run)
+            if status == "pending":
+                error = error or "not sent: the run was stopped; run the same command again to finish"
+            writer.write_removal(status, uuid, identifier, error, href, warning)
         wrote_errors = writer.error_rows > 0
     if not wrote_errors:
         errors_path.unlink(missing_ok=True)  # an old errors file would mislead

@@ -16,6 +16,7 @@ from typing import Any
 from importer.account.model import NO_ACCOUNT_FILE
 from importer.callbell.client import DEFAULT_BASE_URL, ClientConfig
 from importer.callbell.credentials import BASE_URL_ENV, read_token
+from importer.delivery.options import max_missing_limit, missing_policy
 from importer.errors import ConfigError
 from importer.mapping.config import MappingConfig, load_mapping_config
 from importer.options import BY_NAME, OPTIONS, api_arguments, api_keywords
@@ -123,6 +124,8 @@ def build_options(
         raise ConfigError(f"{name('workers')} must be at least 1")
     if float(kw["settle"]) < 0:
         raise ConfigError(f"{name('settle')} must be at least 0")
+    missing_policy(str(kw["on_missing"]))  # checked now, before any work
+    max_missing_limit(str(kw["max_missing"]), 0)
     report = _path(kw["report"])
     if report is not None and not report.parent.is_dir():  # found now, not after the contacts were sent
         raise ConfigError(f"{name('report')}: {report.parent} is not a directory")
@@ -149,6 +152,8 @@ def build_options(
         client=client,
         on_existing=kw["on_existing"],
         tags=kw["tags"],
+        on_missing=str(kw["on_missing"]),
+        max_missing=str(kw["max_missing"]),
         workers=kw["workers"],
         report=report,
         settle=float(kw["settle"]),

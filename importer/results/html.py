@@ -41,6 +41,11 @@ STATUSES: dict[str, tuple[str, str, str]] = {
     "invalid": ("To fix", "a problem in the row", "bad"),
     "failed": ("Failed", "refused by the API", "bad"),
     "pending": ("Not sent", "run again to send them", "warn"),
+    # --on-missing: contacts that left the source (results rows after the file's rows, without a row number).
+    "tagged": ("Tagged as gone", "left the source: tag added", "neutral"),
+    "deleted": ("Deleted", "left the source: deleted in Callbell", "warn"),
+    "would_tag": ("Would be tagged", "left the source", "neutral"),
+    "would_delete": ("Would be deleted", "left the source", "warn"),
 }
 SEVERITIES = {"error": "Error", "warning": "Warning", "info": "Info"}
 # Scripts, frames, fonts and remote images are refused even if something unescaped slipped through.
@@ -75,6 +80,7 @@ def render_html(summary: Mapping[str, Any]) -> str:
     body = [
         _header(summary, kind, file),
         _counts(summary),
+        _missing(summary),
         _problems(summary.get("problems")),
         _rows_to_fix(summary),
         _mapping(summary.get("mapping")),
@@ -142,6 +148,30 @@ def _counts(summary: Mapping[str, Any]) -> str:
     bar = _status_bar(order, counts) if rows else ""
     return (
         f'<section id="counts">\n<h2>Rows by status</h2>\n<div class="cards">{"".join(cards)}</div>\n{bar}\n</section>'
+    )
+
+
+def _missing(summary: Mapping[str, Any]) -> str:
+    """--on-missing: the contacts that left the source, what was done to them, or why nothing was."""
+    missing = summary.get("missing")
+    removals = summary.get("removals")
+    if not isinstance(missing, Mapping):
+        return ""
+    counts = {str(k): _int(v) for k, v in removals.items()} if isinstance(removals, Mapping) else {}
+    policy = f"--on-missing {_str(missing.get('on_missing'))}"
+    cards = [_card("total", "Known contacts", _int(missing.get("known")), policy)]
+    for status, number in counts.items():
+        if number:
+            label, meaning, tone = STATUSES.get(status, (status, "", "bad" if status == "failed" else "neutral"))
+            cards.append(_card(tone, label, number, meaning or "contacts that left the source"))
+    lines = []
+    if missing.get("held_back"):
+        lines.append(f'<p class="verdict bad" id="held-back">Held back: {_e(missing.get("held_back"), limit=400)}.</p>')
+    if _int(missing.get("returned")):
+        lines.append(f"<p>{_int(missing.get('returned')):,} contacts came back: the tag was removed.</p>")
+    return (
+        '<section id="missing">\n<h2>Contacts that left the source</h2>\n'
+        f'<div class="cards">{"".join(cards)}</div>\n{"".join(lines)}\n</section>'
     )
 
 

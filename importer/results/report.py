@@ -15,6 +15,16 @@ from importer.state.ledger import PENDING, Ledger
 from importer.validation.problems import Tally
 
 OK_STATUSES = frozenset({"valid", "created", "updated", "unchanged", "skipped"})
+# Statuses of the results rows after the file's rows, one per contact --on-missing removed (or, in a dry run,
+# would remove); a removal that failed is `failed`, one a signal stopped `pending`.
+REMOVAL_STATUSES = ("tagged", "deleted", "would_tag", "would_delete")
+
+
+def removal_status(action: str, state: str, dry_run: bool) -> str:
+    """The results status of a removal (importer.state.removals: action tag|delete, state todo|sending|done|...)."""
+    if state == "done" or (dry_run and state == "todo"):
+        return {"tag": "tagged", "delete": "deleted"}[action] if not dry_run else f"would_{action}"
+    return "failed" if state == "failed" else "pending"
 
 
 @dataclass
@@ -44,6 +54,10 @@ class Report:
     problems: list[dict[str, Any]] = field(default_factory=list)  # grouped, see importer.validation.problems
     phone_examples: list[dict[str, Any]] = field(default_factory=list)  # before -> after
     rows_to_fix: list[dict[str, Any]] = field(default_factory=list)  # the first invalid / failed rows
+    # --on-missing: the results rows after the file's (status -> contacts), and what it found and did
+    # (importer.delivery.missing's MissingReport.summary(); None when it had nothing to do).
+    removals: Counter[str] = field(default_factory=Counter)
+    missing: dict[str, Any] | None = None
     # What must live as long as the report: the temporary directory holding the results of records imported
     # without a results path (removed when the report is garbage-collected).
     _keep_alive: Any = field(default=None, repr=False, compare=False)
@@ -90,13 +104,16 @@ class Report:
             "mapping": mapping_summary(self.mapping),
             "phone_examples": self.phone_examples,
             "rows_to_fix": self.rows_to_fix,
+            "removals": dict(sorted(self.removals.items())),
+            "missing": self.missing,
         }
 
     @property
     def exit_code(self) -> int:
         if self.signal is not None:
             return 128 + self.signal  # 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP, as shells report them
-        return ExitCode.OK if set(self.counts) <= OK_STATUSES else ExitCode.ROWS_FAILED
+        removals_ok = set(self.removals) <= set(REMOVAL_STATUSES) and not (self.missing or {}).get("held_back")
+        return ExitCode.OK if set(self.counts) <= OK_STATUSES and removals_ok else ExitCode.ROWS_FAILED
 
 
 ROWS_TO_FIX = 200

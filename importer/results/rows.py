@@ -22,9 +22,10 @@ PANDAS_EXTRA = 'pip install "callbell-importer[pandas]"'
 @dataclass(frozen=True, slots=True)
 class RowResult:
     """One input row's outcome: its row number (the header is row 1), status (created, invalid, ...), the
-    contact's uuid and identifier, the error or warning, the dashboard link, and the row's cells (header -> text)."""
+    contact's uuid and identifier, the error or warning, the dashboard link, and the row's cells (header -> text).
+    A contact `--on-missing` removed comes after the file's rows, with no row number (None) and no cells."""
 
-    row: int
+    row: int | None
     status: str
     uuid: str
     identifier: str
@@ -46,8 +47,9 @@ def read_row_results(path: Path) -> Iterator[RowResult]:
         cells = [unneutralize(c) for c in line]
         cells += [""] * (fixed - len(cells))
         row, status, uuid, identifier, error, warning, href = cells[:fixed]
+        number = int(row) if row else None  # a removal (--on-missing) has none
         yield RowResult(
-            int(row), status, uuid, identifier, error, warning, href, dict(zip(names, cells[fixed:], strict=False))
+            number, status, uuid, identifier, error, warning, href, dict(zip(names, cells[fixed:], strict=False))
         )
 
 
@@ -76,7 +78,9 @@ def rows_frame(rows: Iterator[RowResult]) -> Any:
             record[f"{header} (input)" if header in RESULT_COLUMNS else header] = cell
         records.append(record)
     columns = list(records[0]) if records else list(RESULT_COLUMNS)  # every row has the file's columns
-    return pd.DataFrame.from_records(records, columns=columns).astype({"row": "int64"})
+    # Removals have no row number: then the column is pandas' nullable integer.
+    kind = "Int64" if any(r["row"] is None for r in records) else "int64"
+    return pd.DataFrame.from_records(records, columns=columns).astype({"row": kind})
 
 
 def _csv_lines(path: Path) -> Iterator[list[str]]:

@@ -192,6 +192,12 @@ class ResultsWriter:
             self._errors.append(values, "")
             self.error_rows += 1
 
+    def write_removal(self, status: str, uuid: str, identifier: str, error: str, href: str, warning: str = "") -> None:
+        """A contact --on-missing removed: a results row with no row number and empty input cells (it is in no
+        row of the file), never in the errors file (there is nothing to fix and import again)."""
+        cells = '""' + "," * (len(self.headers) - 1) if self.headers else ""  # as many (empty) cells as headers
+        self._results.append(("", status, uuid, identifier, error, warning, href), cells)
+
     def __enter__(self) -> ResultsWriter:
         return self
 

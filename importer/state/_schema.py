@@ -23,7 +23,9 @@ CREATE TABLE IF NOT EXISTS rows (
     href TEXT NOT NULL DEFAULT '',
     error TEXT NOT NULL DEFAULT '',
     cells TEXT NOT NULL DEFAULT '',  -- the row's original cells as one CSV line, for the results file
-    warning TEXT NOT NULL DEFAULT ''  -- what was changed or dropped on a row that is still sent
+    warning TEXT NOT NULL DEFAULT '',  -- what was changed or dropped on a row that is still sent
+    phone_digits TEXT NOT NULL DEFAULT ''  -- an invalid row without identifier: its phone cells' digits, space
+                                   -- separated (--on-missing: its contact is not missing for a reformatted key)
 );
 CREATE TABLE IF NOT EXISTS contacts (
     source TEXT NOT NULL,
@@ -51,10 +53,11 @@ CREATE TABLE IF NOT EXISTS before (
 CREATE TABLE IF NOT EXISTS undo (
     run TEXT NOT NULL,
     uuid TEXT NOT NULL,
-    action TEXT NOT NULL,          -- delete | restore
+    action TEXT NOT NULL,          -- delete | restore | untag | recreate (of --on-missing removals)
     row INTEGER,
-    status TEXT NOT NULL,          -- todo | deleted | gone | restored | failed
+    status TEXT NOT NULL,          -- todo | deleted | gone | restored | untagged | sending | recreated | failed
     error TEXT NOT NULL DEFAULT '',
+    new_uuid TEXT NOT NULL DEFAULT '',  -- recreate: the new contact's uuid (a deleted contact comes back as a new one)
     PRIMARY KEY (run, uuid)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS account_index (
@@ -82,17 +85,36 @@ CREATE TABLE IF NOT EXISTS uncertain (
     href TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (source, identifier)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS removals (
+    run TEXT NOT NULL,             -- the run that removed it (--on-missing)
+    uuid TEXT NOT NULL,
+    source TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    href TEXT NOT NULL DEFAULT '',
+    action TEXT NOT NULL,          -- tag | delete
+    tag TEXT NOT NULL DEFAULT '',  -- tag: the tag added
+    state TEXT NOT NULL,           -- todo | sending (intent written before the request) | done | failed
+                                   -- | returned (tag: the contact came back, the tag was removed)
+    added INTEGER NOT NULL DEFAULT 0,  -- tag: 1 when this job added it (an undo removes only such a tag)
+    known TEXT NOT NULL DEFAULT '',    -- delete: JSON, the `contacts` record (state, run), restored by an undo
+    contact TEXT NOT NULL DEFAULT '',  -- delete: JSON, the contact's last known fields, for an undo to re-create
+    error TEXT NOT NULL DEFAULT '',
+    new_uuid TEXT NOT NULL DEFAULT '', -- delete, undone: the uuid of the contact the undo re-created
+    PRIMARY KEY (run, uuid)
+) WITHOUT ROWID;
 """
 
 
 def prepare(db: sqlite3.Connection) -> None:
     """Create what is missing and migrate what is old. Raises sqlite3.DatabaseError for a file that is not
     SQLite; the schema version is checked afterwards, by the ledger."""
-    # Tables added since the first state files (runs, before, undo, account_index, synced, uncertain) are simply
-    # created empty: CREATE TABLE IF NOT EXISTS is the migration for them.
+    # Tables added since the first state files (runs, before, undo, account_index, synced, uncertain, removals) are
+    # simply created empty: CREATE TABLE IF NOT EXISTS is the migration for them.
     db.executescript(_TABLES)
     _record_old_run(db)
     _add_column(db, "rows", "warning", "TEXT NOT NULL DEFAULT ''")  # rows are rebuilt each run anyway
+    _add_column(db, "rows", "phone_digits", "TEXT NOT NULL DEFAULT ''")
+    _add_column(db, "undo", "new_uuid", "TEXT NOT NULL DEFAULT ''")  # a re-created contact's new uuid
     # Before change detection the index had no snapshot of each contact; it is rebuilt each run anyway.
     _add_column(db, "account_index", "contact", "TEXT NOT NULL DEFAULT ''")
 

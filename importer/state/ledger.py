@@ -11,7 +11,8 @@ same connection:
   PATCHed it, so a run can be undone; `ledger.undo` (importer.state.undo): an undo's plan and progress;
 - `ledger.index` (importer.state.account_index): the account's contacts by number, when it was paged;
 - `ledger.uncertain` (importer.state.uncertain): rows whose create may have landed more than once, until the
-  reconcile pass has checked them.
+  reconcile pass has checked them;
+- `ledger.removals` (importer.state.removals): what `--on-missing` did to the contacts that left the source.
 
 No SQL on the state file lives outside importer.state. A dry run uses a throwaway ledger in a temporary directory.
 """
@@ -35,6 +36,7 @@ from importer.state import _schema
 from importer.state._part import transaction
 from importer.state.account_index import AccountIndexTable
 from importer.state.contacts import Contacts, Intent, KnownContact
+from importer.state.removals import Missing, Removal, Removals, Returned
 from importer.state.rows import PENDING, RowRecord, Rows
 from importer.state.runs import RunRecord, Runs
 from importer.state.synced import Synced
@@ -48,6 +50,9 @@ __all__ = [
     "Intent",
     "KnownContact",
     "Ledger",
+    "Missing",
+    "Removal",
+    "Returned",
     "Planned",
     "RowRecord",
     "RunRecord",
@@ -70,6 +75,7 @@ class Ledger:
     undo: Undo
     index: AccountIndexTable
     uncertain: Uncertain
+    removals: Removals
 
     def __init__(self, path: Path, *, temporary: bool = False) -> None:
         self.path = path
@@ -101,6 +107,7 @@ class Ledger:
         self.undo = Undo(self._db, self.contacts, self.synced)
         self.index = AccountIndexTable(self._db)
         self.uncertain = Uncertain(self._db, self.contacts)
+        self.removals = Removals(self._db)
 
     @classmethod
     def open(cls, path: Path) -> Ledger:

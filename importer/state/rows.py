@@ -45,6 +45,17 @@ class Rows(Part):
                 rows,
             )
 
+    def set_phone_digits(self, digits: Iterable[tuple[int, str]]) -> None:
+        """(row, digits) of invalid rows whose phone could not be read: the digits of their phone cells, so that
+        --on-missing does not take their contacts for gone when only the key's format changed."""
+        with transaction(self._db):
+            self._db.executemany("UPDATE rows SET phone_digits = ? WHERE row = ?", ((d, r) for r, d in digits))
+
+    def phone_digits(self) -> list[str]:
+        """Every digit string set by set_phone_digits."""
+        cursor = self._db.execute("SELECT phone_digits FROM rows WHERE phone_digits != ''")
+        return [d for (cell,) in cursor for d in cell.split()]
+
     def mark_duplicates(self) -> None:
         """A number repeated in the file is sent once: the first row wins, the later ones say which row that is."""
         with transaction(self._db):
@@ -90,6 +101,13 @@ class Rows(Part):
         """(status, uuid, href, row) for many rows at once."""
         with transaction(self._db):
             self._db.executemany("UPDATE rows SET status = ?, uuid = ?, href = ?, error = '' WHERE row = ?", outcomes)
+
+    def add_warning(self, row: int, warning: str) -> None:
+        """A note on a row after it was sent (e.g. the --on-missing tag removed from its contact, which came back)."""
+        self._db.execute(
+            "UPDATE rows SET warning = CASE WHEN warning = '' THEN ? ELSE warning || '; ' || ? END WHERE row = ?",
+            (warning, warning, row),
+        )
 
     def explain_pending(self, why: str) -> None:
         """Why the rows still pending were not sent (a signal, the API gone): their error in the results."""

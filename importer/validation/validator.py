@@ -49,6 +49,9 @@ class Draft:
     warnings: list[Problem] = field(default_factory=list)
     phone_raw: str = ""  # the cell the identifier was read from, for before/after examples
     phone_column: str = ""
+    # No identifier could be read: the digits of the phone cells, space separated (--on-missing compares them with
+    # the contacts it knows, so that a key written in a new format does not make its contact missing).
+    phone_digits: str = ""
 
     @property
     def ok(self) -> bool:
@@ -257,6 +260,7 @@ class Validator:
         if country:
             region = region_for(country)
             if region is None:
+                draft.phone_digits = _digits_of(candidates)
                 detail = f"unknown country {country!r} (write a code such as ES or a name such as Spain)"
                 col = self._columns[mapping.fields["country"]]
                 draft.problems.append(Problem("unknown_country", col, "unknown country", country, None, detail))
@@ -278,6 +282,7 @@ class Validator:
                 first_error = Problem(kind, self._columns[index], error, detail=f"{raw!r}: {error}")
         assert first_error is not None
         draft.problems.append(first_error)
+        draft.phone_digits = _digits_of(candidates)
 
 
 _UNKNOWN_MESSAGE = {
@@ -296,6 +301,10 @@ _UNKNOWN_TEXT = {
 }
 _TYPE_KINDS = {"email": "bad_email", "number": "bad_number", "date": "bad_date"}
 _TYPE_MESSAGES = {"bad_email": "not an email address", "bad_number": "not a number", "bad_date": "not a date"}
+
+
+def _digits_of(candidates: list[tuple[int, str]]) -> str:
+    return " ".join(d for _, raw in candidates if (d := "".join(c for c in raw if c.isdigit())))
 
 
 def split_list(raw: str) -> list[str]:

@@ -145,7 +145,7 @@ def test_import_then_undo_then_import_again(sandbox_factory, tmp_path: Path) -> 
     assert [r["uuid"] for r in rows] == list(created)  # in sheet-row order
     for row in rows:
         assert row == {"row": str(2 + int(created[row["uuid"]]["identifier"][-2:])), "uuid": row["uuid"],
-                       "action": "delete", "status": "deleted", "error": ""}  # fmt: skip
+                       "action": "delete", "status": "deleted", "error": "", "new_uuid": ""}  # fmt: skip
     assert read_state(results, "SELECT COUNT(*) FROM contacts WHERE state = 'done'") == [(0,)]
 
     # Twice: nothing changes, nothing is even sent.

@@ -457,3 +457,20 @@ def not_blank(png: bytes) -> bool:
     with Image.open(io.BytesIO(png)) as image:
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
     return len(colours) > 50
+
+
+def test_contacts_that_left_the_source_have_their_section() -> None:
+    summary = summary_fixture() | {
+        "dry_run": False,
+        "removals": {"tagged": 12, "failed": 1},
+        "missing": {"on_missing": "tag:<Gone>", "known": 1000, "missing": 13, "max_missing": 100,
+                    "held_back": None, "returned": 2},
+    }  # fmt: skip
+    page = render_html(summary)
+    section = page.split('<section id="missing">')[1].split("</section>")[0]
+    assert "Contacts that left the source" in section and "Tagged as gone" in section and ">12<" in section
+    assert "--on-missing tag:&lt;Gone&gt;" in section and "2 contacts came back" in section
+    assert 'id="held-back"' not in section
+    held = summary | {"removals": {}, "missing": summary["missing"] | {"held_back": "130 of the 1,000 are missing"}}
+    assert "Held back: 130 of the 1,000 are missing." in render_html(held)
+    assert '<section id="missing">' not in render_html(summary_fixture())  # --on-missing keep: no section

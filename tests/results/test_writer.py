@@ -208,3 +208,31 @@ def test_a_results_name_neither_csv_nor_xlsx_is_a_usage_error_before_any_work(
     assert "not-read-yet" not in result.output  # the input was not opened
     assert sandbox.stats()["requests"] == 0  # no pre-flight either
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_removal_rows_come_after_the_files_rows_without_a_row_number(tmp_path: Path, suffix: str) -> None:
+    from importer.results.rows import read_row_results, rows_frame
+    from importer.results.writer import ResultsWriter
+
+    results = tmp_path / f"r{suffix}"
+    with ResultsWriter(results, tmp_path / f"r.errors{suffix}", ["Name", "Phone"]) as writer:
+        writer.write(2, "skipped", "u1", "34600000001", "", "h1", "Ana,+34 600 00 00 01")
+        writer.write_removal("tagged", "u2", "34600000002", "", "h2", "already had the tag 'Gone'")
+        writer.write_removal("failed", "u3", "34600000003", "HTTP 500", "h3")
+    rows = list(read_row_results(results))
+    assert [(r.row, r.status, r.uuid, r.identifier) for r in rows] == [
+        (2, "skipped", "u1", "34600000001"),
+        (None, "tagged", "u2", "34600000002"),
+        (None, "failed", "u3", "34600000003"),
+    ]
+    assert rows[1].cells == {"Name": "", "Phone": ""} and rows[1].warning == "already had the tag 'Gone'"
+    assert not (tmp_path / f"r.errors{suffix}").exists() or len(rows_of_any(tmp_path / f"r.errors{suffix}")) == 1
+    frame = rows_frame(iter(rows))
+    assert str(frame["row"].dtype) == "Int64" and frame["row"].isna().tolist() == [False, True, True]
+
+
+def rows_of_any(path: Path) -> list[list[str]]:
+    if path.suffix == ".xlsx":
+        return [list(r) for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+    return rows_of(path)

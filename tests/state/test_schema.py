@@ -13,7 +13,7 @@ from importer.errors import ConfigError
 from importer.state.ledger import Ledger
 
 FINGERPRINT = {"file": "contacts.csv", "base_url": "http://127.0.0.1:1/v1"}
-TABLES = {"meta", "rows", "contacts", "runs", "before", "undo", "account_index", "synced", "uncertain"}
+TABLES = {"meta", "rows", "contacts", "runs", "before", "undo", "account_index", "synced", "uncertain", "removals"}
 
 # The first state files: no runs, before, undo, synced or uncertain; rows without `warning`; an account index
 # without the contacts' snapshots.
@@ -119,6 +119,26 @@ def test_a_state_file_from_before_undo_and_change_detection(tmp_path: Path) -> N
         assert tables(path) == TABLES
         ledger.index.add([("34600000003", "u3", "h3", {"name": "Tres"})])
         assert ledger.index.contact("34600000003", "u3") == {"name": "Tres"}
+
+
+def test_a_state_file_from_before_on_missing(tmp_path: Path) -> None:
+    # Every table but removals; rows without phone_digits, undo without new_uuid.
+    path = tmp_path / "state.db"
+    oldest(path, finished=True)
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE undo (run TEXT NOT NULL, uuid TEXT NOT NULL, action TEXT NOT NULL, row INTEGER,"
+            " status TEXT NOT NULL, error TEXT NOT NULL DEFAULT '', PRIMARY KEY (run, uuid)) WITHOUT ROWID;"
+            "INSERT INTO undo VALUES ('oldrun', 'u1', 'delete', 2, 'deleted', '');"
+        )
+    with Ledger.open(path) as ledger:
+        assert tables(path) == TABLES
+        assert "phone_digits" in columns(path, "rows") and "new_uuid" in columns(path, "undo")
+        assert list(ledger.undo.outcomes("oldrun")) == [(2, "u1", "delete", "deleted", "", "")]
+        # The job knows what the old state created: --on-missing can find it missing.
+        assert ledger.removals.count_known() == 1
+        ledger.rows.reset()
+        assert [m.uuid for m in ledger.removals.missing()] == ["u1"]
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def test_each_outcome_and_what_it_forgets(state: Ledger) -> None:
     assert state.undo.counts_of("run1") == UndoCounts(to_delete=1, to_restore=0, undone=2)
     assert list(state.undo.planned("run1")) == [Planned(None, "u9", "delete")]
     assert list(state.undo.outcomes("run1")) == [
-        (2, "u2", "delete", "deleted", ""),
-        (3, "u3", "restore", "restored", ""),
-        (None, "u9", "delete", "failed", "HTTP 500"),
+        (2, "u2", "delete", "deleted", "", ""),
+        (3, "u3", "restore", "restored", "", ""),
+        (None, "u9", "delete", "failed", "HTTP 500", ""),
     ]

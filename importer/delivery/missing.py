@@ -1,0 +1,267 @@
+"""`--on-missing tag:NAME|delete`: the contacts this job knows that left the source, after the rows were sent.
+
+The contacts a job knows are those its state file holds as created by it or found for one of its rows
+(importer.state.removals). Missing are those whose (source, identifier) is none of this run's rows, whatever the
+row's status: a row present but invalid tonight keeps its contact, and so does an invalid row whose phone could
+not be read when the digits of its phone cell are the contact's (or their end: the same number written without
+its country code). Guard rails, because a broken export looks exactly like everyone leaving:
+
+- an input with no rows removes nothing;
+- more missing than --max-missing (N, or P% of the contacts the job knows) and nothing is removed: the run says
+  why and exits 1, with everything else done;
+- contacts the job never created or synced are never looked at.
+
+Each removal is planned in the ledger before the first request and its intent committed before its own request,
+as sends are: a run killed mid-way resumes with what is left, and tags nothing twice. A contact tagged on an
+earlier night that comes back among the rows has the tag removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
+from importer.delivery.account_index import digits
+from importer.delivery.options import DeliveryOptions, MissingPolicy, max_missing_limit
+from importer.delivery.snapshot import snapshot
+from importer.errors import ConfigError
+from importer.state.ledger import Ledger, Missing, Removal
+
+if TYPE_CHECKING:
+    from importer.account.model import Account
+    from importer.progress import Progress
+
+MIN_SUFFIX = 6  # digits of a phone cell that can stand for a national number written without its country code
+
+
+@dataclass
+class MissingReport:
+    """What --on-missing did in one run, for the summary, the report and the terminal."""
+
+    policy: str  # keep | tag:NAME | delete
+    known: int = 0  # contacts the job knows
+    missing: int = 0  # of them, to remove in this run (not already tagged by an earlier one)
+    limit: int | None = None  # --max-missing, as a number of contacts
+    held_back: str = ""  # why nothing was removed ('' = not held back)
+    returned: int = 0  # contacts tagged on an earlier night that came back: their tag removed
+    requests: int = 0
+    signal: int | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "on_missing": self.policy,
+            "known": self.known,
+            "missing": self.missing,
+            "max_missing": self.limit,
+            "held_back": self.held_back or None,
+            "returned": self.returned,
+        }
+
+
+@dataclass
+class _Run:
+    ledger: Ledger
+    run: str
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def check_missing_tag(policy: MissingPolicy, account: Account) -> MissingPolicy:
+    """tag:NAME with NAME as the account spells it; a ConfigError when the account has no such tag (the API
+    refuses a tag it does not know)."""
+    if policy.action != "tag":
+        return policy
+    tags = {t.casefold(): t for t in account.tags}
+    found = tags.get(policy.tag.casefold())
+    if found is None:
+        raise ConfigError(
+            f"--on-missing tag:{policy.tag}: {policy.tag!r} is not a tag of the account; create it in Callbell"
+            " (Settings > Tags) and add it to the account file"
+        )
+    return MissingPolicy("tag", found)
+
+
+def handle_missing(
+    ledger: Ledger,
+    config: ClientConfig | None,
+    run: str,
+    options: DeliveryOptions,
+    rows_read: int,
+    progress: Progress,
+) -> MissingReport:
+    """Untag the contacts that came back, then find the missing ones and remove them (a dry run only plans
+    them: its results list them). `run` is '' for a dry run."""
+    policy = options.missing
+    report = MissingReport(str(policy))
+    # (With --on-missing keep and nothing tagged, the usual case, this costs no query over the rows.)
+    if config is not None and not options.dry_run and ledger.removals.any_tagged() and ledger.removals.returned():
+        asyncio.run(_untag_returned(ledger, config, report))
+    if policy.action == "keep":
+        return report
+    missing = _missing(ledger, policy)
+    done = ledger.removals.count_done(run) if run else 0  # an earlier attempt of this run (resumed)
+    report.known = ledger.removals.count_known() + (done if policy.action == "delete" else 0)
+    report.missing = len(missing) + done
+    report.limit = max_missing_limit(options.max_missing, report.known)
+    if not missing:
+        pass
+    elif rows_read == 0:
+        report.held_back = (
+            f"the input has no rows: none of the {report.known:,} contacts this job knows was removed"
+            f" (--on-missing {policy})"
+        )
+    elif report.missing > report.limit:
+        share = 100 * report.missing / report.known if report.known else 100.0
+        report.held_back = (
+            f"{report.missing:,} of the {report.known:,} contacts this job knows are missing ({share:.1f}%),"
+            f" more than --max-missing {options.max_missing} allows ({report.limit:,}): nothing removed;"
+            " check the input, or raise --max-missing for one run"
+        )
+    if report.held_back or not missing:
+        return report
+    ledger.removals.plan(run, ((m.uuid, m.source, m.identifier, m.href, policy.action, policy.tag) for m in missing))
+    if config is not None and not options.dry_run:
+        asyncio.run(_remove(_Run(ledger, run), config, report, progress))
+    return report
+
+
+def _missing(ledger: Ledger, policy: MissingPolicy) -> list[Missing]:
+    """The known contacts missing from this run's rows that this policy has yet to remove."""
+    raw = {d.lstrip("0") for d in ledger.rows.phone_digits()}
+    raw.discard("")
+
+    def present_as_digits(contact: Missing) -> bool:
+        number = digits(contact.identifier)
+        # The number itself, or its national part (the cell without the country code): every suffix long enough.
+        return bool(raw) and any(number[i:] in raw for i in range(0, max(1, len(number) - MIN_SUFFIX + 1)))
+
+    return [m for m in ledger.removals.missing(policy.tag) if not m.tagged and not present_as_digits(m)]
+
+
+# --- the requests ----------------------------------------------------------------------------------------------
+
+
+def _signals(stop: asyncio.Event, report: MissingReport) -> list[int]:
+    loop = asyncio.get_running_loop()
+    handled = []
+
+    def on_signal(signum: int) -> None:
+        report.signal = signum  # stop taking contacts; what is in flight finishes and is recorded
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        try:
+            loop.add_signal_handler(signum, on_signal, signum)
+            handled.append(signum)
+        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use)
+            pass
+    return handled
+
+
+async def _remove(state: _Run, config: ClientConfig, report: MissingReport, progress: Progress) -> None:
+    handled = _signals(state.stop, report)
+    left = state.ledger.removals.left(state.run)
+    progress.start(len(left), "Removing missing contacts")
+    try:
+        async with CallbellClient(config) as client:
+            queue: asyncio.Queue[Removal | None] = asyncio.Queue()
+            for item in left:
+                queue.put_nowait(item)
+            workers = max(1, min(config.concurrency or 8, len(left)))
+            for _ in range(workers):
+                queue.put_nowait(None)
+
+            async def work() -> None:
+                while (item := await queue.get()) is not None:
+                    if state.stop.is_set():
+                        continue  # left to do: the next run (which resumes this one) does it
+                    await _one(client, state, item)
+                    progress.advance()
+
+            await asyncio.gather(*(work() for _ in range(workers)))
+            report.requests += client.counters.requests
+    finally:
+        progress.close()
+        loop = asyncio.get_running_loop()
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+
+
+async def _one(client: CallbellClient, state: _Run, item: Removal) -> None:
+    removals, run = state.ledger.removals, state.run
+    try:
+        if item.action == "tag":
+            await _tag(client, state, item)
+        else:
+            await _delete(client, state, item)
+    except (ApiError, OutcomeUnknown) as exc:
+        removals.failed(run, item.uuid, str(exc) if isinstance(exc, OutcomeUnknown) else exc.message)
+    except Exception as exc:  # a bug must cost one contact, never the run's results
+        removals.failed(run, item.uuid, f"internal error: {exc!r}")
+
+
+async def _current(client: CallbellClient, uuid: str) -> dict[str, Any] | None:
+    """The contact as Callbell has it now; None when it is gone."""
+    try:
+        return await client.get_contact(uuid)
+    except ApiError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+async def _tag(client: CallbellClient, state: _Run, item: Removal) -> None:
+    removals, run = state.ledger.removals, state.run
+    contact = await _current(client, item.uuid)
+    if contact is None:
+        removals.vanished(run, item.uuid, "not in Callbell any more (deleted there?): forgotten by the state file")
+        return
+    tags = snapshot(contact)["tags"]
+    if item.tag in tags:
+        # Already there: ours when an earlier attempt's PATCH landed (its intent says so), else someone else's,
+        # which an undo must leave.
+        removals.tagged(run, item.uuid, added=item.state == "sending")
+        return
+    removals.intend(run, item.uuid)  # committed before the PATCH leaves
+    # PATCH replaces the tag list: the contact's tags, plus ours.
+    await client.update_contact(item.uuid, {"tags": [*tags, item.tag]})
+    removals.tagged(run, item.uuid, added=True)
+
+
+async def _delete(client: CallbellClient, state: _Run, item: Removal) -> None:
+    removals, run = state.ledger.removals, state.run
+    if item.state != "sending":  # a resumed intent already holds the last known fields
+        contact = await _current(client, item.uuid)
+        if contact is None:
+            removals.intend(run, item.uuid, {})  # gone already: nothing an undo could re-create
+        else:
+            last = snapshot(contact)
+            last |= {"source": item.source, "identifier": item.identifier, "phone": contact.get("phoneNumber")}
+            removals.intend(run, item.uuid, last)  # committed before the DELETE leaves
+    await client.delete_contact(item.uuid)  # a 404 means it is gone already: the same outcome
+    removals.deleted(run, item.uuid)
+
+
+async def _untag_returned(ledger: Ledger, config: ClientConfig, report: MissingReport) -> None:
+    """Contacts an earlier run tagged that are back among the rows: the tag removed (unless it is gone already),
+    a warning on their row."""
+    async with CallbellClient(config) as client:
+        for back in ledger.removals.returned():
+            if not back.added:  # the tag was there before the job tagged it: it stays
+                ledger.removals.set_returned(back.run, back.uuid)
+                continue
+            try:
+                contact = await _current(client, back.uuid)
+                if contact is not None:
+                    tags = snapshot(contact)["tags"]
+                    if back.tag in tags:
+                        await client.update_contact(back.uuid, {"tags": [t for t in tags if t != back.tag]})
+            except (ApiError, OutcomeUnknown) as exc:
+                ledger.rows.add_warning(back.row, f"back in the source, but removing tag {back.tag!r} failed: {exc}")
+                continue
+            ledger.removals.set_returned(back.run, back.uuid)
+            ledger.rows.add_warning(back.row, f"back in the source: tag {back.tag!r} removed")
+            report.returned += 1
+        report.requests += client.counters.requests
