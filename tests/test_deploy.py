@@ -10,7 +10,6 @@ import re
 import shlex
 from pathlib import Path
 
-import click
 import pytest
 import yaml
 
@@ -43,17 +42,8 @@ def parse_command(argv: list[str]) -> dict[str, object]:
     assert Path(argv[0]).name == "importer", argv
     name, *args = argv[1:]
     command = cli.commands[name]
-    try:
-        with command.make_context(name, list(args), resilient_parsing=False) as ctx:
-            return dict(ctx.params)
-    except click.MissingParameter as exc:
-        # Until FILE becomes optional (the config's `input` gives it: another part of issue 18), a line that
-        # names no FILE is parsed with the config's input in its place.
-        if exc.param is None or exc.param.name != "file":
-            raise
-        spec = load_mapping_config(DEPLOY / "nightly.toml").input_spec()
-        with command.make_context(name, [spec["input"], *args], resilient_parsing=False) as ctx:
-            return dict(ctx.params)
+    with command.make_context(name, list(args), resilient_parsing=False) as ctx:
+        return dict(ctx.params)
 
 
 def test_the_systemd_service_stops_the_way_the_importer_handles_signals() -> None:
