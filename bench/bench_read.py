@@ -76,8 +76,8 @@ def make_csv(path: Path, rows: int) -> None:
 
 
 def measure(mode: str, path: str) -> dict[str, float]:
-    from importer.reading.excel_reader import cell_text
     from importer.reading.files import open_table
+    from importer.reading.values import cell_text
 
     def text_row(row: list[object] | tuple[object, ...]) -> tuple[str, ...]:
         return tuple(c if c.__class__ is str else cell_text(c) for c in row)

@@ -142,7 +142,10 @@ ALLOWED: dict[str, set[str]] = {
     "progress": set(),
     "options": set(),  # the table of run options: names, defaults, choices, help (read by every stage)
     "callbell": {"errors"},  # the client imports nothing of the importer but its errors
-    "sources": {"errors"},  # fetching the input (stdin, URL, fsspec, SQL) to a snapshot file that reading reads
+    "sources": {
+        "errors",
+        "reading",
+    },  # fetching the input (stdin, URL, fsspec, SQL) to a snapshot file that reading reads
     "reading": {"errors"},
     "phones": {"errors"},
     "account": {"errors", "callbell"},

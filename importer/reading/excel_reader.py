@@ -9,18 +9,15 @@ the one asked for, else the first with data; its cells become text one row at a 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import xml.etree.ElementTree as ElementTree
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import Any
 
 from python_calamine import (
     CalamineError,
@@ -33,6 +30,7 @@ from python_calamine import (
 
 from importer.errors import InputError
 from importer.reading.table import SourceRow, Table, short_error, source_rows, split_header
+from importer.reading.values import cell_text
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -358,71 +356,3 @@ def _closing(rows: Iterator[SourceRow], workbook: CalamineWorkbook) -> Iterator[
         yield from rows
     finally:
         workbook.close()
-
-
-def cell_text(value: object) -> str:
-    """An Excel cell as the text a person sees: whole numbers without `.0`, no exponent, ISO dates.
-
-    Formulas come out as the value the spreadsheet saved with them (what Excel shows). A formula never
-    computed (written by a library such as openpyxl and not saved by Excel or LibreOffice since) has no saved
-    value and comes out empty; error cells (#N/A) also come out empty, as python-calamine gives no text for
-    them. Empty is the safe side: such a phone is reported missing instead of imported wrong.
-    """
-    if value is None:
-        return ""
-    convert = _CONVERTERS.get(value.__class__)
-    if convert is not None:
-        return convert(value)
-    for kind, convert in _CONVERTERS.items():  # a subclass (pandas' Timestamp, numpy's float64, ...)
-        if isinstance(value, kind):
-            return convert(value)
-    return str(value)
-
-
-def _float_text(value: float) -> str:
-    if value.is_integer():
-        return str(int(value))
-    # 15 significant digits, as Excel shows a number: 0.1+0.2 is 0.3, not 0.30000000000000004.
-    text = f"{value:.15g}"
-    return format(Decimal(text), "f") if "e" in text else text
-
-
-def _datetime_text(value: dt.datetime) -> str:
-    if value.microsecond:
-        value = _round_second(value)
-    if not (value.hour or value.minute or value.second):
-        return value.date().isoformat()  # a date typed in a date-and-time column
-    return value.isoformat(" ", "seconds")
-
-
-def _time_text(value: dt.time) -> str:
-    if value.microsecond:
-        value = _round_second(dt.datetime.combine(dt.date(2000, 1, 1), value)).time()
-    return value.isoformat("seconds")
-
-
-def _duration_text(value: dt.timedelta) -> str:
-    # A duration cell, shown as Excel's [h]:mm:ss.
-    seconds = round(value.total_seconds())
-    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
-    return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def _round_second(value: dt.datetime) -> dt.datetime:
-    # Excel stores times as fractions of a day: 10:30:00 can come back as 10:29:59.999999.
-    if value.microsecond >= 500_000:
-        value += dt.timedelta(seconds=1)
-    return value.replace(microsecond=0)
-
-
-# Exact type first (one dict look-up per cell, the hot path); order matters for the isinstance fallback:
-# bool before int (bool is an int), datetime before date (datetime is a date).
-_CONVERTERS: dict[type, Callable[[Any], str]] = {
-    bool: lambda v: "TRUE" if v else "FALSE",
-    float: _float_text,
-    int: str,
-    dt.datetime: _datetime_text,
-    dt.date: dt.date.isoformat,
-    dt.time: _time_text,
-    dt.timedelta: _duration_text,
-}

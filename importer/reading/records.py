@@ -1,6 +1,6 @@
 """Records from Python (an iterable of mappings, or a pandas DataFrame) as the `Table` a file would give.
 
-Every cell becomes text the way the Excel reader makes it (importer.reading.excel_reader.cell_text): a whole float
+Every cell becomes text the way the Excel reader makes it (importer.reading.values.cell_text): a whole float
 such as pandas gives for a phone column it typed float64 (5511987654321.0) is its digits, an int is its digits, None,
 NaN and pandas' NA/NaT are empty. A float of 16 digits or more cannot have kept every digit (float64 holds 15 exactly)
 and is written in scientific notation, which the phone check refuses per row ("its digits are lost").
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from importer.errors import InputError
-from importer.reading.excel_reader import cell_text
 from importer.reading.table import SourceRow, Table
+from importer.reading.values import cell_text
 
 RECORDS_NAME = "<records>"  # the "file name" in messages, results and the summary
 _EXACT_LIMIT = 10**15  # every integer below it is exact in a float64, and no phone number has more digits

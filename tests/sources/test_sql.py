@@ -5,7 +5,6 @@ and every failure one line that never shows the password."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import socket
 import sqlite3
 import sys
@@ -17,9 +16,9 @@ import pytest
 from pg_server import PASSWORD, PgServer
 
 from importer.errors import InputError, MissingExtra
-from importer.reading.excel_reader import cell_text as excel_cell_text
 from importer.reading.files import open_table
-from importer.sources.sql import BATCH_ROWS, cell_text, read_query_file, redact_db_url, write_query_csv
+from importer.reading.values import cell_text
+from importer.sources.sql import BATCH_ROWS, read_query_file, redact_db_url, write_query_csv
 
 TRICKY_TEXT = 'Peña, "la jefa"\nsegunda línea'
 
@@ -160,32 +159,6 @@ def test_read_query_file(tmp_path: Path) -> None:
         assert str(caught.value).startswith(f"{query}: ")
     with pytest.raises(InputError, match="no such query file"):
         read_query_file(tmp_path / "missing.sql")
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        True,
-        False,
-        0,
-        5511987654321,
-        -7,
-        3.0,
-        0.1 + 0.2,
-        1e20,
-        1.5e-7,
-        dt.date(2024, 2, 29),
-        dt.datetime(2024, 2, 29, 0, 0),
-        dt.datetime(2024, 2, 29, 13, 5, 9, 600_000),
-        dt.time(10, 29, 59, 999_999),
-        dt.timedelta(hours=26, minutes=3),
-        "as is",
-        None,
-    ],
-)
-def test_cells_read_as_the_excel_reader_reads_them(value: object) -> None:
-    # The rules are restated in importer/sources (it may import only importer.errors): held together here.
-    assert cell_text(value) == excel_cell_text(value)
 
 
 def test_database_only_types() -> None:
