@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from importer.errors import ConfigError
+from importer.sources.urls import redact_db_url, redact_url
 
-__all__ = ["DB_URL_ENV", "STDIN", "InputSpec", "Kind", "parse_input", "redact_db_url", "redact_url"]
+__all__ = ["DB_URL_ENV", "STDIN", "InputSpec", "Kind", "parse_input", "read_query_file"]
 
 DB_URL_ENV = "IMPORTER_DB_URL"  # importer.options restates it (that table imports nothing of the importer)
 STDIN = "-"
@@ -58,7 +59,7 @@ class InputSpec:
             return str(self.path.resolve())
         if self.kind == "sql":
             digest = hashlib.sha256((self.query or "").encode("utf-8")).hexdigest()[:16]
-            return f"{self.redacted} query sha256:{digest}"
+            return f"{redact_db_url(self.location, mark=False)} query sha256:{digest}"
         return self.redacted
 
 
@@ -77,12 +78,7 @@ def parse_input(
     if query is not None and query_file is not None:
         raise ConfigError("--query and --query-file: give one of them, not both")
     if query_file is not None:
-        try:
-            query = Path(query_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"--query-file: cannot read {query_file} ({exc.strerror or exc})") from None
-        if not query.strip():
-            raise ConfigError(f"--query-file: {query_file} is empty")
+        query = read_query_file(query_file)
     if query is not None:
         if file is not None:
             raise ConfigError("give FILE or --query, not both (the query's rows are the input)")
@@ -134,39 +130,26 @@ def google_export_url(url: str) -> tuple[str, str] | None:
     return export, f"{name}.csv"
 
 
-def redact_url(url: str) -> str:
-    """scheme://host[:port]/path: the userinfo (user:password@), the query string (a presigned URL's signature,
-    an API key) and the fragment dropped."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:  # an IPv6 literal
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = f"{host}:{port}" if port is not None else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def redact_db_url(url: str) -> str:
-    """A database URL without its password nor its query string (drivers take passwords and keys there too):
-    postgresql://app:secret@db/crm -> postgresql://app@db/crm. SQLite's path is kept as it is."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return "<database URL>"
-    rest = rest.split("?", 1)[0].split("#", 1)[0]
-    authority, slash, path = rest.partition("/")
-    if "@" in authority:
-        userinfo, _, host = authority.rpartition("@")
-        user = userinfo.split(":", 1)[0]
-        authority = f"{user}@{host}" if user else host
-    return f"{scheme}://{authority}{slash}{path}"
-
-
 def url_file_name(url: str) -> str:
     """The URL's file name, made safe for a file name beside the results: https://x/exports/contacts.csv?sig=1
     -> contacts.csv; a URL without one is named after its last path segment, else `input`."""
     segments = [s for s in PurePosixPath(unquote(urlsplit(url).path)).parts if s != "/"]
     name = _UNSAFE_NAME.sub("_", segments[-1]).strip("._") if segments else ""
     return name or "input"
+
+
+def read_query_file(path: Path | str) -> str:
+    """The text of a --query-file (UTF-8, a BOM allowed), refused when it cannot be read or holds no query."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such query file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: the query file is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the query file ({exc.strerror or exc})") from None
+    query = text.strip()
+    if not query:
+        raise ConfigError(f"{path}: the query file is empty")
+    return query

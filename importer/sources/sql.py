@@ -21,6 +21,7 @@ from typing import Any
 
 from importer.errors import InputError, MissingExtra
 from importer.reading.values import cell_text
+from importer.sources.urls import redact_db_url
 
 BATCH_ROWS = 5000  # rows per fetch: one round trip per batch, a few MB at most in memory
 CONNECT_TIMEOUT_S = 15  # PostgreSQL: an unreachable host fails in this time rather than hanging a nightly job
@@ -28,38 +29,6 @@ CONNECT_TIMEOUT_S = 15  # PostgreSQL: an unreachable host fails in this time rat
 _EXTRAS = {"postgresql": "postgres", "postgres": "postgres", "mysql": "mysql", "mariadb": "mysql"}
 _CURSOR_NAME = "importer_export"
 _ROW_STATEMENTS = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "("})  # what a cursor can be declared for
-
-
-def redact_db_url(url: str) -> str:
-    """The database URL with its password replaced by ***, for messages, logs and fingerprints."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError, TypeError):
-        # Not a URL SQLAlchemy reads: keep the scheme only, as anything after it may hold a password.
-        scheme, sep, _ = url.partition("://")
-        return (
-            f"{scheme}://***" if sep and scheme.isascii() and scheme.replace("+", "").isalnum() else "(a database URL)"
-        )
-
-
-def read_query_file(path: Path | str) -> str:
-    """The text of a --query-file (UTF-8, a BOM allowed), refused when it cannot be read or holds no query."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such query file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: the query file is not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the query file ({exc.strerror or exc})") from None
-    query = text.strip()
-    if not query:
-        raise InputError(f"{path}: the query file is empty")
-    return query
 
 
 def write_query_csv(db_url: str, query: str, out: Path) -> int:

@@ -50,3 +50,20 @@ def has_password(url: str) -> bool:
     # sftp://u:pa/ss@host/x: urlsplit sees host u, port "pa"
     port = hostport.rpartition("]")[2].rpartition(":")[2] if ":" in hostport.rpartition("]")[2] else ""
     return "@" in url and not port.isdigit() and ":" in hostport.rpartition("]")[2]
+
+
+def redact_db_url(url: str, *, mark: bool = True) -> str:
+    """A database URL without its password (shown as ***) nor its query string (drivers take passwords and keys
+    there too): postgresql://app:secret@db/crm?sslpassword=x -> postgresql://app:***@db/crm. SQLite's path is kept
+    as it is; text that is not a URL is not shown at all. `mark=False` drops the password without a trace (a
+    fingerprint: the same database whether its password is in the URL or elsewhere)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "<database URL>"
+    rest = rest.split("?", 1)[0].split("#", 1)[0]
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        userinfo, _, host = authority.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        authority = f"{user}{':***' if colon and mark else ''}@{host}" if user else host
+    return f"{scheme}://{authority}{slash}{path}"

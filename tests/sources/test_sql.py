@@ -15,10 +15,12 @@ import psycopg
 import pytest
 from pg_server import PASSWORD, PgServer
 
-from importer.errors import InputError, MissingExtra
+from importer.errors import ConfigError, InputError, MissingExtra
 from importer.reading.files import open_table
 from importer.reading.values import cell_text
-from importer.sources.sql import BATCH_ROWS, read_query_file, redact_db_url, write_query_csv
+from importer.sources.spec import read_query_file
+from importer.sources.sql import BATCH_ROWS, write_query_csv
+from importer.sources.urls import redact_db_url
 
 TRICKY_TEXT = 'Peña, "la jefa"\nsegunda línea'
 
@@ -141,7 +143,7 @@ def test_a_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 def test_redact_db_url_hides_the_password_only() -> None:
     assert redact_db_url("postgresql://ana:s3cr%40t@db.example.com:5433/crm?sslmode=require") == (
-        "postgresql://ana:***@db.example.com:5433/crm?sslmode=require"
+        "postgresql://ana:***@db.example.com:5433/crm"  # a query string may carry a password too
     )
     assert redact_db_url("mysql+pymysql://ana@db/crm") == "mysql+pymysql://ana@db/crm"
     assert redact_db_url("sqlite:///data/crm.db") == "sqlite:///data/crm.db"
@@ -154,10 +156,10 @@ def test_read_query_file(tmp_path: Path) -> None:
     assert read_query_file(query) == "-- contacts\nSELECT name, phone\nFROM contacts;"
     for content, expected in [(b" \n", "the query file is empty"), (b"SELECT '\xe9'", "not UTF-8 text")]:
         query.write_bytes(content)
-        with pytest.raises(InputError, match=expected) as caught:
+        with pytest.raises(ConfigError, match=expected) as caught:
             read_query_file(query)
         assert str(caught.value).startswith(f"{query}: ")
-    with pytest.raises(InputError, match="no such query file"):
+    with pytest.raises(ConfigError, match="no such query file"):
         read_query_file(tmp_path / "missing.sql")
 
 
