@@ -102,7 +102,9 @@ def handle_missing(
         return report
     missing = _missing(ledger, policy)
     done = ledger.removals.count_done(run) if run else 0  # an earlier attempt of this run (resumed)
-    report.known = ledger.removals.count_known() + (done if policy.action == "delete" else 0)
+    # A contact that was in Callbell before this job first met it is never deleted (irreversible), only tagged.
+    created_only = policy.action == "delete"
+    report.known = ledger.removals.count_known(created_only) + (done if created_only else 0)
     report.missing = len(missing) + done
     report.limit = max_missing_limit(options.max_missing, report.known)
     if not missing:
@@ -137,7 +139,8 @@ def _missing(ledger: Ledger, policy: MissingPolicy) -> list[Missing]:
         # The number itself, or its national part (the cell without the country code): every suffix long enough.
         return bool(raw) and any(number[i:] in raw for i in range(0, max(1, len(number) - MIN_SUFFIX + 1)))
 
-    return [m for m in ledger.removals.missing(policy.tag) if not m.tagged and not present_as_digits(m)]
+    found = ledger.removals.missing(policy.tag, created_only=policy.action == "delete")
+    return [m for m in found if not m.tagged and not present_as_digits(m)]
 
 
 # --- the requests ----------------------------------------------------------------------------------------------

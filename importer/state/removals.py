@@ -18,6 +18,7 @@ from typing import Any
 from importer.state._part import Part, transaction
 
 KNOWN = "state IN ('done', 'existing') AND uuid != ''"  # contacts this job created or found for a row
+CREATED = "state = 'done' AND uuid != ''"  # contacts this job created: the only ones --on-missing delete may delete
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,11 @@ class Returned:
 class Removals(Part):
     # --- what is missing --------------------------------------------------------------------------------
 
-    def count_known(self) -> int:
-        """The contacts this job created or found for a row (the share of --max-missing is of these)."""
-        return int(self._db.execute(f"SELECT COUNT(*) FROM contacts WHERE {KNOWN}").fetchone()[0])
+    def count_known(self, created_only: bool = False) -> int:
+        """The contacts this job created or found for a row, or only those it created (the share of --max-missing
+        is of the contacts a removal may concern)."""
+        where = CREATED if created_only else KNOWN
+        return int(self._db.execute(f"SELECT COUNT(*) FROM contacts WHERE {where}").fetchone()[0])
 
     def _index_tonight(self) -> None:
         """Tonight's rows by (source, identifier), in a temporary table: built only when --on-missing is used,
@@ -77,20 +80,20 @@ class Removals(Part):
                 " ORDER BY row"
             )
 
-    def missing(self, tag: str = "") -> Iterator[Missing]:
+    def missing(self, tag: str = "", created_only: bool = False) -> Iterator[Missing]:
         """Known contacts whose (source, identifier) is not among tonight's rows (any status: a row present but
         invalid, duplicated or failed tonight still counts); `tagged` says whether a run already tagged it with
-        `tag` (and it has not come back since)."""
+        `tag` (and it has not come back since). `created_only`: only the contacts this job created."""
         self._index_tonight()
         cursor = self._db.execute(
             """SELECT c.source, c.identifier, c.uuid, c.href, EXISTS (
                     SELECT 1 FROM removals m WHERE m.uuid = c.uuid AND m.action = 'tag' AND m.state = 'done'
                     AND m.tag = ?)
             FROM contacts c
-            WHERE c.state IN ('done', 'existing') AND c.uuid != ''
+            WHERE c.state IN ('done', ?) AND c.uuid != ''
               AND NOT EXISTS (SELECT 1 FROM temp.tonight t WHERE t.source = c.source AND t.identifier = c.identifier)
             ORDER BY c.identifier""",
-            (tag,),
+            (tag, "done" if created_only else "existing"),
         )
         for source, identifier, uuid, href, tagged in cursor.fetchall():
             yield Missing(source, identifier, uuid, href, bool(tagged))

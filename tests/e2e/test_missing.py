@@ -248,6 +248,22 @@ def test_contacts_made_outside_the_job_are_never_touched(sandbox, account: Path,
     assert sandbox.stats()["deleted"] == 1
 
 
+def test_a_contact_that_was_there_before_the_job_is_tagged_but_never_deleted(
+    sandbox, account: Path, tmp_path: Path
+) -> None:
+    # Number 0 was in Callbell before the job: its row finds it (skipped). When it leaves the sheet, delete leaves
+    # it alone (irreversible, and not the job's to delete) while the job's own contact 1 goes; tag: would tag it.
+    before = make_contact(sandbox, phone(0), name="Before the job")
+    first, _ = night(sandbox, account, tmp_path, range(10))
+    assert first.returncode == 0, first.stdout
+    proc, rows = night(sandbox, account, tmp_path, range(2, 10), *DELETE, *ALL)
+    assert proc.returncode == 0, proc.stdout
+    assert [(r["identifier"], r["status"]) for r in removals(rows)] == [(phone(1), "deleted")]
+    assert contacts(sandbox)[phone(0)]["uuid"] == before["uuid"] and phone(1) not in contacts(sandbox)
+    proc, rows = night(sandbox, account, tmp_path, range(2, 10), *TAG, *ALL)
+    assert [(r["identifier"], r["status"]) for r in removals(rows)] == [(phone(0), "tagged")]
+
+
 @pytest.mark.parametrize(("limit", "held"), [("3", True), ("4", False), ("10%", True), ("20%", False)])
 def test_max_missing_holds_every_removal_back(sandbox, account, tmp_path: Path, limit: str, held: bool) -> None:
     night(sandbox, account, tmp_path, range(20))
