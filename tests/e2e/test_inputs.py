@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from http_files import FileServer, file_server
+from remote_servers import s3_server_fixture, sftp_server_fixture  # noqa: F401  (fixtures)
 from test_import import ACCOUNT, EXPECTED, SAMPLE_CSV, SAMPLE_XLSX, read_results
 
 from importer import validate_file
@@ -208,3 +209,32 @@ def test_the_python_api_takes_urls_and_queries(server: FileServer, tmp_path: Pat
     report = validate_file(db=db, query=QUERY, account_file=ACCOUNT, results=tmp_path / "sql.csv")
     assert dict(report.counts) == {"valid": 2, "invalid": 1}
     assert (tmp_path / "sql.input.csv").is_file()
+
+
+# --- SFTP and S3 through the command: the servers of tests/remote_servers.py ---------------------------------
+
+
+def test_import_from_sftp(sandbox, sftp_server, tmp_path: Path) -> None:
+    (sftp_server.root / "exports").mkdir()
+    (sftp_server.root / "exports" / "contacts.xlsx").write_bytes(SAMPLE_XLSX.read_bytes())
+    # The importer finds its key and known_hosts where ssh does: the HOME the server's fixture made.
+    proc = importer("import", sftp_server.url("exports/contacts.xlsx"), cwd=tmp_path, sandbox=sandbox,
+                    env=sftp_server.env)  # fmt: skip
+    assert proc.returncode == 1, proc.stderr  # the sample has rows to fix; the others are created
+    assert (tmp_path / "contacts.results.input.xlsx").read_bytes() == SAMPLE_XLSX.read_bytes()
+    created = [r for r in read_results(tmp_path / "contacts.results.csv") if r["status"] == "created"]
+    assert len(created) == EXPECTED["valid"] and len(sandbox.contacts()) == EXPECTED["valid"]
+
+
+def test_import_from_s3_and_a_missing_key(sandbox, s3_server, tmp_path: Path) -> None:
+    url = s3_server.put("crm-exports", "nightly/contacts.csv", SMALL)
+    proc = importer("import", url, cwd=tmp_path, sandbox=sandbox, env=s3_server.env)
+    assert proc.returncode == 0, proc.stderr
+    assert statuses(tmp_path / "contacts.results.csv") == [
+        ("2", "created", "34612345678"),
+        ("3", "created", "34612345679"),
+    ]
+    missing = importer("import", "s3://crm-exports/nightly/gone.csv", cwd=tmp_path, sandbox=sandbox,
+                       env=s3_server.env)  # fmt: skip
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1, missing.stderr
+    assert "s3://crm-exports/nightly/gone.csv" in missing.stderr and len(sandbox.contacts()) == 2
