@@ -66,7 +66,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         fetched, source_id = fetch(options)
         file, notes = (input_name(options.input_spec) if fetched.snapshot else fetched.path), fetched.notes
         snapshot = fetched.path if fetched.snapshot else None
-        label = f", from {fetched.label}" if fetched.snapshot else ""
+        label = f", from {file}" if fetched.snapshot else ""
         with reading_errors(fetched, str(file)):
             table = _open(options, fetched.path)  # a bad file is reported before any request
     client = options.client

@@ -201,7 +201,7 @@ def test_import_a_sqlite_query(sandbox, tmp_path: Path) -> None:
     assert (tmp_path / "query.results.input.csv").read_text(encoding="utf-8").splitlines()[:2] == [
         "Name,Phone,Tags", "Ana,34612345678,vip",
     ]  # fmt: skip
-    assert f"from {db})." in proc.stdout and len(sandbox.contacts()) == 2
+    assert f"from {db} query)." in proc.stdout and len(sandbox.contacts()) == 2
     summary = json.loads((tmp_path / "query.results.summary.json").read_text(encoding="utf-8"))
     assert (summary["file"], summary["snapshot"]) == (f"{db} query", "query.results.input.csv")
     # The database URL from IMPORTER_DB_URL and the query from a file: the same input, so the same state.
