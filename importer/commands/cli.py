@@ -220,6 +220,8 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
         echo("Resumed an interrupted run: rows it had finished were not sent again.")
     if report.signal is not None:
         echo("Stopped by a signal: rows marked pending were not sent; run the same command again to finish.")
+    if report.snapshot is not None:  # the rows of a URL, standard input or a query were read from this copy
+        echo(f"Input copy: {report.snapshot}")
     echo(f"Results: {report.results_path}")
     if report.errors_path is not None:
         echo(f"Rows to fix: {report.errors_path}")

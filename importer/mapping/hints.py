@@ -21,16 +21,16 @@ CLOSE_NAME = 0.75  # ...and of a name header ("Naam", "Voornaam")
 _NOT_A_PHONE = 4  # rank of a phone-looking header whose other words say it is someone else's number
 
 
-def require_columns(path: Path, mapping: Mapping, config: MappingConfig | None = None) -> None:
+def require_columns(path: Path | str, mapping: Mapping, config: MappingConfig | None = None) -> None:
     """An InputError when no column feeds the phone or the name, saying which headers could (and, when the run
-    has a config file, that it goes there)."""
+    has a config file, that it goes there). `path` names the input: a path, or a URL without its secrets."""
     if "phone" not in mapping.fields:
         raise InputError(missing_column(path, mapping, "phone", config))
     if "name" not in mapping.fields and not mapping.name_parts:
         raise InputError(missing_column(path, mapping, "name", config))
 
 
-def missing_column(path: Path, mapping: Mapping, field: str, config: MappingConfig | None = None) -> str:
+def missing_column(path: Path | str, mapping: Mapping, field: str, config: MappingConfig | None = None) -> str:
     """`FILE: no phone column (columns found: …)`, then the look-alikes and the config line that maps one."""
     message = f"{path}: no {field} column (columns found: {headers_found(mapping.headers)})"
     found = phone_look_alikes(mapping) if field == "phone" else name_look_alikes(mapping)

@@ -1,10 +1,17 @@
 """The run's first step: the input fetched (importer.sources) to the file the reading stage reads, deciding
-first, from the state file, whether this run resumes an unfinished one and so reads that run's snapshot again."""
+first, from the state file, whether this run resumes an unfinished one and so reads that run's snapshot again;
+and how the run names that input to a person when it reads a snapshot: as given (without its secrets), not as
+the copy beside the results."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from importer.errors import InputError
 from importer.pipeline.options import ImportOptions
 from importer.sources.snapshot import Fetched, fetch_input
+from importer.sources.spec import InputSpec
 from importer.state.ledger import Ledger
 
 
@@ -19,3 +26,24 @@ def fetch(options: ImportOptions) -> tuple[Fetched, str]:
     resume = not spec.is_local and Ledger.resumes(options.state_path, {"file": source_id})
     fetched = fetch_input(spec, options.results_path, resume=resume, kind=options.format, timeout=options.timeout)
     return fetched, source_id
+
+
+def input_name(spec: InputSpec) -> str:
+    """How a person is told which input a run read (the summary's "file", the report, messages): as given,
+    without its secrets: a URL without its password and query string, "standard input", a query as its database
+    URL (password as ***) and "query"."""
+    return f"{spec.redacted} query" if spec.kind == "sql" else spec.redacted
+
+
+@contextmanager
+def reading_errors(fetched: Fetched | None, name: str) -> Iterator[None]:
+    """Reading errors of a snapshot name the input, then where its copy is: the person fixes the input, but the
+    row or cell a message points at is in the copy (the input may have changed since it was fetched). The reading
+    stage names the file it reads first (`PATH: row 5: …`); only that prefix is replaced."""
+    try:
+        yield
+    except InputError as exc:
+        text, prefix = str(exc), f"{fetched.path}: " if fetched is not None else ""
+        if fetched is None or not fetched.snapshot or not text.startswith(prefix):
+            raise
+        raise type(exc)(f"{name} (copy: {fetched.path}): {text[len(prefix) :]}") from None

@@ -27,7 +27,7 @@ from importer.errors import AccountError
 from importer.mapping.columns import build_mapping
 from importer.mapping.hints import require_columns
 from importer.mapping.values import ValueRules, resolve_value_rules
-from importer.pipeline._inputs import fetch
+from importer.pipeline._inputs import fetch, input_name, reading_errors
 from importer.pipeline.check import check, check_rows, scan
 from importer.pipeline.options import ImportOptions, OnExisting
 from importer.progress import NoProgress, Progress
@@ -56,13 +56,19 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     if not options.dry_run and options.client is None:
         raise AccountError(NO_TOKEN)
     # Records (a `table` given) have no file: their name is what a state file remembers of them. Any other input
-    # is read from a local file: its own, or the snapshot of a URL's, standard input's or a query's rows.
-    read, source_id, label, notes = options.file, str(options.file), "", ()
+    # is read from a local file: its own, or the snapshot of a URL's, standard input's or a query's rows. A
+    # snapshot is named as the input was given (without secrets), not as the copy: in messages, the summary's
+    # "file" and the report; `snapshot` says where the copy is.
+    fetched, source_id, label, notes = None, str(options.file), "", ()
+    file: Path | str = options.file
+    snapshot: Path | None = None
     if table is None:
         fetched, source_id = fetch(options)
-        read, notes = fetched.path, fetched.notes
-        label = f", from {fetched.label}" if fetched.snapshot else ""
-        table = _open(options, read)  # a bad file is reported before any request
+        file, notes = (input_name(options.input_spec) if fetched.snapshot else fetched.path), fetched.notes
+        snapshot = fetched.path if fetched.snapshot else None
+        label = f", from {file}" if fetched.snapshot else ""
+        with reading_errors(fetched, str(file)):
+            table = _open(options, fetched.path)  # a bad file is reported before any request
     client = options.client
     if client is not None:
         client, learnt = asyncio.run(preflight(client, account))
@@ -70,7 +76,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     # --on-missing tag:NAME: a tag the account has, as it spells it (checked before any row, like the rows' tags).
     options = replace(options, on_missing=str(check_missing_tag(missing_policy(options.on_missing), account)))
     mapping = build_mapping(table.headers, account, options.mapping_config)
-    require_columns(read, mapping, options.mapping_config)
+    require_columns(file, mapping, options.mapping_config)  # the input named: the headers are in the message
     rules = options.mapping_config.values if options.mapping_config else ValueRules()
     # Checked against the account before any row: a wrong right side would fail every row it touches.
     options = replace(options, validation=replace(options.validation, values=resolve_value_rules(rules, account)))
@@ -78,7 +84,8 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         source=table.description + label,
         mapping=mapping,
         results_path=options.results_path,
-        file=read,
+        file=file,
+        snapshot=snapshot,
         dry_run=options.dry_run,
         started_at=started_at,
     )
@@ -96,16 +103,17 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
             run, report.resumed = ledger.begin_run(fingerprint, started_at)
             ledger.set_meta("results", str(options.results_path.resolve()))  # which results `importer undo` takes
         ledger.rows.reset()
-        checked = check(
-            table,
-            account,
-            mapping,
-            options.validation,
-            ledger,
-            progress,
-            want_payload=options.client is not None,  # an offline dry run never sends: no payloads to build
-            workers=options.workers,
-        )
+        with reading_errors(fetched, str(file)):  # the rows are read as they are checked: a damaged row stops it here
+            checked = check(
+                table,
+                account,
+                mapping,
+                options.validation,
+                ledger,
+                progress,
+                want_payload=options.client is not None,  # an offline dry run never sends: no payloads to build
+                workers=options.workers,
+            )
         report.phone_examples = checked.phone_examples
 
         if client is not None and ledger.rows.count_pending():

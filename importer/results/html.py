@@ -353,6 +353,9 @@ def _footer(summary: Mapping[str, Any]) -> str:
     results = _str(summary.get("results"))
     if results:
         lines.append(f"Results file (one line per row): {_e(results, limit=None)}")
+    snapshot = _str(summary.get("snapshot"))
+    if snapshot:  # a URL's, standard input's or a query's rows: the copy that was read, as it was read
+        lines.append(f"Copy of the input that was read: {_e(snapshot, limit=None)}")
     code = summary.get("exit_code")
     if isinstance(code, int):
         lines.append(f"Exit code {code}")

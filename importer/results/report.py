@@ -48,7 +48,11 @@ class Report:
     signal: int | None = None  # SIGINT/SIGTERM/SIGHUP that stopped the sending
     notes: list[str] = field(default_factory=list)  # what the reader detected or repaired
     report_path: Path | None = None  # the HTML report, once written
-    file: Path | None = None
+    # The input as the person gave it: a local file's path; a URL (without its query string or password),
+    # "standard input" or "<database URL without password> query" as text, since its rows were read from
+    # `snapshot`, the copy beside the results (None for a local file, read in place).
+    file: Path | str | None = None
+    snapshot: Path | None = None
     dry_run: bool = False
     started_at: str = ""  # ISO 8601, local time with offset
     problems: list[dict[str, Any]] = field(default_factory=list)  # grouped, see importer.validation.problems
@@ -82,6 +86,7 @@ class Report:
         created = self.counts.get("created", 0)
         return {
             "file": str(self.file) if self.file else None,
+            "snapshot": str(self.snapshot) if self.snapshot else None,
             "dry_run": self.dry_run,
             "started_at": self.started_at,
             "rows": self.row_count,

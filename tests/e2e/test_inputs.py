@@ -66,11 +66,19 @@ def test_validate_a_url_copies_it_beside_results_named_after_it(server: FileServ
     assert len(read_results(tmp_path / "contacts.results.csv")) == EXPECTED["rows"]
     local = importer("validate", str(SAMPLE_CSV), "-o", str(tmp_path / "local.csv"), cwd=tmp_path)
     assert statuses(tmp_path / "contacts.results.csv") == statuses(tmp_path / "local.csv"), local.stderr
-    # The report names the input, without its query string.
-    assert f"from {url})." in proc.stdout
+    # The report names the input, without its query string, and says where the copy that was read is.
+    assert f"from {url})." in proc.stdout and "Input copy: contacts.results.input.csv\n" in proc.stdout
     summary = json.loads((tmp_path / "contacts.results.summary.json").read_text(encoding="utf-8"))
     assert summary["source"].endswith(f", from {url}")
+    assert (summary["file"], summary["snapshot"]) == (url, "contacts.results.input.csv")
+    page = (tmp_path / "contacts.results.report.html").read_text(encoding="utf-8")
+    assert f"<title>Dry run report: {url} (" in page and f"<h1>{url}</h1>" in page
+    assert "Copy of the input that was read: contacts.results.input.csv" in page
     assert SECRET not in proc.stdout + proc.stderr + written(tmp_path)
+    # A local file is named by its path, and has no copy.
+    local_summary = json.loads((tmp_path / "local.summary.json").read_text(encoding="utf-8"))
+    assert (local_summary["file"], local_summary["snapshot"]) == (str(SAMPLE_CSV), None)
+    assert "Input copy" not in local.stdout
 
 
 def test_a_workbook_behind_a_redirect(server: FileServer, tmp_path: Path) -> None:
@@ -105,6 +113,31 @@ def test_a_url_that_fails_is_one_line_and_sends_nothing(
     assert sandbox.contacts() == []
 
 
+def test_what_stops_a_url_names_it_and_for_a_row_or_sheet_its_copy(server: FileServer, tmp_path: Path) -> None:
+    # Not the snapshot's name alone: the person fixes the input; the copy is where the row can be looked at.
+    no_phone = b"Name,Email\nAna,ana@example.com\n"
+    cases = [
+        ("/people.csv", no_phone, (), "{url}: no phone column (columns found: 'Name', 'Email')"),
+        ("/quote.csv", b'Name,Phone\nAna,"+34 612\nLuis,+34 612 34 56 79\n', (),
+         "{url} (copy: quote.results.input.csv): row 2: a quote opened on this row is never closed"),
+        ("/book", SAMPLE_XLSX.read_bytes(), ("--sheet", "Nope"),
+         "{url} (copy: book.results.input.xlsx): no sheet 'Nope'"),
+    ]  # fmt: skip
+    for route, body, extra, said in cases:
+        url = server.serve(route, body)
+        proc = importer("validate", f"{url}?sig={SECRET}", *extra, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith("importer: error: " + said.format(url=url)), proc.stderr
+        assert len(proc.stderr.splitlines()) == 1 and proc.stdout == ""
+        assert SECRET not in proc.stderr + written(tmp_path)
+    # Standard input and a query are named so too.
+    stdin = importer("validate", "-", cwd=tmp_path, stdin=no_phone)
+    assert stdin.stderr == "importer: error: standard input: no phone column (columns found: 'Name', 'Email')\n"
+    db = f"sqlite:///{crm_database(tmp_path / 'crm.db')}"
+    query = importer("validate", "--db", db, "--query", "SELECT full_name AS Name FROM customers", cwd=tmp_path)
+    assert query.stderr == f"importer: error: {db} query: no phone column (columns found: 'Name')\n"
+
+
 def test_import_a_url_and_resume_from_its_snapshot(sandbox, server: FileServer, tmp_path: Path) -> None:
     url = server.serve("/contacts.csv", SMALL)
     first = importer("import", url, cwd=tmp_path, sandbox=sandbox)
@@ -133,6 +166,8 @@ def test_standard_input(tmp_path: Path) -> None:
     proc = importer("validate", "-", cwd=tmp_path, stdin=SAMPLE_CSV.read_bytes())
     assert proc.returncode == 1, proc.stderr
     assert "from standard input)." in proc.stdout
+    summary = json.loads((tmp_path / "stdin.results.summary.json").read_text(encoding="utf-8"))
+    assert (summary["file"], summary["snapshot"]) == ("standard input", "stdin.results.input.csv")
     assert (tmp_path / "stdin.results.input.csv").read_bytes() == SAMPLE_CSV.read_bytes()
     importer("validate", str(SAMPLE_CSV), "-o", str(tmp_path / "local.csv"), cwd=tmp_path)
     assert statuses(tmp_path / "stdin.results.csv") == statuses(tmp_path / "local.csv")
@@ -167,7 +202,9 @@ def test_import_a_sqlite_query(sandbox, tmp_path: Path) -> None:
     assert (tmp_path / "query.results.input.csv").read_text(encoding="utf-8").splitlines()[:2] == [
         "Name,Phone,Tags", "Ana,34612345678,vip",
     ]  # fmt: skip
-    assert f"from {db})." in proc.stdout and len(sandbox.contacts()) == 2
+    assert f"from {db} query)." in proc.stdout and len(sandbox.contacts()) == 2
+    summary = json.loads((tmp_path / "query.results.summary.json").read_text(encoding="utf-8"))
+    assert (summary["file"], summary["snapshot"]) == (f"{db} query", "query.results.input.csv")
     # The database URL from IMPORTER_DB_URL and the query from a file: the same input, so the same state.
     (tmp_path / "q.sql").write_text(QUERY, encoding="utf-8")
     again = importer("import", "--query-file", "q.sql", cwd=tmp_path, sandbox=sandbox, env={"IMPORTER_DB_URL": db})
@@ -204,10 +241,12 @@ def test_the_python_api_takes_urls_and_queries(server: FileServer, tmp_path: Pat
     url = server.serve("/contacts.csv", SMALL)
     report = validate_file(f"{url}?sig={SECRET}", account_file=ACCOUNT, results=tmp_path / "web.csv")
     assert dict(report.counts) == {"valid": 2} and report.source.endswith(f", from {url}")
-    assert report.file == tmp_path / "web.input.csv"
+    # `file` names the input as given (without its secrets), `snapshot` the copy the rows were read from.
+    assert (report.file, report.snapshot) == (url, tmp_path / "web.input.csv")
     db = f"sqlite:///{crm_database(tmp_path / 'crm.db')}"
     report = validate_file(db=db, query=QUERY, account_file=ACCOUNT, results=tmp_path / "sql.csv")
     assert dict(report.counts) == {"valid": 2, "invalid": 1}
+    assert (report.file, report.snapshot) == (f"{db} query", tmp_path / "sql.input.csv")
     assert (tmp_path / "sql.input.csv").is_file()
 
 

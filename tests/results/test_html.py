@@ -207,6 +207,18 @@ def test_a_clean_import_says_so_and_has_no_problem_table() -> None:
     assert "Import report: ok.xlsx" in "".join(page.text)
 
 
+def test_a_url_s_report_names_the_url_and_says_where_its_copy_is() -> None:
+    # The rows of a URL, standard input or a query are read from a snapshot: the page names the input as the
+    # person gave it (importer.pipeline.run drops its secrets) and gives the copy in the footer.
+    url = "https://files.example.com/exports/contacts.csv"
+    page = parse(render_html(summary_fixture() | {"file": url, "snapshot": "out/contacts.results.input.csv"}))
+    text = "".join(page.text)
+    assert f"Dry run report: {url} (" in text and "out/contacts.results.input.csv" not in text.split("Copy of")[0]
+    assert "Copy of the input that was read: out/contacts.results.input.csv" in text
+    local = "".join(parse(render_html(summary_fixture() | {"snapshot": None})).text)
+    assert "Dry run report: contacts.csv (" in local and "Copy of the input" not in local
+
+
 @pytest.mark.parametrize("summary", [{}, {"counts": None, "problems": "x", "mapping": [], "rows": "many"}])
 def test_missing_or_odd_keys_give_a_page_not_an_error(summary: dict[str, Any]) -> None:
     page = parse(render_html(summary))
@@ -227,6 +239,7 @@ def hostile_summary() -> dict[str, Any]:
     summary = summary_fixture()
     evil = iter(HOSTILE * 20)
     summary["file"] = next(evil)
+    summary["snapshot"] = next(evil)
     summary["source"] = next(evil)
     summary["notes"] = [next(evil)]
     summary["errors"] = next(evil)
