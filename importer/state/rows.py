@@ -133,10 +133,15 @@ class Rows(Part):
             self._db.execute("DROP TABLE temp.merging")
 
     def share_merged_outcomes(self) -> None:
-        """A merged row gets the uuid and link of the contact it went into: its first row's, as sent."""
+        """A merged row gets the uuid and link of the contact it went into: its first row's, as sent. When that
+        row failed, the merged rows failed with it: they go to the errors file beside it, so that importing that
+        file again (with --duplicates merge) sends the whole group, not the first row's values alone."""
         self._db.execute(
-            f"""UPDATE rows SET uuid = t.uuid, href = t.href FROM rows AS t
-            WHERE rows.status = '{MERGED}' AND t.row = rows.merged_into"""
+            f"""UPDATE rows SET uuid = t.uuid, href = t.href,
+                status = CASE WHEN t.status = 'failed' THEN 'failed' ELSE rows.status END,
+                error = CASE WHEN t.status = 'failed' THEN 'merged into row ' || t.row || ', which failed'
+                    ELSE rows.error END
+            FROM rows AS t WHERE rows.status = '{MERGED}' AND t.row = rows.merged_into"""
         )
 
     # --- the rows to send, and their outcomes -------------------------------------------------------------

@@ -125,3 +125,9 @@ def test_merge_groups_come_page_by_page_and_the_others_end_merged_with_the_first
     assert outcomes[7][1] == "invalid"
     assert list(ledger.rows.merge_groups()) == []  # merged again: nothing left to merge
     ledger.rows.end_merge()
+    # The first row failed: its merged rows failed with it, and go to the errors file beside it.
+    ledger.rows.set_outcome(3, "failed", error="refused")
+    ledger.rows.share_merged_outcomes()
+    outcomes = {r[0]: r for r in ledger.rows.outcomes()}
+    assert outcomes[6][1] == "failed" and outcomes[6][4] == "merged into row 3, which failed"
+    assert outcomes[4][1] == "merged"
