@@ -4,6 +4,10 @@
 folds each group's valid rows into the payload of its first row (importer.validation.merge) and marks the
 others `merged`. The groups are found and read by the state file, page by page (see importer.state.rows), so
 memory holds one group at a time however many rows the file has; the input is not read a second time.
+
+The merged payload replaces the first row's, so everything after the check stage treats it as any row: one
+contact in the ledger (exactly once, resumed as one), PATCHed by `--on-existing update`, and recorded in
+`synced` as sent, so that the same file merged the same way the next night is `unchanged` (importer.delivery.changes).
 """
 
 from __future__ import annotations
