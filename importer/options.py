@@ -154,6 +154,13 @@ OPTIONS: tuple[RunOption, ...] = (
         file=True,
     ),
     RunOption(
+        "duplicates",
+        default="first",
+        choices=("first", "last", "merge"),
+        help="Rows of the file with the same phone: send the first (the others end `duplicate`), the last, or"
+        " merge them into one contact (tags joined, each field from the first row that fills it).",
+    ),
+    RunOption(
         "on_existing",
         default="skip",
         choices=("skip", "update", "fail"),

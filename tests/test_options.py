@@ -25,6 +25,7 @@ from importer.options import BY_NAME, LEADING, OPTIONS, api_arguments, api_keywo
 from importer.phones.numbers import PhoneFormat
 from importer.pipeline.options import ImportOptions
 from importer.pipeline.run_options import DEFAULTS, build_options
+from importer.validation.merge import DuplicatesMode
 from importer.validation.validator import Options
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +64,7 @@ def test_the_api_names_are_those_it_always_had() -> None:
         "account_file", "base_url", "concurrency", "config", "db", "default_region", "delimiter", "dry_run",
         "encoding", "format", "max_retries", "on_existing", "phone_format", "progress", "query", "query_file",
         "rate", "report", "results", "settle", "sheet", "source", "state", "tags", "timeout", "token", "token_file",
-        "workers", "on_missing", "max_missing", "notify", "notify_on", "ping", "metrics_file",
+        "workers", "on_missing", "max_missing", "notify", "notify_on", "ping", "metrics_file", "duplicates",
     }  # fmt: skip
 
 
@@ -104,6 +105,7 @@ def test_the_type_checkers_literals_are_the_tables_choices() -> None:
     assert typing.get_args(OnExisting) == BY_NAME["on_existing"].choices
     assert typing.get_args(TagsMode) == BY_NAME["tags"].choices
     assert typing.get_args(PhoneFormat) == BY_NAME["phone_format"].choices
+    assert typing.get_args(DuplicatesMode) == BY_NAME["duplicates"].choices
 
 
 def test_the_api_entries_restate_callbells_own_names() -> None:

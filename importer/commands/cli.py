@@ -188,7 +188,8 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     if unmapped:
         more = f" and {len(unmapped) - 20} more" if len(unmapped) > 20 else ""
         echo(f"Columns not imported: {', '.join(unmapped[:20])}{more}")
-    order = ("created", "updated", "unchanged", "skipped", "valid", "duplicate", "invalid", "failed", "pending")
+    order = ("created", "updated", "unchanged", "skipped", "valid", "merged", "duplicate", "invalid", "failed",
+             "pending")  # fmt: skip
     parts = [f"{format_count(report.counts[s])} {s}" for s in order if report.counts.get(s)]
     # --on-missing's rows after the file's: tagged, deleted (a dry run: would_tag, would_delete).
     parts += [f"{format_count(report.removals[s])} {s}" for s in REMOVAL_STATUSES if report.removals.get(s)]

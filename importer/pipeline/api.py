@@ -78,8 +78,8 @@ def import_file(
     The token is `token`, else `token_file`'s, else CALLBELL_API_TOKEN's; `base_url` defaults to
     CALLBELL_BASE_URL, else Callbell's API. Options, named as the command's flags: results, report, state, config,
     default_region, phone_format, source, encoding, delimiter, sheet, format, db, query, query_file, token_file,
-    on_existing, tags, on_missing, max_missing, rate, concurrency, max_retries, timeout, settle, workers, notify,
-    notify_on, ping, metrics_file, dry_run. Running it again resumes and creates nothing twice.
+    duplicates, on_existing, tags, on_missing, max_missing, rate, concurrency, max_retries, timeout, settle, workers,
+    notify, notify_on, ping, metrics_file, dry_run. Running it again resumes and creates nothing twice.
 
     `notify` (a webhook URL or a list of them), `ping` and `metrics_file` tell how the run ended, however it ended
     (README "Telling someone"); one that fails is a warning on the `importer` logger, never an exception.

@@ -20,10 +20,12 @@ from typing import Any
 
 from importer.account.model import Account
 from importer.mapping.columns import Mapping
+from importer.pipeline._duplicates import settle_duplicates
 from importer.progress import Progress
 from importer.reading.files import SourceRow, Table, chunks
 from importer.results.writer import CsvLine
 from importer.state.ledger import PENDING, Ledger
+from importer.validation.merge import DuplicatesMode
 from importer.validation.problems import Tally
 from importer.validation.validator import Options, Validator
 
@@ -63,8 +65,9 @@ def check(
     *,
     want_payload: bool = True,
     workers: int | None = None,
+    duplicates: DuplicatesMode = "first",
 ) -> CheckResult:
-    """Check every row and record it in the ledger (pending, invalid; then duplicates), in row order."""
+    """Check every row and record it in the ledger (pending, invalid; then duplicates, or merged), in row order."""
     result = CheckResult()
     shapes: set[str] = set()
     # A workbook knows its rows; a CSV's count is estimated again at each chunk from the bytes read so far.
@@ -87,7 +90,7 @@ def check(
             done += len(chunk.rows)
             progress.advance(len(chunk.rows), table.estimated_rows())
         progress.advance(0, done)  # every row read: the exact count (blank rows were in the estimates)
-        ledger.rows.mark_duplicates()
+        settle_duplicates(ledger, duplicates, account, mapping, result.tally)
     finally:
         progress.close()
     return result

@@ -14,6 +14,7 @@ from importer.mapping.config import MappingConfig
 from importer.options import default
 from importer.results.writer import results_path
 from importer.sources.spec import InputSpec
+from importer.validation.merge import DuplicatesMode
 from importer.validation.validator import Options
 
 __all__ = ["ImportOptions", "OnExisting"]
@@ -33,6 +34,7 @@ class ImportOptions:
     mapping_config: MappingConfig | None = None  # --config: pinned columns; default: detected from the headers
     validation: Options = field(default_factory=Options)
     client: ClientConfig | None = None  # required unless dry_run
+    duplicates: DuplicatesMode = default("duplicates")  # rows with the same phone: first | last | merge
     on_existing: OnExisting = default("on_existing")
     tags: TagsMode = default("tags")  # updating a contact: keep its tags and add the row's, or replace them
     on_missing: str = default("on_missing")  # keep | tag:NAME | delete: contacts the job knows not among the rows

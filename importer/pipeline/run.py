@@ -111,8 +111,10 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
                 options.validation,
                 ledger,
                 progress,
-                want_payload=options.client is not None,  # an offline dry run never sends: no payloads to build
+                # An offline dry run never sends: no payloads to build, unless rows are merged (from their payloads).
+                want_payload=options.client is not None or options.duplicates == "merge",
                 workers=options.workers,
+                duplicates=options.duplicates,
             )
         report.phone_examples = checked.phone_examples
 
@@ -128,6 +130,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         elif options.dry_run:
             ledger.rows.pending_to_valid()
 
+        ledger.rows.share_merged_outcomes()  # a merged row: the contact its group's first row went into
         run_id = "" if options.dry_run else run
         if report.signal is None and not ledger.rows.count_pending():  # a stopped run removes nothing: it resumes
             if options.dry_run and options.on_missing != "keep" and options.state_path.exists():
@@ -144,7 +147,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         report.errors_path = write_results(table.headers, ledger, options, run_id)
         report.counts = Counter(ledger.rows.status_counts())
         report.removals = Counter(removal_status(*o[:2], options.dry_run) for o in ledger.removals.outcomes(run_id))
-        report.problems = grouped_problems(checked.tally, ledger, mapping)
+        report.problems = grouped_problems(checked.tally, ledger, mapping, options.duplicates)
         report.rows_to_fix = rows_to_fix(ledger)
         if not options.dry_run:
             # An interrupted run is resumed by the next one, under the same run id.

@@ -150,6 +150,7 @@ def build_options(
         ),
         mapping_config=config,
         client=client,
+        duplicates=kw["duplicates"],
         on_existing=kw["on_existing"],
         tags=kw["tags"],
         on_missing=str(kw["on_missing"]),

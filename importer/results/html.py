@@ -37,7 +37,8 @@ STATUSES: dict[str, tuple[str, str, str]] = {
     "unchanged": ("Unchanged", "already up to date in Callbell", "neutral"),
     "skipped": ("Skipped", "already in Callbell", "neutral"),
     "valid": ("Ready", "would be imported", "ok"),
-    "duplicate": ("Duplicate", "same phone as an earlier row", "warn"),
+    "merged": ("Merged", "went into the contact of a row with the same phone", "neutral"),
+    "duplicate": ("Duplicate", "same phone as another row, not sent", "warn"),
     "invalid": ("To fix", "a problem in the row", "bad"),
     "failed": ("Failed", "refused by the API", "bad"),
     "pending": ("Not sent", "run again to send them", "warn"),
@@ -128,7 +129,8 @@ def _verdict(summary: Mapping[str, Any], rows: int, dry_run: bool) -> tuple[str,
         return "warn", "The run was stopped before the end: run the same command again to send the rest."
     if rows == 0:
         return "warn", "The file has no rows to import."
-    done = sum(counts.get(s, 0) for s in (("valid",) if dry_run else ("created", "updated", "unchanged", "skipped")))
+    sent = ("valid",) if dry_run else ("created", "updated", "unchanged", "skipped")
+    done = sum(counts.get(s, 0) for s in (*sent, "merged"))  # a merged row went through in its group's contact
     verb = "are ready to import" if dry_run else "went through"
     if not to_fix and not dup:
         return "ok", f"All {rows:,} rows {verb}."

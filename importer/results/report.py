@@ -14,7 +14,8 @@ from importer.results.rows import RowResult, read_row_results, rows_frame
 from importer.state.ledger import PENDING, Ledger
 from importer.validation.problems import Tally
 
-OK_STATUSES = frozenset({"valid", "created", "updated", "unchanged", "skipped"})
+# `merged` (--duplicates merge): the row went into the contact of another row; that row's outcome counts.
+OK_STATUSES = frozenset({"valid", "created", "updated", "unchanged", "skipped", "merged"})
 # Statuses of the results rows after the file's rows, one per contact --on-missing removed (or, in a dry run,
 # would remove); a removal that failed is `failed`, one a signal stopped `pending`.
 REMOVAL_STATUSES = ("tagged", "deleted", "would_tag", "would_delete")
@@ -125,13 +126,18 @@ ROWS_TO_FIX = 200
 _FAILED_GROUPS = 20
 
 
-def grouped_problems(tally: Tally, ledger: Ledger, mapping: Mapping) -> list[dict[str, Any]]:
-    """The check stage's groups, plus what only the ledger knows at the end: duplicates, failed and pending rows."""
+def grouped_problems(tally: Tally, ledger: Ledger, mapping: Mapping, duplicates: str = "first") -> list[dict[str, Any]]:
+    """The check stage's groups, plus what only the ledger knows at the end: duplicates, failed and pending rows.
+    `duplicates`: which row of a repeated phone was sent (--duplicates first or last)."""
     final = Tally()
     final.merge(tally)
     phone = mapping.column(mapping.fields["phone"]) if "phone" in mapping.fields else "phone"
+    if duplicates == "last":
+        kind, message = "duplicate_last", "same phone as a later row"
+    else:
+        kind, message = "duplicate", "same phone as an earlier row"
     for _, count, first in ledger.rows.groups("duplicate", by_error=False):
-        final.add_group(("error", phone, "duplicate", "same phone as an earlier row", None, None), count, first)
+        final.add_group(("error", phone, kind, message, None, None), count, first)
     for error, count, first in list(ledger.rows.groups("failed", by_error=True))[:_FAILED_GROUPS]:
         final.add_group(("error", "API", "failed", error or "refused by the API", None, None), count, first)
     for _, count, first in ledger.rows.groups(PENDING, by_error=False):

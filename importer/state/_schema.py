@@ -24,8 +24,9 @@ CREATE TABLE IF NOT EXISTS rows (
     error TEXT NOT NULL DEFAULT '',
     cells TEXT NOT NULL DEFAULT '',  -- the row's original cells as one CSV line, for the results file
     warning TEXT NOT NULL DEFAULT '',  -- what was changed or dropped on a row that is still sent
-    phone_digits TEXT NOT NULL DEFAULT ''  -- an invalid row without identifier: its phone cells' digits, space
+    phone_digits TEXT NOT NULL DEFAULT '',  -- an invalid row without identifier: its phone cells' digits, space
                                    -- separated (--on-missing: its contact is not missing for a reformatted key)
+    merged_into INTEGER NOT NULL DEFAULT 0  -- a `merged` row (--duplicates merge): the row whose contact it went into
 );
 CREATE TABLE IF NOT EXISTS contacts (
     source TEXT NOT NULL,
@@ -114,6 +115,7 @@ def prepare(db: sqlite3.Connection) -> None:
     _record_old_run(db)
     _add_column(db, "rows", "warning", "TEXT NOT NULL DEFAULT ''")  # rows are rebuilt each run anyway
     _add_column(db, "rows", "phone_digits", "TEXT NOT NULL DEFAULT ''")
+    _add_column(db, "rows", "merged_into", "INTEGER NOT NULL DEFAULT 0")
     _add_column(db, "undo", "new_uuid", "TEXT NOT NULL DEFAULT ''")  # a re-created contact's new uuid
     # Before change detection the index had no snapshot of each contact; it is rebuilt each run anyway.
     _add_column(db, "account_index", "contact", "TEXT NOT NULL DEFAULT ''")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importer.state._part import Part, transaction
 
 PENDING = "pending"  # valid, to be sent
+MERGED = "merged"  # --duplicates merge: went into the contact of another row with the same number
 
 # As the check stage hands rows over: plain tuples, since a million of them pass through here.
 # (row, status, identifier, source, payload, uuid, href, error, cells, warning)
@@ -56,19 +57,92 @@ class Rows(Part):
         cursor = self._db.execute("SELECT phone_digits FROM rows WHERE phone_digits != ''")
         return [d for (cell,) in cursor for d in cell.split()]
 
-    def mark_duplicates(self) -> None:
-        """A number repeated in the file is sent once: the first row wins, the later ones say which row that is."""
+    def mark_duplicates(self, keep: str = "first") -> None:
+        """A number repeated in the file is sent once: the first row (or the last: `keep`) is sent, the others say
+        which row that is."""
+        kept = "MAX" if keep == "last" else "MIN"
         with transaction(self._db):
             # One sorted pass (a window function), whatever the number of repeats.
             self._db.execute(
-                f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = 'same phone as row ' || d.first
+                f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = 'same phone as row ' || d.kept
                 FROM (
-                    SELECT row, first FROM (
-                        SELECT row, MIN(row) OVER (PARTITION BY source, identifier) AS first
+                    SELECT row, kept FROM (
+                        SELECT row, {kept}(row) OVER (PARTITION BY source, identifier) AS kept
                         FROM rows WHERE status = '{PENDING}')
-                    WHERE row > first) AS d
+                    WHERE row != kept) AS d
                 WHERE rows.row = d.row"""
             )
+
+    # --- --duplicates merge ----------------------------------------------------------------------------------
+    # The rows to merge are found by the state file, not in memory: one sorted pass (a window function, as for
+    # duplicates) writes the row numbers of the repeated numbers' rows, each with its group's first row, to a
+    # temporary table; the groups are then read back one page at a time, merged by the caller and written back.
+    # Memory holds one page and one group, whatever the size of the file (the rows' payloads are already in the
+    # state file: no second read of the input). Rows are rebuilt on every run, so a resumed run merges the same
+    # groups into the same payloads: the merged contact is one `contacts` entry, keyed by its number like any.
+
+    def merge_groups(self, page: int = 2000) -> Iterator[list[tuple[int, str, str]]]:
+        """The pending rows sharing a number, group by group, each group's (row, payload, warning) in row order;
+        the first row of a group is the one to send. Close with `end_merge` (after `merged_payloads`)."""
+        with transaction(self._db):
+            self._db.execute("DROP TABLE IF EXISTS temp.merging")
+            self._db.execute("CREATE TEMP TABLE merging (row INTEGER PRIMARY KEY, first INTEGER NOT NULL)")
+            self._db.execute(
+                f"""INSERT INTO temp.merging SELECT row, first FROM (
+                    SELECT row, MIN(row) OVER same AS first, COUNT(*) OVER same AS n
+                    FROM rows WHERE status = '{PENDING}' WINDOW same AS (PARTITION BY source, identifier))
+                WHERE n > 1"""
+            )
+            self._db.execute("CREATE INDEX temp.merging_groups ON merging (first, row)")
+        after: tuple[int, int] = (0, 0)
+        group: list[tuple[int, str, str]] = []
+        first = 0
+        while True:
+            # Pages by key, fetched whole: no cursor stays open over `rows` while the caller writes to it.
+            batch = self._db.execute(
+                "SELECT m.first, r.row, r.payload, r.warning FROM temp.merging m JOIN rows r ON r.row = m.row "
+                "WHERE (m.first, m.row) > (?, ?) ORDER BY m.first, m.row LIMIT ?",
+                (*after, page),
+            ).fetchall()
+            if not batch:
+                break
+            for group_first, row, payload, warning in batch:
+                if group and group_first != first:
+                    yield group
+                    group = []
+                first = group_first
+                group.append((int(row), str(payload or ""), str(warning)))
+            after = (int(batch[-1][0]), int(batch[-1][1]))
+        if group:
+            yield group
+
+    def merged_payloads(self, sent: Iterable[tuple[str, str, int]]) -> None:
+        """(payload, warning, row) of the rows sent for their group: the merged payload, and what the merge says."""
+        with transaction(self._db):
+            self._db.executemany("UPDATE rows SET payload = ?, warning = ? WHERE row = ?", sent)
+
+    def end_merge(self) -> None:
+        """Every row of a group but the first ends `merged`, pointing to the first (its uuid comes with
+        `share_merged_outcomes`, once the first is sent)."""
+        with transaction(self._db):
+            self._db.execute(
+                f"""UPDATE rows SET status = '{MERGED}', payload = NULL, merged_into = m.first,
+                    warning = 'merged into row ' || m.first || CASE WHEN warning = '' THEN '' ELSE '; ' || warning END
+                FROM temp.merging m WHERE rows.row = m.row AND m.row != m.first"""
+            )
+            self._db.execute("DROP TABLE temp.merging")
+
+    def share_merged_outcomes(self) -> None:
+        """A merged row gets the uuid and link of the contact it went into: its first row's, as sent. When that
+        row failed, the merged rows failed with it: they go to the errors file beside it, so that importing that
+        file again (with --duplicates merge) sends the whole group, not the first row's values alone."""
+        self._db.execute(
+            f"""UPDATE rows SET uuid = t.uuid, href = t.href,
+                status = CASE WHEN t.status = 'failed' THEN 'failed' ELSE rows.status END,
+                error = CASE WHEN t.status = 'failed' THEN 'merged into row ' || t.row || ', which failed'
+                    ELSE rows.error END
+            FROM rows AS t WHERE rows.status = '{MERGED}' AND t.row = rows.merged_into"""
+        )
 
     # --- the rows to send, and their outcomes -------------------------------------------------------------
 

@@ -124,7 +124,12 @@ _ACTIONS = {
     "bad_date": "write a date as YYYY-MM-DD in this column, or leave the cell empty",
     "extra_cells": "the row has more cells than the header: usually a comma inside an unquoted cell; quote it or fix "
     "it",
-    "duplicate": "the same phone as an earlier row: only the first is sent; merge the rows if both hold data",
+    "duplicate": "the same phone as an earlier row: only the first is sent; merge the rows if both hold data "
+    "(--duplicates merge), or send the last (--duplicates last)",
+    "duplicate_last": "the same phone as a later row: only the last is sent; merge the rows if both hold data "
+    "(--duplicates merge)",
+    "merge_conflict": "nothing, if the first row's value is right; else put the right value in the first row of "
+    "that phone (the warning column says which value was dropped)",
     "failed": "the API refused these rows: fix what its message says, or run again if it was a temporary error",
     "pending": "run the same command again: it sends what was not sent",
     "value_dropped": "nothing, if intended ([unknown] drop); or {map} to keep it",

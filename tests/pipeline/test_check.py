@@ -3,6 +3,7 @@ when the file is big enough), records each row in a real Ledger with its status,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,41 @@ def test_scan_groups_the_same_problems_without_a_ledger(tmp_path: Path, ledger: 
     table = open_table(path)
     tally = scan(table, ACCOUNT, build_mapping(table.headers, ACCOUNT), Options(), workers=1)
     assert tally.entries() == run_check(path, ledger).tally.entries()
+
+
+def test_merge_folds_a_phones_valid_rows_into_its_first_row(tmp_path: Path, ledger: Ledger) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "Name,Phone,Tags,Team\n"
+        "Ana,+34 622 000 001,VIP,Support\n"
+        "Bea,+34 622 000 002,,\n"
+        'Ana R.,0034622000001,"lead, vip",Ventas\n'
+        "Ana,+34622000001,Nope,\n"  # an unknown tag: invalid, not merged
+        "Ana,34622000001,Customer,\n",
+        encoding="utf-8",
+    )
+    table = open_table(path)
+    mapping = build_mapping(table.headers, ACCOUNT)
+    result = check(table, ACCOUNT, mapping, Options(), ledger, Recorder(), workers=1, duplicates="merge")
+    got = {r: (s, e, w) for r, s, _u, _i, e, _h, _c, w in ledger.rows.outcomes()}
+    assert got[2][0] == PENDING and got[3][0] == PENDING and got[5][0] == "invalid"
+    assert got[4] == ("merged", "", "merged into row 2") and got[6] == ("merged", "", "merged into row 2")
+    # The dropped values are named by their column, a team by its name.
+    assert got[2][2] == (
+        "merged with rows 4, 6 (same phone); Name: kept 'Ana', dropped 'Ana R.' of row 4; "
+        "Team: kept 'Support', dropped 'Ventas' of row 4"
+    )
+    sent = {r.row: json.loads(r.payload or "") for r in ledger.rows.pending()}
+    assert sent[2]["tags"] == ["VIP", "Lead", "Customer"] and sent[2]["name"] == "Ana"
+    assert sent[3]["name"] == "Bea"
+    warnings = [(e["column"], e["kind"], e["examples"]) for e in result.tally.entries() if e["severity"] == "warning"]
+    assert sorted(warnings) == [("Name", "merge_conflict", [2]), ("Team", "merge_conflict", [2])]
+
+
+def test_last_sends_a_phones_last_row(tmp_path: Path, ledger: Ledger) -> None:
+    path = csv_file(tmp_path / "c.csv", ["Ana,+34 622 000 001", "Bea,+34622000002", "Carla,+34622000001"])
+    table = open_table(path)
+    mapping = build_mapping(table.headers, ACCOUNT)
+    check(table, ACCOUNT, mapping, Options(), ledger, Recorder(), workers=1, duplicates="last")
+    assert [r.row for r in ledger.rows.pending()] == [3, 4]
+    assert rows(ledger)[2][:3] == ("duplicate", "34622000001", "same phone as row 4")

@@ -207,6 +207,15 @@ def test_a_clean_import_says_so_and_has_no_problem_table() -> None:
     assert "Import report: ok.xlsx" in "".join(page.text)
 
 
+def test_merged_rows_went_through_and_have_their_card() -> None:
+    summary = {"rows": 9, "counts": {"created": 3, "merged": 6}, "dry_run": False, "exit_code": 0}
+    page = parse(render_html(summary))
+    assert page.section("verdict") == "All 9 rows went through."
+    assert "Merged" in page.section("counts") and "same phone" in page.section("counts")
+    summary["counts"] = {"created": 3, "merged": 5, "invalid": 1}
+    assert parse(render_html(summary)).section("verdict") == "8 of 9 rows went through; 1 need fixing."
+
+
 def test_a_url_s_report_names_the_url_and_says_where_its_copy_is() -> None:
     # The rows of a URL, standard input or a query are read from a snapshot: the page names the input as the
     # person gave it (importer.pipeline.run drops its secrets) and gives the copy in the footer.

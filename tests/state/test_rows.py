@@ -78,3 +78,56 @@ def test_groups_and_rows_to_fix(ledger: Ledger) -> None:
     assert list(ledger.rows.groups("duplicate", by_error=False)) == []
     assert ledger.rows.to_fix(3) == [(2, "failed", "refused"), (3, "failed", "refused"), (4, "failed", "refused")]
     assert ledger.rows.to_fix(10)[-1] == (6, "invalid", "no phone")  # pending rows are not to fix
+
+
+def test_duplicates_may_keep_the_last_row(ledger: Ledger) -> None:
+    ledger.rows.add([row(2, "34600000001"), row(3, "34600000001"), row(4, "34600000001", "invalid"), row(5, "346")])
+    ledger.rows.mark_duplicates(keep="last")
+    assert [r.row for r in ledger.rows.pending()] == [3, 5]  # the last valid row of a number; an invalid one is not
+    outcomes = {r[0]: r for r in ledger.rows.outcomes()}
+    assert outcomes[2][1] == "duplicate" and outcomes[2][4] == "same phone as row 3"
+    assert outcomes[4][1] == "invalid"
+
+
+def payload_row(n: int, identifier: str, payload: str, status: str = PENDING, warning: str = "") -> NewRow:
+    return (n, status, identifier, "whatsapp", payload, "", "", "", f"cells {n}", warning)
+
+
+def test_merge_groups_come_page_by_page_and_the_others_end_merged_with_the_first_rows_contact(ledger: Ledger) -> None:
+    ledger.rows.add(
+        [
+            payload_row(2, "346001", '{"a": 2}'),
+            payload_row(3, "346002", '{"a": 3}'),
+            payload_row(4, "346001", '{"a": 4}', warning="Tags: unknown tag dropped"),
+            payload_row(5, "346003", '{"a": 5}'),
+            payload_row(6, "346002", '{"a": 6}'),
+            payload_row(7, "346001", None, "invalid"),  # invalid rows are not merged
+            payload_row(8, "346001", '{"a": 8}'),
+        ]
+    )
+    groups = list(ledger.rows.merge_groups(page=2))  # pages cut groups: they still come whole
+    assert groups == [
+        [(2, '{"a": 2}', ""), (4, '{"a": 4}', "Tags: unknown tag dropped"), (8, '{"a": 8}', "")],
+        [(3, '{"a": 3}', ""), (6, '{"a": 6}', "")],
+    ]
+    ledger.rows.merged_payloads([('{"m": 1}', "merged with rows 4, 8", 2), ('{"m": 2}', "merged with row 6", 3)])
+    ledger.rows.end_merge()
+    assert [(r.row, r.payload) for r in ledger.rows.pending()] == [(2, '{"m": 1}'), (3, '{"m": 2}'), (5, '{"a": 5}')]
+    assert ledger.rows.status_counts() == {PENDING: 3, "merged": 3, "invalid": 1}
+    ledger.rows.set_outcome(2, "created", uuid="u2", href="h2")
+    ledger.rows.share_merged_outcomes()
+    outcomes = {r[0]: r for r in ledger.rows.outcomes()}  # (row, status, uuid, identifier, error, href, cells, warning)
+    assert outcomes[2][7] == "merged with rows 4, 8"
+    assert outcomes[4][1:3] == ("merged", "u2") and outcomes[4][5] == "h2"
+    assert outcomes[4][7] == "merged into row 2; Tags: unknown tag dropped"
+    assert outcomes[8][1:3] == ("merged", "u2") and outcomes[8][7] == "merged into row 2"
+    assert outcomes[6][1:3] == ("merged", "")  # row 3 not sent (yet): no contact to point to
+    assert outcomes[7][1] == "invalid"
+    assert list(ledger.rows.merge_groups()) == []  # merged again: nothing left to merge
+    ledger.rows.end_merge()
+    # The first row failed: its merged rows failed with it, and go to the errors file beside it.
+    ledger.rows.set_outcome(3, "failed", error="refused")
+    ledger.rows.share_merged_outcomes()
+    outcomes = {r[0]: r for r in ledger.rows.outcomes()}
+    assert outcomes[6][1] == "failed" and outcomes[6][4] == "merged into row 3, which failed"
+    assert outcomes[4][1] == "merged"
