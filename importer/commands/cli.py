@@ -184,6 +184,8 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     echo(f"Read {report.row_count} row{'' if report.row_count == 1 else 's'} ({report.source}).")
     for note in report.notes:
         echo(f"  {note}")
+    for index, why in report.mapping.inferred.items():  # read from the values, not the header: say so
+        echo(f"  {report.mapping.column(index)} -> {report.mapping.target(index)}: inferred from the values ({why})")
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
     if unmapped:
         more = f" and {len(unmapped) - 20} more" if len(unmapped) > 20 else ""

@@ -25,9 +25,25 @@ def require_columns(path: Path | str, mapping: Mapping, config: MappingConfig | 
     """An InputError when no column feeds the phone or the name, saying which headers could (and, when the run
     has a config file, that it goes there). `path` names the input: a path, or a URL without its secrets."""
     if "phone" not in mapping.fields:
-        raise InputError(missing_column(path, mapping, "phone", config))
+        raise InputError(ambiguous_column(path, mapping, "phone") or missing_column(path, mapping, "phone", config))
     if "name" not in mapping.fields and not mapping.name_parts:
-        raise InputError(missing_column(path, mapping, "name", config))
+        raise InputError(ambiguous_column(path, mapping, "name") or missing_column(path, mapping, "name", config))
+
+
+def ambiguous_column(path: Path | str, mapping: Mapping, field: str) -> str | None:
+    """`FILE: no phone column by its header, and 'column 2' and 'column 3' both hold phone numbers: …`, when the
+    values fit two columns equally (importer.mapping.inference); None otherwise."""
+    tied = mapping.ambiguous.get(field)
+    if not tied:
+        return None
+    what = {"phone": "phone numbers", "name": "short person-like text"}.get(field, field)
+    names = [repr(mapping.column(i)) for i in tied]
+    listed = f"{', '.join(names[:-1])} and {names[-1]}"
+    entry = f"{toml_string(mapping.config_key(tied[0]))} = {toml_string(field)}"
+    return (
+        f"{path}: no {field} column by its header, and {listed} both hold {what}: to choose one, put"
+        f" columns = {{ {entry} }} in a file and add --config FILE"
+    )
 
 
 def missing_column(path: Path | str, mapping: Mapping, field: str, config: MappingConfig | None = None) -> str:

@@ -18,7 +18,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from importer.errors import InputError
-from importer.reading.table import SNIFF_BYTES, Table, short_error, source_rows, split_header
+from importer.reading.table import SNIFF_BYTES, HeaderScore, Table, short_error, source_rows, split_header
 
 DELIMITERS = (",", ";", "\t", "|")
 FIELD_SIZE_LIMIT = 16 * 1024 * 1024  # one cell; the csv module's default (128 KiB) is too small for notes
@@ -163,7 +163,9 @@ def _encoding_hint(line: str, enc: str) -> str:
     return "latin-1"
 
 
-def open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | None) -> Table:
+def open_csv(
+    path: Path, head: bytes, encoding: str | None, delimiter: str | None, header_score: HeaderScore | None = None
+) -> Table:
     notes: list[str] = []
     if encoding:
         enc = encoding
@@ -218,7 +220,7 @@ def open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | Non
             except UnicodeError as exc:
                 raise InputError(f"{path}: row 1: not valid {enc_label} text ({short_error(exc)})") from None
         records = _csv_records(path, lines, delim, enc, state, notes)
-        header_number, headers, ahead, header_notes = split_header(path, records, "the file")
+        header_number, headers, ahead, header_notes = split_header(path, records, "the file", header_score)
     except BaseException:
         fh.close()
         raise
@@ -236,6 +238,7 @@ def open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | Non
         encoding=enc,
         delimiter=delim,
         header_row=header_number,
+        headerless=header_number == 0,
         _estimate=estimate,
     )
 
