@@ -17,7 +17,7 @@ from importer.commands.flags import command_flags
 from importer.commands.guard import GuardedGroup, crash_guard
 from importer.commands.mapping import mapping_command
 from importer.commands.undo import runs_command, undo_command
-from importer.errors import ImporterError
+from importer.errors import ImporterError, capped
 from importer.pipeline.api import import_file, validate_file
 from importer.pipeline.run_options import load_config, merged
 from importer.progress import TqdmProgress
@@ -188,8 +188,7 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
         echo(f"  {report.mapping.column(index)} -> {report.mapping.target(index)}: inferred from the values ({why})")
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
     if unmapped:
-        more = f" and {len(unmapped) - 20} more" if len(unmapped) > 20 else ""
-        echo(f"Columns not imported: {', '.join(unmapped[:20])}{more}")
+        echo(f"Columns not imported: {capped(unmapped, 20)}")
     order = ("created", "updated", "unchanged", "skipped", "valid", "duplicate", "invalid", "failed", "pending")
     parts = [f"{format_count(report.counts[s])} {s}" for s in order if report.counts.get(s)]
     # --on-missing's rows after the file's: tagged, deleted (a dry run: would_tag, would_delete).

@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from importer.errors import InputError
+from importer.errors import InputError, capped
 from importer.mapping.columns import Mapping
 from importer.mapping.config import MappingConfig
 from importer.mapping.headers import NAME_PARTS, header_key, normalize_header, vocabulary
@@ -38,7 +38,7 @@ def ambiguous_column(path: Path | str, mapping: Mapping, field: str) -> str | No
         return None
     what = {"phone": "phone numbers", "name": "short person-like text"}.get(field, field)
     names = [repr(mapping.column(i)) for i in tied]
-    listed = f"{', '.join(names[:-1])} and {names[-1]}"
+    listed = f"{capped(names[:-1])} and {names[-1]}" if len(names) <= 6 else capped(names)
     entry = f"{toml_string(mapping.config_key(tied[0]))} = {toml_string(field)}"
     return (
         f"{path}: no {field} column by its header, and {listed} both hold {what}: to choose one, put"
@@ -64,11 +64,7 @@ def missing_column(path: Path | str, mapping: Mapping, field: str, config: Mappi
 
 
 def headers_found(headers: list[str]) -> str:
-    if not headers:
-        return "none"
-    shown = headers if len(headers) <= SHOWN + 1 else headers[:SHOWN]  # never "and 1 more"
-    text = ", ".join(repr(h) for h in shown)
-    return text if len(shown) == len(headers) else f"{text} and {len(headers) - SHOWN} more"
+    return capped([repr(h) for h in headers], SHOWN) if headers else "none"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
 
-from importer.errors import InputError
+from importer.errors import InputError, capped
 from importer.reading.table import SNIFF_BYTES, HeaderScore, Table, short_error, source_rows, split_header
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -331,5 +331,5 @@ def _csv_records(
             continue
         yield number, cells
     if nul_rows:
-        shown = ", ".join(map(str, nul_rows[:10])) + (f" and {len(nul_rows) - 10} more" if len(nul_rows) > 10 else "")
+        shown = capped([str(n) for n in nul_rows], 10)
         notes.append(f"NUL bytes removed from {len(nul_rows)} row(s): {shown}")

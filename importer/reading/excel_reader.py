@@ -28,7 +28,7 @@ from python_calamine import (
     load_workbook,
 )
 
-from importer.errors import InputError
+from importer.errors import InputError, capped
 from importer.reading.table import HeaderScore, SourceRow, Table, short_error, source_rows, split_header
 from importer.reading.values import cell_text
 
@@ -236,7 +236,7 @@ def _merged_note(ws: CalamineSheet, header_number: int) -> list[str]:
     if not below:
         return []
     refs = [f"{_cell_ref(*start)}:{_cell_ref(*end)}" for start, end in below]
-    shown = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
+    shown = capped(refs)
     return [f"merged cells {shown}: a value is read in the first cell of each, the others are empty"]
 
 

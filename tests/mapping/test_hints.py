@@ -57,7 +57,7 @@ def test_no_phone_column_in_a_92_column_export_lists_a_few_headers_and_suggests_
     assert code == 2, output
     assert output.count("\n") == 1, output  # one line
     shown = ", ".join(repr(h) for h in OUTLOOK_NL[:15])
-    assert f"importer: error: {source}: no phone column (columns found: {shown} and 77 more); " in output
+    assert f"importer: error: {source}: no phone column (columns found: {shown}, … and 77 more); " in output
     assert "'Mobiele telefoon', 'Autotelefoon' or " in output  # the mobile first, then the car phone
     assert 'put columns = { "Mobiele telefoon" = "phone" } in a file and add --config FILE' in output
     assert "Pieper" not in output and "Fax" not in output
@@ -73,7 +73,7 @@ def test_no_phone_column_in_a_92_column_export_lists_a_few_headers_and_suggests_
     config.write_text('auto = false\ncolumns = { "Mobiele telefoon" = "phone" }\n', encoding="utf-8")
     code, output = validate(str(source), "-o", str(tmp_path / "r.csv"), "--default-region", "NL", "-c", str(config))
     assert code == 2, output
-    assert f"{source}: no name column (columns found: {shown} and 77 more); 'Voornaam'" in output
+    assert f"{source}: no name column (columns found: {shown}, … and 77 more); 'Voornaam'" in output
     assert f'to use the first, add "Voornaam" = "first_name" to [columns] in {config}' in output
 
     config.write_text('columns = { "Mobiele telefoon" = "phone", "Voornaam" = "first_name" }\n', encoding="utf-8")
