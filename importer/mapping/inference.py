@@ -189,7 +189,9 @@ class _Inference:
         for index in self.free():
             values = [v for v in self.columns[index] if v]
             people = [v for v in values if len(v) <= _PERSON_LENGTH and _PERSON.match(v)]
-            if not values or not people:
+            # A contact's name is on (nearly) every row, and some are full names: not a surname filled now and
+            # then, nor a column of single words ("Madrid", "Gold").
+            if len(values) < SHARE * len(self.columns[index]) or not any(" " in v for v in people):
                 continue
             fit = _Fit(index, len(people) / len(values), len(set(people)) / len(people), len(people), people[0])
             if fit.share >= SHARE and not self._constant(fit):
