@@ -1,7 +1,8 @@
-"""Exit codes and the errors that end a run before or instead of sending anything."""
+"""Exit codes and the errors that end a run before or instead of sending anything, and how a message lists names."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 
 
@@ -38,3 +39,13 @@ class AccountError(ImporterError):
 
 class MissingExtra(ImporterError, ImportError):
     """An optional dependency is not installed (pandas for DataFrames); the message says which extra to install."""
+
+
+def capped(names: Sequence[str], limit: int = 5) -> str:
+    """A list of names as a message prints it: the first `limit`, then how many more, never a line of 55 names
+    ("Team 1, Team 2, Team 3, Team 4, Team 5, … and 50 more"); all of them when one more would be hidden. Every
+    message that lists names (teams, columns, values, rows) goes through here, so each says it the same way."""
+    items = [str(name) for name in names]
+    if len(items) <= limit + 1:
+        return ", ".join(items)
+    return f"{', '.join(items[:limit])}, … and {len(items) - limit:,} more"

@@ -23,7 +23,7 @@ from tomlkit.items import AoT, Array, Table
 
 from importer.account.model import FIELD_TYPES, AccountFileError, Channel, Team, load_account, parse_account
 from importer.account.pull import AccountScan, SeenField, SeenUser
-from importer.errors import AccountError, ConfigError
+from importer.errors import AccountError, ConfigError, capped
 
 _UUID = re.compile(r"^[0-9a-f]{32}$")
 _CHOICE = ("dropdown", "checkbox")
@@ -58,7 +58,7 @@ class Changes:
         fields = [f"+ custom field {n!r} ({t})" for n, t in self.fields]
         fields += [f"+ {_count(len(o), 'option')} for {n!r}: {_names(o)}" for n, o in self.options.items()]
         parts.append("; ".join(fields) or "custom fields unchanged")
-        teams = [f"+ team {n!r}" for n in self.teams]
+        teams = [_added(self.teams, "team")] if self.teams else []
         teams += [f"+ {_count(len(m), 'member')} of {n!r}: {_names(m)}" for n, m in self.members.items()]
         parts.append("; ".join(teams) or "teams unchanged")
         parts.append(_added(self.channels, "channel") or "channels unchanged")
@@ -341,7 +341,7 @@ def _seen(scan: AccountScan, n: int) -> str:
 def _user_note(user: SeenUser) -> str:
     parts = []
     if user.teams:
-        parts.append(("team " if len(user.teams) == 1 else "teams ") + ", ".join(user.teams))
+        parts.append(("team " if len(user.teams) == 1 else "teams ") + capped(user.teams))
     if user.assigned:
         parts.append(f"assigned to {user.assigned:,} contact{'' if user.assigned == 1 else 's'} read")
     return "; ".join(parts)
@@ -372,9 +372,8 @@ def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _names(names: list[str], limit: int = 10) -> str:
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
+def _names(names: list[str]) -> str:
+    return capped(names)
 
 
 def _added(names: list[str], word: str) -> str:

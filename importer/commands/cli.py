@@ -17,7 +17,7 @@ from importer.commands.flags import command_flags
 from importer.commands.guard import GuardedGroup, crash_guard
 from importer.commands.mapping import mapping_command
 from importer.commands.undo import runs_command, undo_command
-from importer.errors import ImporterError
+from importer.errors import ImporterError, capped
 from importer.pipeline.api import import_file, validate_file
 from importer.pipeline.run_options import load_config, merged
 from importer.progress import TqdmProgress
@@ -184,10 +184,11 @@ def _print_report(report: Report, dry_run: bool, log: Log) -> None:
     echo(f"Read {report.row_count} row{'' if report.row_count == 1 else 's'} ({report.source}).")
     for note in report.notes:
         echo(f"  {note}")
+    for index, why in report.mapping.inferred.items():  # read from the values, not the header: say so
+        echo(f"  {report.mapping.column(index)} -> {report.mapping.target(index)}: inferred from the values ({why})")
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
     if unmapped:
-        more = f" and {len(unmapped) - 20} more" if len(unmapped) > 20 else ""
-        echo(f"Columns not imported: {', '.join(unmapped[:20])}{more}")
+        echo(f"Columns not imported: {capped(unmapped, 20)}")
     order = ("created", "updated", "unchanged", "skipped", "valid", "merged", "duplicate", "invalid", "failed",
              "pending")  # fmt: skip
     parts = [f"{format_count(report.counts[s])} {s}" for s in order if report.counts.get(s)]

@@ -14,6 +14,7 @@ from importer.account.model import Account, AccountFileError, load_account
 from importer.errors import AccountError, ConfigError, ImporterError
 from importer.mapping.columns import Mapping, build_mapping
 from importer.mapping.config import is_local, load_mapping_config
+from importer.mapping.headers import vocabulary
 from importer.mapping.hints import name_look_alikes, phone_look_alikes
 from importer.mapping.values import ValueRules, resolve_value_rules, values_to_toml
 from importer.mapping.writer import mapping_to_toml
@@ -112,8 +113,10 @@ def render_mapping(
         encoding=encoding or pinned.get("encoding"),
         delimiter=delimiter,
         sheet=sheet if sheet is not None else pinned.get("sheet"),
+        header_score=vocabulary().header_score,
     )
-    mapping = build_mapping(table.headers, account, config)
+    sample = [row.values for row in table.sample()]
+    mapping = build_mapping(table.headers, account, config, sample, pinned.get("default_region"))
 
     warnings: list[str] = []
     if "phone" not in mapping.fields:
@@ -122,13 +125,18 @@ def render_mapping(
         )
     if "name" not in mapping.fields and not mapping.name_parts:
         warnings.append('no name column found: map one in [columns] with "Header" = "name"' + _maybe(mapping, "name"))
+    for index, why in mapping.inferred.items():
+        column, target = mapping.column(index), mapping.target(index)
+        warnings.append(f"{column!r} -> {target}: inferred from the values ({why}); check it")
     if account is not None:
         for name in mapping.custom_fields:
             if name not in account.custom_fields:
                 warnings.append(f"{name!r} is not a custom field in {account_file}: add it there or fix the header")
     used = len(mapping.headers) - len(mapping.unmapped)
     comments = [
-        f"Column mapping for {file.name} ({table.description}).",
+        f"Column mapping for {file.name} ({table.description}"
+        + (", no header row: columns named by position" if table.headerless else "")
+        + ").",
         (f"Recognized: {mapping.layout} export. " if mapping.layout else "")
         + f"{len(mapping.headers)} columns: {used} used, {len(mapping.unmapped)} not mapped.",
         f"Custom fields from {account_file}."
@@ -162,6 +170,10 @@ def render_mapping(
 
 
 def _maybe(mapping: Mapping, field: str) -> str:
+    tied = mapping.ambiguous.get(field)
+    if tied:
+        both = " and ".join(repr(mapping.column(i)) for i in tied)
+        return f" ({both} fit it equally by their values: pick one)"
     found = phone_look_alikes(mapping) if field == "phone" else name_look_alikes(mapping)
     return f" (it may be {' or '.join(repr(mapping.column(s.index)) for s in found)})" if found else ""
 

@@ -11,97 +11,26 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 
 from importer.account.model import Account
 from importer.errors import ConfigError
 from importer.mapping.config import COLUMN_REF, CUSTOM_PREFIX, PHONE_FALLBACK, MappingConfig, parse_target
-from importer.mapping.headers import LANDLINE_RANK, NAME_PARTS, Layout, header_key, normalize_header, vocabulary
+from importer.mapping.headers import (
+    LANDLINE_RANK,
+    NAME_PARTS,
+    Layout,
+    header_key,
+    normalize_header,
+    vocabulary,
+)
+from importer.mapping.inference import infer_from_values
+from importer.mapping.model import Mapping
 
-_GOOGLE_MULTI = " ::: "  # Google Contacts joins several values of one cell with this
+__all__ = ["Mapping", "build_mapping", "detect_mapping"]  # Mapping lives in importer.mapping.model
+
 _PHONE_VALUE = re.compile(r"^(phone \d+) value$")
 _UNLISTED = "not in the config (auto = false)"
-
-
-@dataclass
-class Mapping:
-    """Which column feeds what. Every column is in exactly one place: a field, a custom field, the phone
-    fallbacks, the phone labels (as a label column) or `unmapped`."""
-
-    headers: list[str]
-    fields: dict[str, int] = field(default_factory=dict)  # contact field -> column index
-    custom_fields: dict[str, int] = field(default_factory=dict)  # account custom field name -> column index
-    unmapped: list[int] = field(default_factory=list)  # column indexes that feed nothing, in column order
-    phone_fallbacks: list[int] = field(default_factory=list)  # tried in order when the phone cell is empty
-    phone_labels: dict[int, int] = field(default_factory=dict)  # phone column -> its per-row label column
-    # For the person only (not compared): the export recognized, and why a column is (not) mapped.
-    layout: str | None = field(default=None, compare=False)
-    notes: dict[int, str] = field(default_factory=dict, compare=False)
-    suggestions: dict[int, str] = field(default_factory=dict, compare=False)  # unmapped column -> likely target
-
-    @property
-    def name_parts(self) -> list[int]:
-        """Columns joined with spaces into the name when `name` is not mapped: first, middle, last, 2nd last."""
-        return [self.fields[part] for part in NAME_PARTS if part in self.fields]
-
-    @cached_property
-    def _duplicated_keys(self) -> frozenset[str]:
-        keys = [header_key(h) for h in self.headers]
-        return frozenset(k for k in keys if k and keys.count(k) > 1)
-
-    def column(self, index: int) -> str:
-        header = self.headers[index]
-        if not header.strip():
-            return f"column {index + 1}"
-        if header_key(header) in self._duplicated_keys:  # "Phone" twice: say which one
-            return f"{header} (column {index + 1})"
-        return header
-
-    def config_key(self, index: int) -> str:
-        """The [columns] key that finds this column again: its header, or "column N" when the header cannot."""
-        key = header_key(self.headers[index])
-        first = next(i for i, h in enumerate(self.headers) if header_key(h) == key)
-        return self.headers[index] if key and first == index else f"column {index + 1}"
-
-    def phone_columns(self) -> list[int]:
-        return ([self.fields["phone"]] if "phone" in self.fields else []) + self.phone_fallbacks
-
-    def phone_candidates(self, values: Sequence[str]) -> list[tuple[int, str]]:
-        """A row's non-empty phone numbers, best first, each with its column.
-
-        Order: the phone column, then the fallbacks; but a number whose label cell on this row says
-        Mobile/WhatsApp (Google Contacts' "Phone 2 - Label") comes before unlabelled or landline ones.
-        A Google cell holding several numbers ("+34 600 ::: +34 911") gives one candidate per number.
-        """
-        ranked: list[tuple[int, int, int, str]] = []
-        words = vocabulary()
-        for order, index in enumerate(self.phone_columns()):
-            numbers = _split_multi(values[index] if index < len(values) else "")
-            label_index = self.phone_labels.get(index)
-            labels = _split_multi(values[label_index]) if label_index is not None and label_index < len(values) else []
-            for k, number in enumerate(numbers):
-                label = labels[k] if k < len(labels) else (labels[0] if len(labels) == 1 else "")
-                mobile = words.is_mobile_label(label)
-                ranked.append((0 if mobile else 1, order, index, number))
-        ranked.sort(key=lambda r: (r[0], r[1]))  # stable: numbers of one cell keep their order
-        return [(index, number) for _, _, index, number in ranked]
-
-    def describe(self) -> list[str]:
-        """One line per used column, in column order: "Mobile Phone -> phone"."""
-        lines = [(i, f"{name.replace('_', ' ')}") for name, i in self.fields.items()]
-        lines += [
-            (i, f"phone, if the ones before are empty (fallback {n})") for n, i in enumerate(self.phone_fallbacks, 1)
-        ]
-        lines += [
-            (lab, f"label of {self.column(i)} (a mobile label goes first)") for i, lab in self.phone_labels.items()
-        ]
-        lines += [(i, f"custom field {name!r}") for name, i in self.custom_fields.items()]
-        return [f"{self.column(i)} -> {what}" for i, what in sorted(lines, key=lambda line: line[0])]
-
-
-def _split_multi(cell: str) -> list[str]:
-    return [part.strip() for part in cell.split(_GOOGLE_MULTI) if part.strip()]
 
 
 # --- building a mapping --------------------------------------------------------------------------------------
@@ -112,8 +41,16 @@ def detect_mapping(headers: Sequence[str], account: Account | None) -> Mapping:
     return build_mapping(headers, account, None)
 
 
-def build_mapping(headers: Sequence[str], account: Account | None, config: MappingConfig | None = None) -> Mapping:
-    """Map `headers`: the config's entries first, then (unless `auto = false`) detection for the rest.
+def build_mapping(
+    headers: Sequence[str],
+    account: Account | None,
+    config: MappingConfig | None = None,
+    sample: Sequence[Sequence[str]] = (),
+    default_region: str | None = None,
+) -> Mapping:
+    """Map `headers`: the config's entries first, then (unless `auto = false`) detection for the rest, by the
+    headers and then by the values of `sample` (the first rows' cells; see importer.mapping.inference), whose
+    phones are read with `default_region`.
 
     `account` None means "unknown" (no account file): custom fields are then matched only by `cf:`.
     """
@@ -123,6 +60,9 @@ def build_mapping(headers: Sequence[str], account: Account | None, config: Mappi
     if config is None or config.auto:
         builder.detect()
     mapping = builder.finish()
+    if config is None or config.auto:
+        types = [c.type for c in account.channels] if account is not None else []
+        infer_from_values(mapping, sample, default_region=default_region, pinned=builder.pinned, channel_types=types)
     if config is not None and not config.auto:
         _explain_unlisted(mapping, build_mapping(headers, account, replace(config, auto=True)))
     return mapping
@@ -160,6 +100,8 @@ class _Builder:
         self.mapping = Mapping(headers=list(headers), layout=self.layout.name if self.layout else None)
         self.done: set[int] = set()  # columns settled (mapped, fallback, ignored, unmapped)
         self.from_config: dict[str, str] = {}  # target -> config entry, to name both sides of a conflict
+        self.pinned: set[int] = set()  # columns the config names: never re-read from their values
+        self.repeated: list[int] = []  # columns whose header repeats an earlier one's
         self.first_of_key: dict[str, int] = {}
         for index, key in enumerate(self.keys):
             self.first_of_key.setdefault(key, index)
@@ -174,6 +116,7 @@ class _Builder:
             if index in entry_of:
                 raise ConfigError(f'{where}: the same column as "{entry_of[index]}"')
             entry_of[index] = entry
+            self.pinned.add(index)
             kind, name = parse_target(target, where)
             if kind == "custom":
                 name = self._custom_name(name, where)
@@ -228,7 +171,7 @@ class _Builder:
                 continue
             first = self.first_of_key[key]
             if first != index:
-                self._unmap(index, f"same header as column {first + 1}", self._target_of(first))
+                self.repeated.append(index)  # settled once the first is: it feeds what the first feeds
                 continue
             found = self._classify(index)
             if found is None:
@@ -244,6 +187,22 @@ class _Builder:
         self._detect_name(by_target)
         for target, candidates in by_target.items():
             self._take_best(target, sorted(candidates))
+        for index in self.repeated:
+            self._repeat(index)
+
+    def _repeat(self, index: int) -> None:
+        """A header seen before: both are read, the first non-empty per row wins (a phone: as a fallback)."""
+        first = self.first_of_key[self.keys[index]]
+        mapping = self.mapping
+        if mapping.fields.get("phone") == first or first in mapping.phone_fallbacks:
+            at = mapping.phone_fallbacks.index(first) + 1 if first in mapping.phone_fallbacks else 0
+            mapping.phone_fallbacks.insert(at, index)
+            self.done.add(index)
+        elif first in mapping.fields.values() or first in mapping.custom_fields.values():
+            mapping.same_header[index] = first
+            self.done.add(index)
+        else:
+            self._unmap(index, f"same header as column {first + 1}", self._target_of(first))
 
     def _classify(self, index: int) -> tuple[str, int] | None:
         header, key = self.headers[index], self.keys[index]
@@ -256,9 +215,20 @@ class _Builder:
         # The account's own custom fields win over the built-in synonyms: a field named "Status" is data.
         if key in self.custom_by_key:
             return f"{CUSTOM_PREFIX}{self.custom_by_key[key]}", 0
-        words = normalize_header(header).split()
         if self.layout is not None and key in self.layout.phones:  # Italian Outlook's "Ufficio", Spanish "Particular"
             return "phone", LANDLINE_RANK
+        # As written first ("Téléphone (bureau)" says where), then without decorations ("Name* (s.name)").
+        for text in self.vocabulary.readings(header):
+            found = self._classify_words(text)
+            if found is not None:
+                return found
+        return None
+
+    def _classify_words(self, header: str) -> tuple[str, int] | None:
+        key = header_key(header)
+        if key in self.custom_by_key:
+            return f"{CUSTOM_PREFIX}{self.custom_by_key[key]}", 0
+        words = normalize_header(header).split()
         field_name = self.vocabulary.lookup.get(key)
         if field_name == "phone":
             rank = self.vocabulary.phone_rank(words)
@@ -354,6 +324,9 @@ class _Builder:
         mapping = self.mapping
         if self.config is not None and not self.config.auto:
             for index in range(len(self.headers)):
+                first = self.first_of_key.get(self.keys[index], index) if self.keys[index] else index
+                if index not in self.done and first != index and first in self.done:
+                    self._repeat(index)  # a repeated header is read with its first, listed or not
                 if index not in self.done:
                     mapping.unmapped.append(index)
                     mapping.notes.setdefault(index, _UNLISTED)

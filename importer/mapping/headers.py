@@ -38,6 +38,9 @@ FIELDS = (
     "bot_status",
     "channel",
 )
+# Callbell's channel types: the values of a contact's `source`. Only these identify a contact by a phone number.
+CHANNEL_TYPES = ("whatsapp", "instagram", "facebook", "messenger", "telegram")
+PHONE_CHANNELS = ("whatsapp",)
 NAME_PARTS = ("first_name", "middle_name", "last_name", "second_last_name")
 QUIRKS = ("owner_names",)
 DATA_FILE = "data/headers.toml"  # inside the importer package
@@ -45,6 +48,9 @@ DATA_FILE = "data/headers.toml"  # inside the importer package
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _ORDINAL = re.compile(r"^\d+(o|a|do|da|er|e|eme|nd|rd|st|th)$")  # "2º" normalizes to "2o": a number too
 LANDLINE_RANK = 3
+# Decorations around a header's words that say nothing of the field: a required-mark "*", a bracketed or
+# parenthesised hint ("Name* (s.name)", "Phone [mobile]" in Dolibarr) and a trailing colon ("E-mail:").
+_DECORATION = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|\*")
 
 
 def normalize_header(header: str) -> str:
@@ -52,6 +58,11 @@ def normalize_header(header: str) -> str:
     text = unicodedata.normalize("NFKD", header.replace("\ufeff", "")).casefold()
     text = "".join(c for c in text if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", text).strip()
+
+
+def undecorated(header: str) -> str:
+    """The header without its decorations: 'Name* (s.name)' -> 'Name', 'E-mail:' -> 'E-mail'."""
+    return _DECORATION.sub(" ", header).strip().rstrip(":").strip()
 
 
 def header_key(header: str) -> str:
@@ -122,6 +133,32 @@ class Vocabulary:
             if part in roles and beside and ("*" in roles[part] or roles[part] & beside):
                 return part
         return None
+
+    def readings(self, header: str) -> tuple[str, ...]:
+        """The header as written, then without its decorations ("Name* (s.name)" -> "Name") unless a hint says
+        whose or where ("Paese (uff.)", "Téléphone (bureau)": the office's, a landline word)."""
+        plain = undecorated(header)
+        if plain == header.strip() or not header_key(plain):
+            return (header,)
+        hints = " ".join(_DECORATION.findall(header))
+        if set(normalize_header(hints).split()) & self.landline_words:
+            return (header,)
+        return (header, plain)
+
+    def field_of(self, header: str) -> str | None:
+        """The field a header names by the vocabulary: as written, else without its decorations; phone words too."""
+        for text in self.readings(header):
+            found = self.lookup.get(header_key(text))
+            if found is None and self.phone_rank(normalize_header(text).split()) is not None:
+                found = "phone"
+            if found is not None:
+                return found
+        return None
+
+    def header_score(self, cells: Sequence[str]) -> int:
+        """How many cells of a row are headers the vocabulary knows: the row that has most is the header row
+        (importer.reading.table.split_header), and a first row with none may be data."""
+        return sum(1 for cell in cells if cell.strip() and self.field_of(cell) is not None)
 
     def layout(self, keys: set[str]) -> Layout | None:
         return next((layout for layout in self.layouts if layout.matches(keys)), None)

@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from importer.errors import InputError
+from importer.errors import InputError, capped
 from importer.mapping.columns import Mapping
 from importer.mapping.config import MappingConfig
 from importer.mapping.headers import NAME_PARTS, header_key, normalize_header, vocabulary
@@ -25,9 +25,25 @@ def require_columns(path: Path | str, mapping: Mapping, config: MappingConfig | 
     """An InputError when no column feeds the phone or the name, saying which headers could (and, when the run
     has a config file, that it goes there). `path` names the input: a path, or a URL without its secrets."""
     if "phone" not in mapping.fields:
-        raise InputError(missing_column(path, mapping, "phone", config))
+        raise InputError(ambiguous_column(path, mapping, "phone") or missing_column(path, mapping, "phone", config))
     if "name" not in mapping.fields and not mapping.name_parts:
-        raise InputError(missing_column(path, mapping, "name", config))
+        raise InputError(ambiguous_column(path, mapping, "name") or missing_column(path, mapping, "name", config))
+
+
+def ambiguous_column(path: Path | str, mapping: Mapping, field: str) -> str | None:
+    """`FILE: no phone column by its header, and 'column 2' and 'column 3' both hold phone numbers: …`, when the
+    values fit two columns equally (importer.mapping.inference); None otherwise."""
+    tied = mapping.ambiguous.get(field)
+    if not tied:
+        return None
+    what = {"phone": "phone numbers", "name": "short person-like text"}.get(field, field)
+    names = [repr(mapping.column(i)) for i in tied]
+    listed = f"{capped(names[:-1])} and {names[-1]}" if len(names) <= 6 else capped(names)
+    entry = f"{toml_string(mapping.config_key(tied[0]))} = {toml_string(field)}"
+    return (
+        f"{path}: no {field} column by its header, and {listed} both hold {what}: to choose one, put"
+        f" columns = {{ {entry} }} in a file and add --config FILE"
+    )
 
 
 def missing_column(path: Path | str, mapping: Mapping, field: str, config: MappingConfig | None = None) -> str:
@@ -48,11 +64,7 @@ def missing_column(path: Path | str, mapping: Mapping, field: str, config: Mappi
 
 
 def headers_found(headers: list[str]) -> str:
-    if not headers:
-        return "none"
-    shown = headers if len(headers) <= SHOWN + 1 else headers[:SHOWN]  # never "and 1 more"
-    text = ", ".join(repr(h) for h in shown)
-    return text if len(shown) == len(headers) else f"{text} and {len(headers) - SHOWN} more"
+    return capped([repr(h) for h in headers], SHOWN) if headers else "none"
 
 
 @dataclass(frozen=True)

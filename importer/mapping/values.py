@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from importer.account.model import Account
-from importer.errors import ConfigError
+from importer.errors import ConfigError, capped
 from importer.mapping.toml_text import toml_key, toml_string
 
 # The fields whose values name something in the account, and so can be translated or dropped.
@@ -202,10 +202,7 @@ def _what(target: str) -> str:
 
 def _sample(values: Any, limit: int = 8) -> str:
     items = list(dict.fromkeys(values))
-    if not items:
-        return "it has none"
-    more = f", … {len(items) - limit} more" if len(items) > limit else ""
-    return "it has: " + ", ".join(items[:limit]) + more
+    return "it has: " + capped(items, limit) if items else "it has none"
 
 
 def value_rules_from(data: Mapping[str, Any], place: str) -> ValueRules:

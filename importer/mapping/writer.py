@@ -72,6 +72,9 @@ def mapping_to_toml(
                 lines += [_entry(mapping, i, PHONE_FALLBACK) for i in mapping.phone_fallbacks]
         elif index in fallbacks and "phone" not in mapping.fields:
             lines.append(_entry(mapping, index, PHONE_FALLBACK))
+    for index, first in sorted(mapping.same_header.items()):
+        header = _one_line(mapping.column(first))
+        lines.append(f"# {toml_string(mapping.config_key(index))}: the same header as {header}, read when it is empty")
     labels = {label: index for index, label in mapping.phone_labels.items()}
     for index in sorted(labels):
         phone = _one_line(mapping.column(labels[index]))
@@ -119,6 +122,8 @@ def toml_value(value: Any, folder: Path | None = None) -> str:
 def _entry(mapping: Mapping, index: int, target: str) -> str:
     line = f"{toml_string(mapping.config_key(index))} = {toml_string(target)}"
     note = mapping.notes.get(index) if index not in mapping.unmapped else None
+    if index in mapping.inferred:  # pinned here, so that the next run does not depend on the values
+        note = f"inferred from the values: {mapping.inferred[index]}"
     return f"{line}   # {_one_line(note)}" if note else line
 
 

@@ -25,6 +25,7 @@ from importer.delivery.preflight import preflight
 from importer.delivery.send import deliver
 from importer.errors import AccountError
 from importer.mapping.columns import build_mapping
+from importer.mapping.headers import vocabulary
 from importer.mapping.hints import require_columns
 from importer.mapping.values import ValueRules, resolve_value_rules
 from importer.pipeline._inputs import fetch, input_name, reading_errors
@@ -75,7 +76,9 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         account = learnt or account
     # --on-missing tag:NAME: a tag the account has, as it spells it (checked before any row, like the rows' tags).
     options = replace(options, on_missing=str(check_missing_tag(missing_policy(options.on_missing), account)))
-    mapping = build_mapping(table.headers, account, options.mapping_config)
+    # The headers, then the first rows' values where the headers do not say (importer.mapping.inference).
+    sample = [row.values for row in table.sample()]
+    mapping = build_mapping(table.headers, account, options.mapping_config, sample, options.validation.default_region)
     require_columns(file, mapping, options.mapping_config)  # the input named: the headers are in the message
     rules = options.mapping_config.values if options.mapping_config else ValueRules()
     # Checked against the account before any row: a wrong right side would fail every row it touches.
@@ -169,7 +172,13 @@ def _load_account(path: Path) -> Account:
 
 
 def _open(options: ImportOptions, path: Path) -> Table:
-    return open_table(path, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
+    return open_table(
+        path,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        sheet=options.sheet,
+        header_score=vocabulary().header_score,  # the header row is the one that reads as headers
+    )
 
 
 # --- stage 3: results --------------------------------------------------------------------------------------

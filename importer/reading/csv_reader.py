@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
 
-from importer.errors import InputError
-from importer.reading.table import SNIFF_BYTES, Table, short_error, source_rows, split_header
+from importer.errors import InputError, capped
+from importer.reading.table import SNIFF_BYTES, HeaderScore, Table, short_error, source_rows, split_header
 
 DELIMITERS = (",", ";", "\t", "|")
 FIELD_SIZE_LIMIT = 16 * 1024 * 1024  # one cell; the csv module's default (128 KiB) is too small for notes
@@ -163,7 +163,9 @@ def _encoding_hint(line: str, enc: str) -> str:
     return "latin-1"
 
 
-def open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | None) -> Table:
+def open_csv(
+    path: Path, head: bytes, encoding: str | None, delimiter: str | None, header_score: HeaderScore | None = None
+) -> Table:
     notes: list[str] = []
     if encoding:
         enc = encoding
@@ -218,7 +220,7 @@ def open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | Non
             except UnicodeError as exc:
                 raise InputError(f"{path}: row 1: not valid {enc_label} text ({short_error(exc)})") from None
         records = _csv_records(path, lines, delim, enc, state, notes)
-        header_number, headers, ahead, header_notes = split_header(path, records, "the file")
+        header_number, headers, ahead, header_notes = split_header(path, records, "the file", header_score)
     except BaseException:
         fh.close()
         raise
@@ -236,6 +238,7 @@ def open_csv(path: Path, head: bytes, encoding: str | None, delimiter: str | Non
         encoding=enc,
         delimiter=delim,
         header_row=header_number,
+        headerless=header_number == 0,
         _estimate=estimate,
     )
 
@@ -328,5 +331,5 @@ def _csv_records(
             continue
         yield number, cells
     if nul_rows:
-        shown = ", ".join(map(str, nul_rows[:10])) + (f" and {len(nul_rows) - 10} more" if len(nul_rows) > 10 else "")
+        shown = capped([str(n) for n in nul_rows], 10)
         notes.append(f"NUL bytes removed from {len(nul_rows)} row(s): {shown}")

@@ -28,8 +28,8 @@ from python_calamine import (
     load_workbook,
 )
 
-from importer.errors import InputError
-from importer.reading.table import SourceRow, Table, short_error, source_rows, split_header
+from importer.errors import InputError, capped
+from importer.reading.table import HeaderScore, SourceRow, Table, short_error, source_rows, split_header
 from importer.reading.values import cell_text
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -101,7 +101,7 @@ def _probe(path: str) -> None:
     os._exit(0)
 
 
-def open_excel(path: Path, head: bytes, sheet: str | int | None) -> Table:
+def open_excel(path: Path, head: bytes, sheet: str | int | None, header_score: HeaderScore | None = None) -> Table:
     # python-calamine, not openpyxl: 10x the rows/s on a 100k-row sheet (bench/bench_read.py), at the cost of
     # holding the sheet's cells in memory (about 1 KB per 13-cell row).
     kind = _excel_kind(path, head)
@@ -127,7 +127,7 @@ def open_excel(path: Path, head: bytes, sheet: str | int | None) -> Table:
         notes: list[str] = []
         if sheet is not None:
             name = _pick_sheet(path, names, sheet)
-            found = _sheet_records(path, workbook, name, kind)
+            found = _sheet_records(path, workbook, name, kind, header_score)
             if found is None:
                 raise InputError(f"{path}: sheet {name!r} has no data")
         else:
@@ -135,7 +135,7 @@ def open_excel(path: Path, head: bytes, sheet: str | int | None) -> Table:
             # sheet has data (it often holds lookup lists, not the contacts).
             found, name = None, ""
             for name in [n for n in names if n not in hidden] + [n for n in names if n in hidden]:
-                found = _sheet_records(path, workbook, name, kind)
+                found = _sheet_records(path, workbook, name, kind, header_score)
                 if found is not None:
                     break
             if found is None:
@@ -161,6 +161,7 @@ def open_excel(path: Path, head: bytes, sheet: str | int | None) -> Table:
         kind=kind,
         sheet=name,
         header_row=header_number,
+        headerless=header_number == 0,
         total_rows=max(height - header_number, 0),
     )
 
@@ -183,7 +184,9 @@ def _pick_sheet(path: Path, names: list[str], sheet: str | int) -> str:
 _Found = tuple[int, list[str], list[tuple[int, list[str]]], Iterator[tuple[int, list[str]]], int, list[str]]
 
 
-def _sheet_records(path: Path, workbook: CalamineWorkbook, name: str, kind: str) -> _Found | None:
+def _sheet_records(
+    path: Path, workbook: CalamineWorkbook, name: str, kind: str, header_score: HeaderScore | None = None
+) -> _Found | None:
     """Load one sheet and find its header; None when the sheet has no data."""
     scan = _scan_xlsx_sheet(path, name) if kind in ("XLSX", "XLSM") else None
     if scan is not None and scan.cells > MAX_SHEET_CELLS:
@@ -210,7 +213,7 @@ def _sheet_records(path: Path, workbook: CalamineWorkbook, name: str, kind: str)
     top = ws.start[0] if ws.start[0] > 0 and any(c != "" for c in first) else 0
     records = _excel_records(chain([first], rows), top + 1)
     try:
-        header_number, headers, ahead, header_notes = split_header(path, records, f"sheet {name!r}")
+        header_number, headers, ahead, header_notes = split_header(path, records, f"sheet {name!r}", header_score)
     except InputError:
         return None
     height = ws.end[0] + 1 if ws.end else header_number  # `end` is 0-based and absolute
@@ -233,7 +236,7 @@ def _merged_note(ws: CalamineSheet, header_number: int) -> list[str]:
     if not below:
         return []
     refs = [f"{_cell_ref(*start)}:{_cell_ref(*end)}" for start, end in below]
-    shown = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
+    shown = capped(refs)
     return [f"merged cells {shown}: a value is read in the first cell of each, the others are empty"]
 
 

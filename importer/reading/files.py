@@ -21,12 +21,13 @@ from pathlib import Path
 from importer.errors import InputError
 from importer.reading.csv_reader import DELIMITERS, FIELD_SIZE_LIMIT, detect_delimiter, detect_encoding, open_csv
 from importer.reading.excel_reader import MAX_SHEET_CELLS, OLE_MAGIC, ZIP_MAGIC, open_excel
-from importer.reading.table import SNIFF_BYTES, SourceRow, Table
+from importer.reading.table import SNIFF_BYTES, HeaderScore, SourceRow, Table
 
 __all__ = [
     "DELIMITERS",
     "EXCEL_SUFFIXES",
     "FIELD_SIZE_LIMIT",
+    "HeaderScore",
     "MAX_SHEET_CELLS",
     "SourceRow",
     "Table",
@@ -45,10 +46,13 @@ def open_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | int | None = None,
+    header_score: HeaderScore | None = None,
 ) -> Table:
     """Open a spreadsheet: detection and the header happen now, data rows are read lazily from `Table.rows`.
 
     `encoding` and `delimiter` (CSV) skip detection; `sheet` (Excel) is a sheet name or a 0-based index.
+    `header_score` (importer.mapping.headers.Vocabulary.header_score) lets the header be the row that matches the
+    vocabulary best, and a file without a header row be read whole (see importer.reading.table.split_header).
     """
     path = Path(path)
     try:
@@ -62,11 +66,11 @@ def open_table(
         raise InputError(f"{path}: the file is empty")
     # Trust the bytes over the name: a ".csv" that is really a workbook (and the reverse) is common.
     if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
-        table = open_excel(path, head, sheet)
+        table = open_excel(path, head, sheet, header_score)
         if path.suffix.lower() not in EXCEL_SUFFIXES:
             table.notes.insert(0, f"the file is named {path.suffix or 'without an extension'} but is a workbook")
         return table
-    table = open_csv(path, head, encoding, delimiter)
+    table = open_csv(path, head, encoding, delimiter, header_score)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         table.notes.insert(0, f"the file is named {path.suffix} but holds CSV text: read as CSV")
     if sheet is not None:

@@ -7,8 +7,10 @@ here: they depend on this module, never on each other nor on `importer.reading.f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from importer.errors import InputError
@@ -16,6 +18,15 @@ from importer.reading.cells import unneutralize
 
 SNIFF_BYTES = 256 * 1024  # read first: decides the kind of file, then (CSV) the encoding and the delimiter
 _HEADER_LOOKAHEAD = 30  # non-blank rows searched for the header below a title block
+SAMPLE_ROWS = 300  # rows a mapping reads the values of (Table.sample): a 1M-row file costs no more than a small one
+NO_HEADER = "column {n}"  # the names of a headerless file's columns, as a config's "column N" entries name them
+# How many cells of a row are known header words (importer.mapping.headers.Vocabulary.header_score): given by the
+# caller, since reading knows no vocabulary. With it the header is the row that best matches the vocabulary (not a
+# 31-field "EXTF;700;…" metadata line above it), and a first row of values is known for data (a headerless file).
+HeaderScore = Callable[[Sequence[str]], int]
+_BETTER_HEADER = 2  # known words a later row needs (and more than the first wide row has) to be the header instead
+# A cell that is a value, never a header: a number of 5+ digits as phones, ids and dates are written, or an email.
+_VALUE_CELL = re.compile(r"^\+?[\d\s().\-/]*\d[\d\s().\-/]*$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,16 @@ class Table:
     # CSV only: the rows below the header, extrapolated from the share of the file's bytes read so far.
     _estimate: Callable[[], int | None] | None = field(default=None, repr=False, compare=False)
 
+    headerless: bool = False  # the first row was data: the headers are NO_HEADER's "column 1".."column N"
+    _sample: list[SourceRow] | None = field(default=None, repr=False, compare=False)
+
+    def sample(self, size: int = SAMPLE_ROWS) -> list[SourceRow]:
+        """The first rows, read ahead and put back in front of `rows`: what a mapping reads columns' values from."""
+        if self._sample is None:
+            self._sample = list(islice(self.rows, size))
+            self.rows = chain(self._sample, self.rows)
+        return self._sample
+
     def estimated_rows(self) -> int | None:
         """Rows below the header (blank ones included), for a progress bar: a workbook's from its sheet's size;
         a CSV's from the rows read so far and the share of the file's bytes they took, exact once it is read."""
@@ -52,31 +73,61 @@ class Table:
 
 
 def split_header(
-    path: Path, records: Iterator[tuple[int, list[str]]], where: str
+    path: Path, records: Iterator[tuple[int, list[str]]], where: str, score: HeaderScore | None = None
 ) -> tuple[int, list[str], list[tuple[int, list[str]]], list[str]]:
-    """Find the header: the first non-blank row with >= 2 non-empty cells among the first few, else the first.
+    """Find the header among the first few non-blank rows: the first with >= 2 non-empty cells, else the first;
+    with `score`, a later row that matches the vocabulary clearly better (the real header below a metadata line),
+    and no header at all when the first row reads as values like the rows below it (see looks_like_data).
 
-    Rows above it (a title block: "Contacts export, March") are dropped. Returns the header's row number,
-    the headers, the rows read ahead that are data, and notes.
+    Rows above it (a title block: "Contacts export, March") are dropped. Returns the header's row number (0 when
+    the file has none), the headers, the rows read ahead that are data, and notes.
     """
     ahead: list[tuple[int, list[str]]] = []
     for record in records:
         ahead.append(record)
-        if sum(1 for c in record[1] if c.strip()) >= 2 or len(ahead) >= _HEADER_LOOKAHEAD:
+        wide = sum(1 for c in record[1] if c.strip()) >= 2
+        # Without a score the first wide row is the header: stop there, as reading always did.
+        if (wide and score is None) or len(ahead) >= _HEADER_LOOKAHEAD:
             break
     if not ahead:
         raise InputError(f"{path}: no header row ({where} has no data)")
-    index = next((i for i, (_, cells) in enumerate(ahead) if sum(1 for c in cells if c.strip()) >= 2), 0)
+    wide_rows = [i for i, (_, cells) in enumerate(ahead) if sum(1 for c in cells if c.strip()) >= 2]
+    index = wide_rows[0] if wide_rows else 0
+    notes = []
+    if score is not None and wide_rows:
+        scores = {i: score(ahead[i][1]) for i in wide_rows}
+        best = max(wide_rows, key=lambda i: (scores[i], -i))
+        if scores[best] >= _BETTER_HEADER and scores[best] > scores[index]:
+            index = best
+        elif scores[index] == 0 and looks_like_data(ahead[index][1], [cells for _, cells in ahead[index + 1 :]]):
+            width = max(len(cells) for _, cells in ahead[index:])
+            while width and not any(len(c) >= width and c[width - 1].strip() for _, c in ahead[index:]):
+                width -= 1
+            headers = [NO_HEADER.format(n=n) for n in range(1, width + 1)]
+            notes.append(f"no header row: row {ahead[index][0]} holds values like the rows below it; read as data")
+            return 0, headers, ahead[index:], notes
     number, cells = ahead[index]
     # A header written neutralized by our errors file ("'+Phone") reads as it was ("+Phone").
     headers = [unneutralize(c.replace("\ufeff", "")).strip() for c in cells]
     while headers and not headers[-1]:  # trailing blank cells (a trailing delimiter, a formatted column)
         headers.pop()
-    notes = []
     if index:
         skipped = ", ".join(str(n) for n, _ in ahead[:index])
         notes.append(f"header on row {number}: row(s) {skipped} above it ignored (a title block)")
     return number, headers, ahead[index + 1 :], notes
+
+
+def looks_like_data(first: Sequence[str], below: Sequence[Sequence[str]]) -> bool:
+    """A first row that is values, not headers: one of its cells is a value (a number of 5+ digits, an email) in a
+    column whose cells below are mostly values too (`Ana Ruiz,612345678` over `Luis Gil,699887766`)."""
+    for col, cell in enumerate(first):
+        text = cell.strip()
+        if not text or not _VALUE_CELL.match(text) or (text[0] != "+" and sum(c.isdigit() for c in text) < 5):
+            continue
+        column = [row[col].strip() for row in below if col < len(row) and row[col].strip()]
+        if not column or sum(1 for c in column if _VALUE_CELL.match(c)) * 5 >= len(column) * 4:
+            return True
+    return False
 
 
 def source_rows(records: Iterable[tuple[int, list[str]]], width: int) -> Iterator[SourceRow]:

@@ -292,7 +292,10 @@ def _mapping(mapping: Any) -> str:
     used = _items(mapping.get("used"))
     unmapped = _items(mapping.get("unmapped"))
     ignored = _items(mapping.get("ignored"))
-    parts.append(_column_table("used", "Imported", used, ("column", "Column in the file"), ("target", "Goes to")))
+    used_cols = [("column", "Column in the file"), ("target", "Goes to")]
+    if any(item.get("inferred") for item in used):
+        used_cols.append(("inferred", "Inferred from the values"))
+    parts.append(_column_table("used", "Imported", used, *used_cols))
     parts.append(
         _column_table(
             "unmapped", "Not imported", unmapped, ("column", "Column"), ("why", "Why"), ("suggestion", "Did you mean")

@@ -118,6 +118,8 @@ _ACTIONS = {
     "unknown_country": "write the country as a code such as ES, a calling code such as 34, or a name such as Spain",
     "name_required": "fill in the name (or map a name column in --config)",
     "bad_bot_status": "write bot_start or bot_end, or leave the cell empty",
+    "bad_source": "write a Callbell channel type (whatsapp, instagram, facebook, messenger, telegram), or leave the"
+    " cell empty for --source; a CRM's lead source is not a channel: leave that column unmapped",
     "note_too_long": "shorten the note to 1,000 characters (the API's limit)",
     "bad_email": "write an email address in this column, or leave the cell empty",
     "bad_number": "write a number in this column, or leave the cell empty",

@@ -10,7 +10,7 @@ from typing import Any
 
 from importer.account.model import Account, CustomField
 from importer.mapping.columns import Mapping
-from importer.mapping.headers import FIELDS
+from importer.mapping.headers import CHANNEL_TYPES, FIELDS, PHONE_CHANNELS
 from importer.mapping.values import ValueRules
 from importer.options import default
 from importer.phones.numbers import PhoneFormat, normalize_phone, region_for
@@ -88,11 +88,15 @@ class Validator:
         self._custom = [(name, index, account.custom_fields.get(name)) for name, index in mapping.custom_fields.items()]
         # Columns as problems name them, once: Mapping.column normalizes headers, too slow to call per row.
         self._columns = [mapping.column(i) for i in range(len(mapping.headers))]
+        self._channel_types = {*CHANNEL_TYPES, *(c.type.casefold() for c in account.channels)}
+        self._same_header = sorted(mapping.same_header.items())  # (later, first), in column order
 
     def check(self, row: SourceRow) -> Draft:
         draft = Draft(row=row.number)
         problems, payload = draft.problems, draft.payload
         values = row.values
+        if self._same_header:
+            values = _fill_repeated(values, self._same_header)
         at = self._at
         column = self._columns.__getitem__
 
@@ -111,8 +115,16 @@ class Validator:
             problems.append(Problem("name_required", " / ".join(columns) or "name", "name is required"))
         payload["name"] = name
 
-        source = (cell("source") or self.options.default_source).casefold()
+        written = cell("source")
+        source = (written or self.options.default_source).casefold()
         payload["source"] = source
+        if source not in self._channel_types:
+            # A CRM's lead source ("1", "Web") is not a channel: the row is refused, and its phone still checked
+            # as a WhatsApp number (never sent as typed because of a source that means something else).
+            detail = f"{written or source!r} is not a Callbell channel type ({', '.join(CHANNEL_TYPES)})"
+            col = column(at["source"]) if written and at["source"] is not None else "source"
+            problems.append(Problem("bad_source", col, "not a channel type", written or source, None, detail))
+            source = PHONE_CHANNELS[0]
         if at["phone"] is not None:
             self._check_phone(values, cell("country"), source, draft)
 
@@ -252,7 +264,7 @@ class Validator:
         if not candidates:
             draft.problems.append(Problem("phone_required", self._columns[phone_at], "phone is required"))
             return
-        if source != "whatsapp":
+        if source not in PHONE_CHANNELS:
             draft.identifier = candidates[0][1]  # other channels identify contacts by their own handles
             draft.payload["identifier"] = draft.identifier
             return
@@ -301,6 +313,15 @@ _UNKNOWN_TEXT = {
 }
 _TYPE_KINDS = {"email": "bad_email", "number": "bad_number", "date": "bad_date"}
 _TYPE_MESSAGES = {"bad_email": "not an email address", "bad_number": "not a number", "bad_date": "not a date"}
+
+
+def _fill_repeated(values: tuple[str, ...], repeated: list[tuple[int, int]]) -> tuple[str, ...]:
+    """A repeated header's cells: the first non-empty one, in column order, fills the first column's cell."""
+    cells = list(values)
+    for later, first in repeated:
+        if not unneutralize(cells[first]).strip() and unneutralize(cells[later]).strip():
+            cells[first] = cells[later]
+    return tuple(cells)
 
 
 def _digits_of(candidates: list[tuple[int, str]]) -> str:

@@ -86,7 +86,7 @@ def test_cli_writes_then_a_second_run_changes_nothing_and_never_shows_the_token(
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith(f"{out}: new account file; + 5 tags: VIP, ")
     assert "+ custom field 'Status' (dropdown)" in first.stdout
-    assert "+ team 'Support'" in first.stdout and "+ 2 channels" in first.stdout
+    assert "+ 2 teams: Support, Ventas" in first.stdout and "+ 2 channels" in first.stdout
     written = out.read_bytes()
 
     second = run_pull(sandbox, out, "--progress")

@@ -443,20 +443,21 @@ def _csv_named_xlsx(path: Path, rng: random.Random) -> Expect:
 
 @case("duplicated_headers.csv")
 def _duplicated_headers(path: Path, rng: random.Random) -> Expect:
-    crowd = people(3)
+    crowd = people(4)
     rows = [["Name", "Phone", "Phone", "Name"]]
     rows += [[crowd[0][0], crowd[0][1], es(50)[0], "Other"], [crowd[1][0], crowd[1][1], "", ""]]
-    rows += [[crowd[2][0], "", crowd[2][1], ""]]  # the number only in the second "Phone": not read
+    rows += [[crowd[2][0], "", crowd[2][1], ""]]  # the number only in the second "Phone": read (Invoice Ninja)
+    rows += [["", crowd[3][1], "", "Solo"]]  # the name only in the second "Name": read too
     path.write_text(csv_text(rows), encoding="utf-8")
     return accepted(
-        "Name and Phone twice: the first of each is used, the repeats are listed as not imported",
-        {"valid": 2, "invalid": 1},
+        "Name and Phone twice: both are read, the first non-empty cell of a row wins",
+        {"valid": 4},
         {
             "2": {"status": "valid", "identifier": crowd[0][2]},
             "3": {"status": "valid", "identifier": crowd[1][2]},
-            "4": {"status": "invalid", "error": "Phone (column 2): phone is required"},
+            "4": {"status": "valid", "identifier": crowd[2][2]},
+            "5": {"status": "valid", "identifier": crowd[3][2]},
         },
-        stdout=["Columns not imported: Phone (column 3), Name (column 4)"],
     )
 
 

@@ -32,11 +32,16 @@ class Export:
     encoding: str = "utf-8"
     delimiter: str = ","
     newline: str = "\r\n"
+    preamble: list[list[str]] = field(default_factory=list)  # lines above the header (DATEV's "EXTF" line)
+    # Rows by position, for a header written twice (Invoice Ninja's "Phone"): `rows` then counts them only.
+    positional: list[list[str]] = field(default_factory=list)
 
     def table(self) -> list[list[str]]:
         unknown = {h for row in self.rows for h in row} - set(self.headers)
         assert not unknown, f"{self.name}: cells for no column: {unknown}"
-        return [self.headers] + [[row.get(h, "") for h in self.headers] for row in self.rows]
+        if self.positional:
+            return [*self.preamble, self.headers, *self.positional]
+        return [*self.preamble, self.headers] + [[row.get(h, "") for h in self.headers] for row in self.rows]
 
     def write(self, directory: Path) -> Path:
         path = directory / self.filename
@@ -748,6 +753,150 @@ EXPORTS = [
         fields={"first_name": "Vorname", "last_name": "Nachname", "phone": "Handy", "country": "Land"},
     ),
 ]  # fmt: skip
+
+# --- exports whose headers say things oddly (issue 19) -----------------------------------------------------------
+# Dolibarr (ERP/CRM), Tools > Export, third parties: each label carries its field code in brackets, a required
+# field a "*", and some labels a colon.
+DOLIBARR = [
+    "Ref. (s.rowid)",
+    "Name* (s.name)",
+    "Alias name (s.name_alias)",
+    "Address (s.address)",
+    "Zip (s.zip)",
+    "Town (s.town)",
+    "Country (c.code)",
+    "Phone (s.tel)",
+    "Fax (s.fax)",
+    "Url (s.url)",
+    "E-mail:",
+    "Prospect/Customer (s.client)",
+    "Supplier (s.fournisseur)",
+]
+# Invoice Ninja, Clients > Export (CSV): the client's "Phone", then the contact's "Phone"; most clients have only
+# the contact's number.
+INVOICE_NINJA = [
+    "Name",
+    "Balance",
+    "Paid to Date",
+    "Address 1",
+    "Address 2",
+    "City",
+    "State",
+    "Postal Code",
+    "Country",
+    "Phone",
+    "Website",
+    "VAT Number",
+    "ID Number",
+    "Contact First Name",
+    "Contact Last Name",
+    "Email",
+    "Phone",
+]
+# DATEV (German accounting), Debitoren/Kreditoren (EXTF format 700, category 16): a 31-field metadata line first,
+# then the header row that names the columns.
+DATEV_EXTF = [
+    "EXTF",
+    "700",
+    "16",
+    "Debitoren/Kreditoren",
+    "5",
+    "20240130140440439",
+    "",
+    "RE",
+    "",
+    "",
+    "29098",
+    "55003",
+    "20240101",
+    "4",
+    *[""] * 17,
+]
+DATEV = [
+    "Konto",
+    "Name (Adressatentyp Unternehmen)",
+    "Unternehmensgegenstand",
+    "Name (Adressatentyp natürl. Person)",
+    "Vorname (Adressatentyp natürl. Person)",
+    "Name (Adressatentyp keine Angabe)",
+    "Adressatentyp",
+    "Kurzbezeichnung",
+    "EU-Land",
+    "EU-UStID",
+    "Anrede",
+    "Titel/Akad. Grad",
+    "Adelstitel",
+    "Namensvorsatz",
+    "Adressart",
+    "Straße",
+    "Postfach",
+    "Postleitzahl",
+    "Ort",
+    "Land",
+    "Versandzusatz",
+    "Adresszusatz",
+    "Abweichende Anrede",
+    "Abw. Zustellbezeichnung 1",
+    "Abw. Zustellbezeichnung 2",
+    "Kennz. Korrespondenzadresse",
+    "Adresse Gültig von",
+    "Adresse Gültig bis",
+    "Telefon",
+    "Telefon GL",
+    "E-Mail",
+    "Internet",
+]
+
+ODD_HEADERS = [
+    Export(
+        name="dolibarr",
+        filename="export_societe_1.csv",
+        headers=DOLIBARR,
+        region=None,
+        rows=[
+            {"Ref. (s.rowid)": "1", "Name* (s.name)": "Ana Ruiz", "Country (c.code)": "ES",
+             "Phone (s.tel)": "612 34 56 78", "E-mail:": "ana@example.com", "Prospect/Customer (s.client)": "1"},
+            {"Ref. (s.rowid)": "2", "Name* (s.name)": "Luis Gil", "Country (c.code)": "ES",
+             "Phone (s.tel)": "+34 699 88 77 66", "Prospect/Customer (s.client)": "2"},
+        ],
+        fields={"name": "Name* (s.name)", "country": "Country (c.code)", "phone": "Phone (s.tel)"},
+    ),
+    Export(
+        name="invoice_ninja",
+        filename="clients.csv",
+        headers=INVOICE_NINJA,
+        region="US",
+        rows=[{}] * 3,
+        positional=[
+            ["Acme Corp", "120.00", "0.00", "1 Main St", "", "Austin", "TX", "73301", "United States", "", "",
+             "", "", "Jane", "Doe", "jane@acme.example", "512-555-0143"],
+            ["Globex", "0.00", "50.00", "", "", "", "", "", "United States", "", "", "", "", "Hank", "Scorpio",
+             "", "(415) 555-0172"],
+            ["Initech", "0.00", "0.00", "", "", "", "", "", "United States", "+1 212 555 0199", "", "", "", "Bill",
+             "Lumbergh", "", "212 555 0100"],
+        ],
+        fields={"name": "Name", "country": "Country", "phone": "Phone"},
+        fallbacks=["Phone"],
+    ),
+    Export(
+        name="datev",
+        filename="EXTF_Debitoren.csv",
+        headers=DATEV,
+        encoding="cp1252",
+        delimiter=";",
+        region="DE",
+        preamble=[DATEV_EXTF],
+        rows=[
+            {"Konto": "10000", "Name (Adressatentyp Unternehmen)": "Müller GmbH", "Adressatentyp": "2",
+             "Ort": "München", "Land": "DE", "Telefon": "089 1234567", "E-Mail": "info@mueller.example"},
+            {"Konto": "10001", "Name (Adressatentyp Unternehmen)": "Schäfer KG", "Adressatentyp": "2",
+             "Land": "AT", "Telefon": "+43 1 5123456"},
+        ],
+        fields={"name": "Name (Adressatentyp Unternehmen)", "country": "Land", "phone": "Telefon"},
+        unmapped=["Telefon GL", "Name (Adressatentyp natürl. Person)"],
+    ),
+]  # fmt: skip
+EXPORTS += ODD_HEADERS
 
 
 def main(argv: list[str]) -> int:

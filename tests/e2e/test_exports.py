@@ -12,6 +12,7 @@ from data import make_exports  # tests/data/make_exports.py (tests/ is on sys.pa
 from importer.account.model import load_account
 from importer.commands.cli import cli
 from importer.mapping.columns import build_mapping
+from importer.mapping.headers import vocabulary
 from importer.pipeline.run import ImportOptions, run_import
 from importer.reading.files import open_table
 from importer.validation.validator import Options
@@ -28,9 +29,11 @@ def export(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
 
 def test_detection_maps_the_expected_columns(export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = export.write(tmp_path)
-    headers = list(open_table(path).headers)
-    assert headers == export.headers  # read back as written: encoding and delimiter detected
-    mapping = build_mapping(headers, load_account(ACCOUNT_FILE))
+    table = open_table(path, header_score=vocabulary().header_score)
+    headers = list(table.headers)
+    assert headers == export.headers  # read back as written: encoding, delimiter and header row detected
+    sample = [row.values for row in table.sample()]
+    mapping = build_mapping(headers, load_account(ACCOUNT_FILE), None, sample, export.region)
     assert mapping.layout == export.layout
     assert {name: headers[i] for name, i in mapping.fields.items()} == export.fields
     assert [headers[i] for i in mapping.phone_fallbacks] == export.fallbacks

@@ -42,3 +42,16 @@ def test_an_import_finds_a_team_past_the_first_page(sandbox_factory, tmp_path: P
     [contact] = running.contacts()
     assert contact["team"]["name"] == "Team 55"
     assert "1 created" in proc.stdout
+
+
+def test_account_pull_caps_the_list_of_55_new_teams(sandbox_factory, tmp_path: Path) -> None:
+    running = sandbox_factory(account_file=many_teams_account(tmp_path / "sandbox-account.toml"))
+    env = {k: v for k, v in os.environ.items() if k not in ("CALLBELL_API_TOKEN", "CALLBELL_BASE_URL")}
+    env["CALLBELL_API_TOKEN"] = running.token
+    output = tmp_path / "account.toml"
+    command = [sys.executable, "-m", "importer", "account", "pull", "-o", str(output), "--base-url", running.base_url]
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "+ 55 teams: Team 1, Team 2, Team 3, Team 4, Team 5, … and 50 more" in proc.stdout, proc.stdout
+    assert "Team 6" not in proc.stdout and "Team 55" not in proc.stdout

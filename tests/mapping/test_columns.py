@@ -260,16 +260,27 @@ def test_a_second_column_for_the_same_field_is_listed_not_merged() -> None:
 # --- duplicates, blanks, custom fields -----------------------------------------------------------------------
 
 
-def test_a_repeated_header_maps_once_and_messages_give_column_numbers() -> None:
-    mapping = detect_mapping(["Name", "Phone", "Email", "phone ", "Notes", "NOTES"], ACCOUNT)
+def test_a_repeated_header_is_read_too_and_messages_give_column_numbers() -> None:
+    # Invoice Ninja writes "Phone" twice, the first empty: both are read, the first non-empty per row wins.
+    mapping = detect_mapping(["Name", "Phone", "Email", "phone ", "Notes", "NOTES", "Email"], ACCOUNT)
     assert mapping.fields == {"name": 0, "phone": 1, "note": 4}
-    assert mapping.phone_fallbacks == []  # the same header again is a duplicate, not another number
-    assert mapping.unmapped == [2, 3, 5]
+    assert mapping.phone_fallbacks == [3]  # a phone repeated: tried when the first is empty
+    assert mapping.same_header == {5: 4}  # any other field: filled from it when the first is empty
+    assert mapping.unmapped == [2, 6]
     assert mapping.column(1) == "Phone (column 2)"
     assert mapping.column(3) == "phone  (column 4)"
     assert mapping.column(5) == "NOTES (column 6)"
     assert mapping.column(0) == "Name"
-    assert mapping.notes[3] == "same header as column 2"
+    assert mapping.notes[6] == "same header as column 3"  # the first feeds nothing: neither does the second
+    assert "NOTES (column 6) -> note, if Notes (column 5) is empty" in mapping.describe()
+
+
+def test_a_repeated_header_is_read_with_its_first_when_a_config_lists_only_the_first() -> None:
+    config = MappingConfig(columns={"Name": "name", "Phone": "phone", "Notes": "note"}, auto=False)
+    mapping = build_mapping(["Name", "Phone", "Phone", "Notes", "Notes"], ACCOUNT, config)
+    assert mapping.phone_fallbacks == [2]
+    assert mapping.same_header == {4: 3}
+    assert mapping.unmapped == []
 
 
 def test_blank_headers_are_unmapped_and_named_by_position() -> None:

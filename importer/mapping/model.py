@@ -1,0 +1,113 @@
+"""The mapping a file's columns get: which column feeds which contact field (importer.mapping.columns builds it,
+importer.mapping.inference completes it from the values)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from importer.mapping.headers import NAME_PARTS, header_key, vocabulary
+
+_GOOGLE_MULTI = " ::: "  # Google Contacts joins several values of one cell with this
+
+
+@dataclass
+class Mapping:
+    """Which column feeds what. Every column is in exactly one place: a field, a custom field, the phone
+    fallbacks, the phone labels (as a label column), `same_header` or `unmapped`."""
+
+    headers: list[str]
+    fields: dict[str, int] = field(default_factory=dict)  # contact field -> column index
+    custom_fields: dict[str, int] = field(default_factory=dict)  # account custom field name -> column index
+    unmapped: list[int] = field(default_factory=list)  # column indexes that feed nothing, in column order
+    phone_fallbacks: list[int] = field(default_factory=list)  # tried in order when the phone cell is empty
+    phone_labels: dict[int, int] = field(default_factory=dict)  # phone column -> its per-row label column
+    # A repeated header (Invoice Ninja's "Phone" twice): later column -> the first, whose field it fills on a row
+    # where the first is empty. Phone columns repeated are phone fallbacks instead.
+    same_header: dict[int, int] = field(default_factory=dict)
+    # For the person only (not compared): the export recognized, and why a column is (not) mapped.
+    layout: str | None = field(default=None, compare=False)
+    notes: dict[int, str] = field(default_factory=dict, compare=False)
+    suggestions: dict[int, str] = field(default_factory=dict, compare=False)  # unmapped column -> likely target
+    # Read from the values (importer.mapping.inference): column -> why; and field -> columns that fit it equally.
+    inferred: dict[int, str] = field(default_factory=dict, compare=False)
+    ambiguous: dict[str, list[int]] = field(default_factory=dict, compare=False)
+
+    @property
+    def name_parts(self) -> list[int]:
+        """Columns joined with spaces into the name when `name` is not mapped: first, middle, last, 2nd last."""
+        return [self.fields[part] for part in NAME_PARTS if part in self.fields]
+
+    @cached_property
+    def _duplicated_keys(self) -> frozenset[str]:
+        keys = [header_key(h) for h in self.headers]
+        return frozenset(k for k in keys if k and keys.count(k) > 1)
+
+    def column(self, index: int) -> str:
+        header = self.headers[index]
+        if not header.strip():
+            return f"column {index + 1}"
+        if header_key(header) in self._duplicated_keys:  # "Phone" twice: say which one
+            return f"{header} (column {index + 1})"
+        return header
+
+    def config_key(self, index: int) -> str:
+        """The [columns] key that finds this column again: its header, or "column N" when the header cannot."""
+        key = header_key(self.headers[index])
+        first = next(i for i, h in enumerate(self.headers) if header_key(h) == key)
+        return self.headers[index] if key and first == index else f"column {index + 1}"
+
+    def phone_columns(self) -> list[int]:
+        return ([self.fields["phone"]] if "phone" in self.fields else []) + self.phone_fallbacks
+
+    def phone_candidates(self, values: Sequence[str]) -> list[tuple[int, str]]:
+        """A row's non-empty phone numbers, best first, each with its column.
+
+        Order: the phone column, then the fallbacks; but a number whose label cell on this row says
+        Mobile/WhatsApp (Google Contacts' "Phone 2 - Label") comes before unlabelled or landline ones.
+        A Google cell holding several numbers ("+34 600 ::: +34 911") gives one candidate per number.
+        """
+        ranked: list[tuple[int, int, int, str]] = []
+        words = vocabulary()
+        for order, index in enumerate(self.phone_columns()):
+            numbers = _split_multi(values[index] if index < len(values) else "")
+            label_index = self.phone_labels.get(index)
+            labels = _split_multi(values[label_index]) if label_index is not None and label_index < len(values) else []
+            for k, number in enumerate(numbers):
+                label = labels[k] if k < len(labels) else (labels[0] if len(labels) == 1 else "")
+                mobile = words.is_mobile_label(label)
+                ranked.append((0 if mobile else 1, order, index, number))
+        ranked.sort(key=lambda r: (r[0], r[1]))  # stable: numbers of one cell keep their order
+        return [(index, number) for _, _, index, number in ranked]
+
+    def describe(self) -> list[str]:
+        """One line per used column, in column order: "Mobile Phone -> phone"."""
+        lines = [(i, f"{name.replace('_', ' ')}") for name, i in self.fields.items()]
+        lines += [
+            (i, f"phone, if the ones before are empty (fallback {n})") for n, i in enumerate(self.phone_fallbacks, 1)
+        ]
+        lines += [
+            (lab, f"label of {self.column(i)} (a mobile label goes first)") for i, lab in self.phone_labels.items()
+        ]
+        lines += [(i, f"custom field {name!r}") for name, i in self.custom_fields.items()]
+        lines += [
+            (i, f"{self._target_label(first)}, if {self.column(first)} is empty")
+            for i, first in self.same_header.items()
+        ]
+        return [f"{self.column(i)} -> {what}" for i, what in sorted(lines, key=lambda line: line[0])]
+
+    def target(self, index: int) -> str:
+        """What a column feeds, as the mapping config names it: "phone", "cf:Status", "" when nothing."""
+        found = [name for name, i in self.fields.items() if i == index]
+        found += [f"cf:{name}" for name, i in self.custom_fields.items() if i == index]
+        return found[0] if found else ""
+
+    def _target_label(self, index: int) -> str:
+        found = [name.replace("_", " ") for name, i in self.fields.items() if i == index]
+        found += [f"custom field {name!r}" for name, i in self.custom_fields.items() if i == index]
+        return found[0] if found else "nothing"
+
+
+def _split_multi(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(_GOOGLE_MULTI) if part.strip()]
