@@ -1,8 +1,9 @@
 """`--on-missing keep|tag:NAME|delete` and `--max-missing`, over real HTTP against the sandbox.
 
-Each test runs the real `importer` command in a subprocess, night after night on the same results path (so on the
-same state file), with a sheet that loses or regains rows. The sandbox serves the sample account plus a tag
-"Gone"; contacts made outside the job are posted to the sandbox directly.
+Each test runs the real `importer` command (in this process, tests/inproc.py; in a subprocess where it is
+killed), night after night on the same results path (so on the same state file), with a sheet that loses or
+regains rows. The sandbox serves the sample account plus a tag "Gone"; contacts made outside the job are posted
+to the sandbox directly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from inproc import run_importer
 from sandbox_proc import SAMPLE_ACCOUNT, RunningSandbox, start_sandbox
 from test_delivery import env_with, results_of, wait_for
 from test_undo import make_contact
@@ -69,9 +71,7 @@ def night(sandbox, account: Path, tmp_path: Path, numbers: Sequence[int], *extra
     """One nightly run of the sheet with these numbers; (process, results rows)."""
     file = write_sheet(tmp_path / "c.csv", numbers, **kw)
     results = tmp_path / "r.csv"
-    proc = subprocess.run(
-        args(sandbox, account, file, results, *extra), capture_output=True, text=True, env=env_with(sandbox.token)
-    )
+    proc = run_importer(args(sandbox, account, file, results, *extra), env=env_with(sandbox.token))
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc, results_of(results) if results.exists() else []
 
@@ -146,11 +146,10 @@ def test_a_tag_the_contact_already_had_is_left_to_it_by_undo(sandbox, account: P
 
 
 def run_undo(sandbox, results: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "importer", "undo", str(results), "--base-url", sandbox.base_url, "--no-progress",
-         "--yes", *extra],
-        capture_output=True, text=True, env=env_with(sandbox.token), stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    return run_importer(
+        ["undo", str(results), "--base-url", sandbox.base_url, "--no-progress", "--yes", *extra],
+        env=env_with(sandbox.token),
+    )
 
 
 def test_delete_then_undo_recreates_with_a_new_uuid(sandbox, account: Path, tmp_path: Path) -> None:
@@ -200,9 +199,7 @@ def test_invalid_rows_and_reformatted_phones_are_not_missing(sandbox, account: P
             else:
                 writer.writerow([f"Persona {i}", f"+34 6{i:08d}", "VIP" if i % 3 == 0 else ""])
     results = tmp_path / "r.csv"
-    proc = subprocess.run(
-        args(sandbox, account, file, results, *TAG, *ALL), capture_output=True, text=True, env=env_with(sandbox.token)
-    )
+    proc = run_importer(args(sandbox, account, file, results, *TAG, *ALL), env=env_with(sandbox.token))
     rows = results_of(results)
     assert proc.returncode == 1  # the invalid rows
     assert [r["status"] for r in rows[:6]] == ["skipped"] + ["invalid"] * 5
@@ -338,10 +335,7 @@ def test_killed_mid_removal_resumes_without_tagging_twice(account: Path, tmp_pat
         run.communicate()
         killed_at = patched()
         assert 10 <= killed_at < 60  # really mid-way
-        proc = subprocess.run(
-            args(sandbox, account, file, results, *TAG, *ALL), capture_output=True, text=True,
-            env=env_with(sandbox.token),
-        )  # fmt: skip
+        proc = run_importer(args(sandbox, account, file, results, *TAG, *ALL), env=env_with(sandbox.token))
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "Resumed an interrupted run" in proc.stdout
         tagged = [c for c in sandbox.contacts() if "Gone" in c["tags"]]
@@ -374,10 +368,7 @@ def test_sigterm_mid_removal_stops_cleanly_and_the_next_run_finishes(account: Pa
         assert 5 <= done < 40 and [r["status"] for r in first].count("deleted") == done
         assert {r["status"] for r in first} == {"deleted", "pending"} and len(first) == 40
         assert "not done (stopped)" in out
-        proc = subprocess.run(
-            args(sandbox, account, file, results, *DELETE, *ALL), capture_output=True, text=True,
-            env=env_with(sandbox.token),
-        )  # fmt: skip
+        proc = run_importer(args(sandbox, account, file, results, *DELETE, *ALL), env=env_with(sandbox.token))
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert [r["status"] for r in removals(results_of(results))] == ["deleted"] * 40
         assert sandbox.stats()["deleted"] == 40 and len(sandbox.contacts()) == 60
