@@ -36,7 +36,7 @@ def _cwd(path: str | Path | None) -> Iterator[None]:
 def run_importer(
     args: Sequence[str],
     env: Mapping[str, str] | None = None,
-    input: str | None = None,
+    input: str | bytes | None = None,
     cwd: str | Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`subprocess.run(args, capture_output=True, text=True, env=env)` for `args` = [python, -m, importer, ...]

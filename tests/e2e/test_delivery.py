@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from inproc import run_importer
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = ROOT / "sample_data" / "account.toml"
@@ -52,13 +53,7 @@ def import_args(sandbox, file: Path, results: Path, *extra: str) -> list[str]:
 
 
 def run_import(sandbox, file: Path, results: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        import_args(sandbox, file, results, *extra),
-        capture_output=True,
-        text=True,
-        env=env_with(sandbox.token),
-        timeout=300,
-    )
+    return run_importer(import_args(sandbox, file, results, *extra), env=env_with(sandbox.token))
 
 
 def start_import(sandbox, file: Path, results: Path, *extra: str) -> subprocess.Popen[str]:

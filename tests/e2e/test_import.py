@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from inproc import run_importer
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = ROOT / "sample_data" / "account.toml"
@@ -24,9 +25,7 @@ def run_cli(*args: str, token: str | None = None, cwd: Path | None = None) -> su
     env = {k: v for k, v in os.environ.items() if k not in ("CALLBELL_API_TOKEN", "CALLBELL_BASE_URL")}
     if token is not None:
         env["CALLBELL_API_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "importer", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
-    )
+    return run_importer(args, env=env, cwd=cwd)
 
 
 def read_results(path: Path) -> list[dict[str, str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from http_files import FileServer, file_server
+from inproc import run_importer
 from remote_servers import s3_server_fixture, sftp_server_fixture  # noqa: F401  (fixtures)
 from test_import import ACCOUNT, EXPECTED, SAMPLE_CSV, SAMPLE_XLSX, read_results
 
@@ -37,15 +38,12 @@ def importer(
     extra = ["--base-url", sandbox.base_url] if sandbox is not None else []
     if sandbox is not None:
         base["CALLBELL_API_TOKEN"] = sandbox.token
-    proc = subprocess.run(
-        [sys.executable, "-m", "importer", *args, "-a", str(ACCOUNT), "--no-progress", *extra],
+    return run_importer(
+        [*args, "-a", str(ACCOUNT), "--no-progress", *extra],
         input=stdin if stdin is not None else b"",
-        capture_output=True,
         env={**base, **(env or {})},
         cwd=cwd,
-        timeout=120,
     )
-    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
 def written(folder: Path) -> str:

@@ -8,11 +8,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
+from inproc import run_importer
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = ROOT / "sample_data" / "migration" / "contatos.csv"
@@ -21,9 +21,7 @@ EXPORT = ROOT / "sample_data" / "migration" / "contatos.csv"
 def importer(*args: str, sandbox, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALLBELL_")}
     env |= {"CALLBELL_API_TOKEN": sandbox.token, "CALLBELL_BASE_URL": sandbox.base_url}
-    return subprocess.run(
-        [sys.executable, "-m", "importer", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
-    )
+    return run_importer(args, env=env, cwd=cwd)
 
 
 def seed(sandbox) -> None:

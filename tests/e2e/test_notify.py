@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from inproc import run_importer
 from prometheus_client.parser import text_string_to_metric_families
 from receiver import Receiver, refused_url
 from test_import import ACCOUNT, small_csv
@@ -42,10 +43,10 @@ def importer(sandbox, file: Path, results: Path, *extra: str, token: str | None 
     )  # fmt: skip
 
 
-def run(sandbox, file: Path, results: Path, *extra: str, **kw) -> subprocess.CompletedProcess[str]:
-    proc = importer(sandbox, file, results, *extra, **kw)
-    stdout, stderr = proc.communicate(timeout=120)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+def run(sandbox, file: Path, results: Path, *extra: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
+    """A run to its end, in this process (tests/inproc.py); `importer` starts one to signal."""
+    args = ["import", str(file), "-a", str(ACCOUNT), "--base-url", sandbox.base_url, "-o", str(results)]
+    return run_importer([*args, "--no-progress", *extra], env=env(token or sandbox.token))
 
 
 def metrics(path: Path) -> dict[tuple[str, str | None], float]:
@@ -183,10 +184,13 @@ def test_a_metrics_folder_not_writable_is_a_warning_and_the_old_file_stays(sandb
     assert run(sandbox, good_csv(tmp_path), tmp_path / "good.results.csv", "--metrics-file", str(prom)).returncode == 0
     old = prom.read_bytes()
     with read_only(folder):
-        proc = run(
+        # A process of its own: it must start without root's power to write anywhere.
+        started = importer(
             sandbox, small_csv(tmp_path), tmp_path / "small.results.csv", "--metrics-file", str(prom),
             preexec_fn=without_override(),
         )  # fmt: skip
+        out, err = started.communicate(timeout=120)
+        proc = subprocess.CompletedProcess(started.args, started.returncode, out, err)
     assert proc.returncode == 1, proc.stderr
     assert f"importer: warning: could not write the metrics file {prom}: Permission denied" in proc.stderr
     assert prom.read_bytes() == old and [p.name for p in folder.iterdir()] == ["importer.prom"]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from inproc import run_importer
 from test_delivery import env_with, make_csv, results_of, run_import, start_import, wait_for
 
 from importer.state.ledger import Ledger
@@ -108,14 +109,7 @@ def undo_args(sandbox, results: Path, *extra: str) -> list[str]:
 
 
 def run_undo(sandbox, results: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        undo_args(sandbox, results, *extra),
-        capture_output=True,
-        text=True,
-        env=env_with(sandbox.token),
-        stdin=subprocess.DEVNULL,  # not a terminal
-        timeout=300,
-    )
+    return run_importer(undo_args(sandbox, results, *extra), env=env_with(sandbox.token))  # not a terminal
 
 
 def undo_rows(results: Path) -> list[dict[str, str]]:
