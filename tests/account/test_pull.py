@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 from click.testing import CliRunner
+from inproc import run_importer
 from sandbox_proc import SAMPLE_ACCOUNT
 
 from importer.account.file import merge_account_text, write_account_file
@@ -48,7 +49,7 @@ def run_pull(sandbox, output: Path, *extra: str, token: str | None = None) -> su
     env = {k: v for k, v in os.environ.items() if k not in ("CALLBELL_API_TOKEN", "CALLBELL_BASE_URL")}
     env["CALLBELL_API_TOKEN"] = token or sandbox.token
     command = [sys.executable, "-m", "importer", "account", "pull", "-o", str(output), "--base-url", sandbox.base_url]
-    return subprocess.run([*command, *extra], capture_output=True, text=True, env=env, timeout=120)
+    return run_importer([*command, *extra], env=env)
 
 
 def test_pull_round_trips_what_the_sandbox_account_shows(sandbox, tmp_path: Path) -> None:

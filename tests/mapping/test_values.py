@@ -6,10 +6,10 @@ import csv
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from inproc import run_importer
 
 from importer.account.model import load_account
 from importer.errors import ConfigError
@@ -54,9 +54,7 @@ def run_cli(*args: str, token: str | None = None) -> subprocess.CompletedProcess
     env = {k: v for k, v in os.environ.items() if k not in ("CALLBELL_API_TOKEN", "CALLBELL_BASE_URL")}
     if token is not None:
         env["CALLBELL_API_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "importer", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+    return run_importer(args, env=env)
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:

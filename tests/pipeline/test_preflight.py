@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from inproc import run_importer
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = ROOT / "sample_data" / "account.toml"
@@ -19,9 +19,7 @@ REFUSED = "http://127.0.0.1:1/v1"  # nothing listens on port 1
 def importer(*args: str, token: str = "sk-test-token") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("CALLBELL_API_TOKEN", "CALLBELL_BASE_URL")}
     env["CALLBELL_API_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "importer", *args], capture_output=True, text=True, env=env, timeout=120
-    )
+    return run_importer(args, env=env)
 
 
 def small_csv(tmp_path: Path) -> Path:
