@@ -132,6 +132,7 @@ def check_mapping(mapping: Mapping) -> None:
         *mapping.custom_fields.values(),
         *mapping.phone_fallbacks,
         *mapping.phone_labels.values(),
+        *mapping.same_header,  # a repeated header read with its first (the first non-empty per row wins)
         *mapping.unmapped,
     ]
     assert sorted(places) == list(range(len(mapping.headers))), (mapping.headers, places)
