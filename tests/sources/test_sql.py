@@ -18,6 +18,7 @@ from pg_server import PASSWORD, PgServer
 from importer.errors import ConfigError, InputError, MissingExtra
 from importer.reading.files import open_table
 from importer.reading.values import cell_text
+from importer.sources import sql as sql_module
 from importer.sources.spec import read_query_file
 from importer.sources.sql import BATCH_ROWS, write_query_csv
 from importer.sources.urls import redact_db_url
@@ -321,3 +322,30 @@ def test_postgres_text_as_sent_and_dates_whatever_the_datestyle(pg_contacts: str
     for options in ("", "?options=-c%20DateStyle%3DSQL%2CDMY"):
         write_query_csv(pg_contacts + options, query, out)
         assert read_back(out) == [["born", "id", "u"], ["1990-05-17", "1", "6f9619ff-8b86-d011-b42d-00c04fc964ff"]]
+
+
+def test_postgres_text_columns_are_written_by_copy_with_the_same_bytes(
+    pg_contacts: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Columns all loaded as sent (integers, text, uuids, char(n)): the server writes the CSV. It must read as the
+    # file the row-by-row path writes: NULL and '' empty, quotes, commas, line breaks, accents, a trailing ';'.
+    with psycopg.connect(pg_contacts, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS plain")
+        conn.execute("CREATE TABLE plain (id INTEGER, name TEXT, code CHAR(4), ref UUID, big BIGINT)")
+        conn.execute(
+            "INSERT INTO plain VALUES (1, %s, 'ab', '6f1c1d2e-0000-4000-8000-000000000001', 34600000001), "
+            "(2, '', NULL, NULL, NULL), (3, NULL, 'x', NULL, -5), (4, 'ünï ✓', '', NULL, 0)",
+            [TRICKY_TEXT],
+        )
+    query = 'SELECT id, name AS "Full name", code, ref, big FROM plain ORDER BY id ;'
+    copied = tmp_path / "copied.csv"
+    calls: list[str] = []
+    real_copy = sql_module._copy_csv
+    monkeypatch.setattr(sql_module, "_copy_csv", lambda *a: calls.append("copy") or real_copy(*a))
+    assert write_query_csv(pg_contacts, query, copied) == 4
+    assert calls == ["copy"]
+    fetched = tmp_path / "fetched.csv"
+    monkeypatch.setattr(sql_module, "_copies_as_utf8", lambda cursor: False)
+    assert write_query_csv(pg_contacts, query, fetched) == 4
+    assert read_back(copied) == read_back(fetched)  # COPY quotes an empty string ("") where csv does not
+    assert read_back(copied)[1] == ["1", TRICKY_TEXT, "ab  ", "6f1c1d2e-0000-4000-8000-000000000001", "34600000001"]
