@@ -67,7 +67,8 @@ def fetch_input(
             return Fetched(found, spec.redacted, snapshot=True, notes=(note,))
         notes = ("the unfinished run's snapshot was gone: the input was read again",)
     path = _write_snapshot(spec, results, kind, timeout)
-    return Fetched(path, spec.redacted, snapshot=True, notes=(*notes, f"the input was copied to {path.name}"))
+    # Where the copy is, the terminal says once beside the results ("Input copy:"), the report and summary too.
+    return Fetched(path, spec.redacted, snapshot=True, notes=notes)
 
 
 def _write_snapshot(spec: InputSpec, results: Path, kind: str | None, timeout: float) -> Path:
