@@ -153,7 +153,8 @@ class Translator:
             return f"{when.day} {when:%B %Y, %H:%M}"
         from babel.dates import format_date
 
-        return self.gettext("{date}, {time}", date=format_date(when, "long", locale=self.lang), time=f"{when:%H:%M}")
+        day, time = format_date(when, "long", locale=self.lang), when.strftime("%H:%M")
+        return self.gettext("{date}, {time}", date=day, time=time)
 
     def duration(self, seconds: float) -> str:
         """12.3 s, 4 min 05 s, 2 h 07 min: the units' symbols, the number as the language writes it."""
@@ -161,5 +162,5 @@ class Translator:
             return self.gettext("{seconds} s", seconds=self.fixed(seconds, 1))
         minutes, secs = divmod(round(seconds), 60)
         if minutes < 60:
-            return self.gettext("{minutes} min {seconds} s", minutes=minutes, seconds=f"{secs:02d}")
-        return self.gettext("{hours} h {minutes} min", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+            return self.gettext("{minutes} min {seconds} s", minutes=minutes, seconds=str(secs).zfill(2))
+        return self.gettext("{hours} h {minutes} min", hours=minutes // 60, minutes=str(minutes % 60).zfill(2))

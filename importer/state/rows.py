@@ -56,18 +56,20 @@ class Rows(Part):
         cursor = self._db.execute("SELECT phone_digits FROM rows WHERE phone_digits != ''")
         return [d for (cell,) in cursor for d in cell.split()]
 
-    def mark_duplicates(self) -> None:
-        """A number repeated in the file is sent once: the first row wins, the later ones say which row that is."""
+    def mark_duplicates(self, text: str = "same phone as row {row}") -> None:
+        """A number repeated in the file is sent once: the first row wins, the later ones say which row that is
+        (`text`, in the run's language, with {row} for the first row's number)."""
         with transaction(self._db):
             # One sorted pass (a window function), whatever the number of repeats.
             self._db.execute(
-                f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = 'same phone as row ' || d.first
+                f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = replace(?, '{{row}}', d.first)
                 FROM (
                     SELECT row, first FROM (
                         SELECT row, MIN(row) OVER (PARTITION BY source, identifier) AS first
                         FROM rows WHERE status = '{PENDING}')
                     WHERE row > first) AS d
-                WHERE rows.row = d.row"""
+                WHERE rows.row = d.row""",
+                (text,),
             )
 
     # --- the rows to send, and their outcomes -------------------------------------------------------------

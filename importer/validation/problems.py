@@ -9,7 +9,7 @@ checked (in every validation process) and merged in the parent, so a million row
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -42,7 +42,10 @@ class Problem:
 
     def render(self, translator: Translator) -> str:
         """The row's error or warning cell in the run's language: "Tags: unknown tag 'Premium'"."""
-        message = translator.render(self.detail or self.message)
+        return self.render_with(translator.render)
+
+    def render_with(self, render: Callable[[Text], str]) -> str:
+        message = render(self.detail or self.message)
         return f"{self.column}: {message}" if self.column else message
 
     @property

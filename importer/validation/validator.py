@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.account.model import Account, CustomField
-from importer.i18n.message import N_, NP_, Message, Text
+from importer.i18n.message import N_, Message, Text
 from importer.mapping.columns import Mapping
 from importer.mapping.headers import FIELDS
 from importer.mapping.values import ValueRules
@@ -104,11 +104,7 @@ class Validator:
 
         if row.extra:
             n = len(row.extra)
-            message = NP_(
-                "row has {n} more cell than the header has columns",
-                "row has {n} more cells than the header has columns",
-                n,
-            )
+            message = N_("row has {n} more cell(s) than the header has columns", n=n)
             problems.append(Problem("extra_cells", "", message))
 
         name = cell("name") or " ".join(p for p in (unneutralize(values[i]).strip() for i in self._name_parts) if p)
@@ -237,7 +233,7 @@ class Validator:
                     N_("{message}: dropped", message=message),
                     grouped,
                     target,
-                    N_('{detail}: dropped ([unknown] {key} = "drop")', detail=error, key=f'"{target}"'),
+                    N_('{detail}: dropped ([unknown] {key} = "drop")', detail=error, key='"' + target + '"'),
                     "warning",
                 )  # fmt: skip
             )
