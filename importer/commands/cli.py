@@ -185,7 +185,7 @@ class LogProgress:
             eta = (self.total - self.done) / rate if rate else None
             fields |= {"total": self.total, "eta_s": round(eta) if eta is not None else None}
             text += f"/{self.total} ({100 * self.done / self.total:.0f}%)"
-        text += ", " + tr.gettext("{rate} rows/s", rate=f"{rate:.0f}")
+        text += ", " + tr.gettext("{rate} rows/s", rate=str(round(rate)))
         if fields.get("eta_s") is not None:
             text += ", " + tr.gettext("ETA {seconds}s", seconds=str(fields["eta_s"]))
         self.log.info(text, **fields)
