@@ -20,9 +20,9 @@ from importer.callbell.credentials import BASE_URL_ENV, TOKEN_ENV
 from importer.delivery.changes import TagsMode
 from importer.delivery.options import DeliveryOptions, OnExisting
 from importer.delivery.undo import UndoOptions
+from importer.i18n.translator import LANGS
 from importer.mapping.config import OPTION_KEYS, parse_mapping_config
 from importer.options import BY_NAME, LEADING, OPTIONS, api_arguments, api_keywords, default, of_command, pinnable
-from importer.i18n.translator import LANGS
 from importer.phones.numbers import PhoneFormat
 from importer.pipeline.options import ImportOptions
 from importer.pipeline.run_options import DEFAULTS, build_options
@@ -105,7 +105,7 @@ def test_the_type_checkers_literals_are_the_tables_choices() -> None:
     assert typing.get_args(OnExisting) == BY_NAME["on_existing"].choices
     assert typing.get_args(TagsMode) == BY_NAME["tags"].choices
     assert typing.get_args(PhoneFormat) == BY_NAME["phone_format"].choices
-    assert LANGS == BY_NAME["lang"].choices  # importer.i18n's languages, restated by the table
+    assert BY_NAME["lang"].choices == LANGS  # importer.i18n's languages, restated by the table
 
 
 def test_the_api_entries_restate_callbells_own_names() -> None:

@@ -88,9 +88,7 @@ def test_markers_take_literal_strings_outside_f_strings() -> None:
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if name not in MARKERS or path.name == "message.py" and name in ("N_", "NP_"):
                 continue
-            literal = all(
-                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[: MARKERS[name]]
-            )
+            literal = all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[: MARKERS[name]])
             if not literal or id(node) in in_fstring:
                 wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     # Translator's own gettext/ngettext pass their argument on: the one place a marker takes a variable.
