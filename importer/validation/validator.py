@@ -144,7 +144,9 @@ class Validator:
                 payload["bot_status"] = status
         if note := cell("note"):
             if len(note) > NOTE_LIMIT:
-                message = N_("note is {length} characters, the limit is {limit}", length=len(note), limit=NOTE_LIMIT)
+                message = N_(
+                    "note is {length} characters, the limit is {limit}", length=str(len(note)), limit=str(NOTE_LIMIT)
+                )
                 problems.append(Problem("note_too_long", column(at["note"]), _NOTE_TOO_LONG, detail=message))
             payload["note"] = note
 

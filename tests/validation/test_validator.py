@@ -60,7 +60,7 @@ def test_a_full_row_becomes_the_documented_payload() -> None:
         ({"Team": "Marketing"}, "Team: unknown team 'Marketing'"),
         ({"Channel": "Telegram"}, "Channel: unknown channel 'Telegram'"),
         ({"Bot_Status": "maybe"}, "Bot Status: 'maybe' is not one of bot_start, bot_end"),
-        ({"Note": "x" * 1001}, "Note: note is 1,001 characters, the limit is 1,000"),
+        ({"Note": "x" * 1001}, "Note: note is 1001 characters, the limit is 1000"),
         ({"Invoice_Email": "nobody"}, "Invoice Email: 'nobody' is not an email address"),
         ({"Orders": "many"}, "Orders: 'many' is not a number"),
         ({"Birthday": "someday"}, "Birthday: 'someday' is not a date"),
