@@ -50,7 +50,8 @@ def read(path: Path, locale: str | None = None) -> Catalog:
 def write(path: Path, catalog: Catalog) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
-        write_po(fh, catalog, width=116, sort_output=False, include_previous=True)
+        # Files, not line numbers: a line moved in the source would leave every reference stale.
+        write_po(fh, catalog, width=116, sort_output=False, include_previous=True, include_lineno=False)
 
 
 def untranslated(catalog: Catalog) -> list[str]:
