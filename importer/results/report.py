@@ -142,11 +142,11 @@ def grouped_problems(tally: Tally, ledger: Ledger, mapping: Mapping) -> list[dic
     final.merge(tally)
     phone = mapping.column(mapping.fields["phone"]) if "phone" in mapping.fields else "phone"
     for _, count, first in ledger.rows.groups("duplicate", by_error=False):
-        final.add_group(("error", phone, "duplicate", _SAME_PHONE, None, None), count, first)  # type: ignore[arg-type]
+        final.add_group(("error", phone, "duplicate", _SAME_PHONE, None, None), count, first)
     for error, count, first in list(ledger.rows.groups("failed", by_error=True))[:_FAILED_GROUPS]:
-        final.add_group(("error", "API", "failed", error or _REFUSED, None, None), count, first)  # type: ignore[arg-type]
+        final.add_group(("error", "API", "failed", error or _REFUSED, None, None), count, first)
     for _, count, first in ledger.rows.groups(PENDING, by_error=False):
-        final.add_group(("error", "API", "pending", _NOT_SENT, None, None), count, first)  # type: ignore[arg-type]
+        final.add_group(("error", "API", "pending", _NOT_SENT, None, None), count, first)
     return final.entries()
 
 

@@ -53,7 +53,7 @@ class Problem:
         return (self.severity, self.column, self.kind, self.message, self.value, self.target)
 
 
-GroupKey = tuple[str, str, str, str, str | None, str | None]
+GroupKey = tuple[str, str, str, Text, str | None, str | None]  # (severity, column, kind, message, value, target)
 
 
 @dataclass
