@@ -12,7 +12,7 @@ UV     := uv==0.13.9
 UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet \
               --custom-compile-command "make lock"
 
-.PHONY: install lock demo test wheel-check sandbox lint bench fuzz clean
+.PHONY: install lock demo test wheel-check sandbox lint bench fuzz clean messages
 
 install: $(STAMP)
 
@@ -56,6 +56,12 @@ test: $(STAMP)
 # run of the sample and an import of it into the installed sandbox. .ci/run calls it after `make test`.
 wheel-check: $(STAMP)
 	$(PY) scripts/wheel_check.py
+
+# The message catalogs (importer/i18n/locales): extract the msgids from the source into importer.pot and update each
+# language's importer.po (new messages arrive untranslated; tests/i18n fails until they are translated). No compile
+# step: a checkout compiles the .po in memory on first use, the wheel gets .mo files from setup.py.
+messages: $(STAMP)
+	$(PY) scripts/messages.py
 
 sandbox: $(STAMP)
 	$(VENV)/bin/importer sandbox --account-file sample_data/account.toml

@@ -233,6 +233,15 @@ OPTIONS: tuple[RunOption, ...] = (
         help="Progress and summary lines on stderr as text or JSON (one object per line, for schedulers).",
         api=None,
     ),
+    # importer.i18n.translator.LANGS, restated (this module imports none of the importer); tests/test_options.py
+    # holds them equal. None: the environment's locale decides (importer.i18n.translator.detect_lang).
+    RunOption(
+        "lang",
+        choices=("en", "es", "pt", "it", "fr", "de"),
+        help="Language of the messages, the error and warning columns and the report [the locale of LC_ALL,"
+        " LC_MESSAGES or LANG when one of these, else en]. Column names, statuses and --help stay English.",
+        commands=frozenset({*IMPORT, "undo"}),
+    ),
     # Telling someone (importer.notify): the URLs carry tokens, so nothing prints them past scheme://host/….
     RunOption(
         "notify",

@@ -12,15 +12,18 @@ ProgressCallback = Callable[[str, int, int | None], object]
 
 class Progress(Protocol):
     """How far a run is, stage by stage: `start(total, description)` ("Checking rows", "Sending contacts"), then
-    `advance(n, total)` as rows are done (total: a new estimate, or None), then `close()`."""
+    `advance(n, total)` as rows are done (total: a new estimate, or None), then `close()`.
 
-    def start(self, total: int, description: str) -> None: ...  # total 0: unknown
+    The stages give `description` as an importer.i18n Message (str() of it is the English name): a progress shown
+    to a person renders it in the run's language; a callback is told the English name, which stays stable."""
+
+    def start(self, total: int, description: Any) -> None: ...  # total 0: unknown
     def advance(self, n: int = 1, total: int | None = None) -> None: ...  # total: a new estimate of it
     def close(self) -> None: ...
 
 
 class NoProgress:
-    def start(self, total: int, description: str) -> None:
+    def start(self, total: int, description: Any) -> None:
         pass
 
     def advance(self, n: int = 1, total: int | None = None) -> None:
@@ -37,8 +40,8 @@ class CallbackProgress:
         self._callback = callback
         self._stage, self._done, self._total = "", 0, None
 
-    def start(self, total: int, description: str) -> None:
-        self._stage, self._done, self._total = description, 0, total or None
+    def start(self, total: int, description: Any) -> None:
+        self._stage, self._done, self._total = str(description), 0, total or None
         self._callback(self._stage, 0, self._total)
 
     def advance(self, n: int = 1, total: int | None = None) -> None:
@@ -69,14 +72,16 @@ class TqdmProgress:
     rows are what a person reads and compares, and rows/s is the rate the sending stage shows too. The total is
     then an estimate from the bytes read, updated as it goes, so the percentage and ETA are the bytes'."""
 
-    def __init__(self, unit: str = "row") -> None:
+    def __init__(self, unit: str = "row", render: Callable[[Any], str] = str) -> None:
         self._bar: Any = None
         self._unit = unit
+        self._render = render  # the stage's name in the run's language (importer.i18n's Translator.render)
 
-    def start(self, total: int, description: str) -> None:
+    def start(self, total: int, description: Any) -> None:
         from tqdm import tqdm
 
-        self._bar = tqdm(total=total or None, desc=description, unit=self._unit, file=sys.stderr, dynamic_ncols=True)
+        desc = self._render(description)
+        self._bar = tqdm(total=total or None, desc=desc, unit=self._unit, file=sys.stderr, dynamic_ncols=True)
 
     def advance(self, n: int = 1, total: int | None = None) -> None:
         if self._bar is not None:

@@ -138,6 +138,7 @@ def test_no_module_is_past_the_size_a_reader_takes_in() -> None:
 # architecture (README, "Layout"). The sandbox is a model of Callbell, beside the stages: it borrows the
 # account's records and the client's loopback check, nothing else.
 ALLOWED: dict[str, set[str]] = {
+    "i18n": set(),  # messages and the run's language: the bottom, so that any stage may say something
     "errors": set(),
     "progress": set(),
     "options": set(),  # the table of run options: names, defaults, choices, help (read by every stage)
@@ -161,6 +162,8 @@ ALLOWED: dict[str, set[str]] = {
     "__main__": {"commands"},
 }
 ALLOWED["commands"] = ALLOWED["pipeline"] | {"pipeline", "sandbox"}  # the top: everything but itself
+for _package in set(ALLOWED) - {"i18n", "sandbox", "__main__"}:
+    ALLOWED[_package].add("i18n")  # every stage builds its messages (importer.i18n.message)
 # Only this package opens the state file or runs SQL; the sandbox's own database is the model's business, and
 # the sources run the user's --query on the user's database (importer/sources/sql.py), never on the state file.
 STATE_OWNER = "state"

@@ -20,6 +20,7 @@ from importer.callbell.credentials import BASE_URL_ENV, TOKEN_ENV
 from importer.delivery.changes import TagsMode
 from importer.delivery.options import DeliveryOptions, OnExisting
 from importer.delivery.undo import UndoOptions
+from importer.i18n.translator import LANGS
 from importer.mapping.config import OPTION_KEYS, parse_mapping_config
 from importer.options import BY_NAME, LEADING, OPTIONS, api_arguments, api_keywords, default, of_command, pinnable
 from importer.phones.numbers import PhoneFormat
@@ -64,7 +65,7 @@ def test_the_api_names_are_those_it_always_had() -> None:
         "account_file", "base_url", "concurrency", "config", "db", "default_region", "delimiter", "dry_run",
         "encoding", "format", "max_retries", "on_existing", "phone_format", "progress", "query", "query_file",
         "rate", "report", "results", "settle", "sheet", "source", "state", "tags", "timeout", "token", "token_file",
-        "workers", "on_missing", "max_missing", "notify", "notify_on", "ping", "metrics_file", "duplicates",
+        "workers", "on_missing", "max_missing", "notify", "notify_on", "ping", "metrics_file", "duplicates", "lang",
     }  # fmt: skip
 
 
@@ -106,6 +107,7 @@ def test_the_type_checkers_literals_are_the_tables_choices() -> None:
     assert typing.get_args(TagsMode) == BY_NAME["tags"].choices
     assert typing.get_args(PhoneFormat) == BY_NAME["phone_format"].choices
     assert typing.get_args(DuplicatesMode) == BY_NAME["duplicates"].choices
+    assert BY_NAME["lang"].choices == LANGS  # importer.i18n's languages, restated by the table
 
 
 def test_the_api_entries_restate_callbells_own_names() -> None:
@@ -194,7 +196,7 @@ def test_each_name_is_declared_once_and_each_command_lists_its_leading_ones() ->
         assert [o.name for o in of_command(command)][: len(names)] == list(names)
     assert [o.name for o in of_command("undo")] == [
         "run", "yes", "dry_run", "state", "base_url", "token_file", "rate", "concurrency", "max_retries",
-        "timeout", "settle", "progress",
+        "timeout", "settle", "progress", "lang",
     ]  # fmt: skip
 
 

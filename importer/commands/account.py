@@ -37,7 +37,7 @@ def account_group() -> None:
     type=click.IntRange(min=1),
     help="Read at most N pages of contacts (for huge accounts); the file then says the scan was partial.",
 )
-@named_flags("timeout", "progress", command="account pull")
+@named_flags("timeout", "progress", "lang", command="account pull")
 def pull_command(
     output: Path,
     base_url: str,
@@ -45,6 +45,7 @@ def pull_command(
     max_pages: int | None,
     timeout: float,
     progress: bool | None,
+    lang: str | None,
 ) -> None:
     """Write the account file from what Callbell's API shows: teams and their members, channels, and the tags,
     custom fields (with their types) and assigned users seen on existing contacts.
@@ -56,6 +57,7 @@ def pull_command(
     Exit codes: 0 written or already up to date; 2 usage, or the output cannot be written; 3 no token, the token
     is refused, the API fails, or the existing output is not a valid account file (left as it was).
     """
+    del lang  # taken already (scripts pass it to every command); its messages and comments are still English
     try:
         check_output(output)  # before the API: a wrong -o is found now, not after reading the whole account
         show_api_notices()

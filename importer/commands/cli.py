@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -18,12 +19,13 @@ from importer.commands.guard import GuardedGroup, crash_guard
 from importer.commands.mapping import mapping_command
 from importer.commands.undo import runs_command, undo_command
 from importer.errors import ImporterError, capped
+from importer.i18n.translator import Translator, detect_lang
 from importer.pipeline.api import import_file, validate_file
 from importer.pipeline.run_options import load_config, merged
 from importer.progress import TqdmProgress
 from importer.results.report import REMOVAL_STATUSES, Report
 from importer.sandbox.command import sandbox_command
-from importer.validation.problems import format_count, problem_lines
+from importer.validation.problems import problem_lines
 
 
 @click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,6 +85,7 @@ def _run(
     """The run through the Python API (importer.pipeline.api); `kw` holds its options, named as the flags. A flag
     not given is None: the --config file's [options] may set it, else the table's default applies."""
     log = Log(json_lines=log_format == "json")
+    tr = Translator.for_lang(kw.get("lang") or detect_lang(os.environ))  # a config's lang replaces it below
     show_api_notices(lambda message: log.emit("warning", message))  # a pre-flight retry, as it happens
     # Before the sending stage (which handles signals itself), SIGTERM and SIGHUP (a closed terminal) stop the run
     # like Ctrl-C does.
@@ -92,12 +95,15 @@ def _run(
     with crash_guard(lambda message, code: log.error(message, exit_code=code)):
         try:
             config = load_config(kw["config"])  # read once, here: the command's own options may come from it
-            own, _ = merged({"progress": progress, "log_format": log_format, "log_every": log_every}, config)
+            own, _ = merged(
+                {"progress": progress, "log_format": log_format, "log_every": log_every, "lang": kw["lang"]}, config
+            )
             log.json_lines = own["log_format"] == "json"
+            tr = Translator.for_lang(own["lang"] or detect_lang(os.environ))
             if own["progress"] if own["progress"] is not None else sys.stderr.isatty():
-                reporter: Any = TqdmProgress()
+                reporter: Any = TqdmProgress(render=tr.render)
             else:
-                reporter = LogProgress(log, every=own["log_every"])
+                reporter = LogProgress(log, every=own["log_every"], translator=tr)
             run = validate_file if dry_run else import_file
             report = run(file, progress=reporter, **{**kw, "config": config})
         except ImporterError as exc:
@@ -105,9 +111,9 @@ def _run(
             sys.exit(int(exc.exit_code))
         except (KeyboardInterrupt, _Terminated) as exc:
             code = 128 + exc.signum if isinstance(exc, _Terminated) else 130
-            log.error("interrupted before anything was sent", exit_code=code)
+            log.error(tr.gettext("interrupted before anything was sent"), exit_code=code)
             sys.exit(code)
-    _print_report(report, dry_run, log)
+    _print_report(report, dry_run, log, tr)
     sys.exit(int(report.exit_code))
 
 
@@ -145,12 +151,14 @@ class Log:
 class LogProgress:
     """Without a terminal: a log line every few seconds instead of a bar."""
 
-    def __init__(self, log: Log, every: float = 5.0) -> None:
+    def __init__(self, log: Log, every: float = 5.0, translator: Translator | None = None) -> None:
         self.log, self.every = log, every
+        self.tr = translator or Translator()
         self.total, self.done, self.description = 0, 0, ""
         self.started = self.last = 0.0
 
-    def start(self, total: int, description: str) -> None:
+    def start(self, total: int, description: Any) -> None:
+        # The stage's name as given (a Message): English in the JSON field, the run's language in the text.
         self.total, self.done, self.description = total, 0, description
         self.started = self.last = time.monotonic()
 
@@ -169,83 +177,118 @@ class LogProgress:
 
     def _line(self, now: float) -> None:
         rate = self.done / max(now - self.started, 1e-9)
-        fields: dict[str, Any] = {"stage": self.description, "done": self.done, "rate": round(rate, 1)}
-        text = f"{self.description}: {self.done}"
+        tr = self.tr
+        fields: dict[str, Any] = {"stage": str(self.description), "done": self.done, "rate": round(rate, 1)}
+        # Plain digits, as log readers parse them; the words in the run's language.
+        text = f"{tr.render(self.description)}: {self.done}"
         if self.total:
             eta = (self.total - self.done) / rate if rate else None
             fields |= {"total": self.total, "eta_s": round(eta) if eta is not None else None}
             text += f"/{self.total} ({100 * self.done / self.total:.0f}%)"
-        text += f", {rate:.0f} rows/s" + (f", ETA {fields['eta_s']}s" if fields.get("eta_s") is not None else "")
+        text += ", " + tr.gettext("{rate} rows/s", rate=str(round(rate)))
+        if fields.get("eta_s") is not None:
+            text += ", " + tr.gettext("ETA {seconds}s", seconds=str(fields["eta_s"]))
         self.log.info(text, **fields)
 
 
-def _print_report(report: Report, dry_run: bool, log: Log) -> None:
+def _print_report(report: Report, dry_run: bool, log: Log, tr: Translator | None = None) -> None:
+    """The terminal summary, in the run's language; the JSON summary line (--log-format json) stays English."""
+    tr = tr or Translator()
     echo = click.echo
-    echo(f"Read {report.row_count} row{'' if report.row_count == 1 else 's'} ({report.source}).")
+    echo(tr.ngettext("Read {n} row ({source}).", "Read {n} rows ({source}).", report.row_count, source=report.source))
     for note in report.notes:
-        echo(f"  {note}")
+        echo(f"  {tr.render(note)}")
     for index, why in report.mapping.inferred.items():  # read from the values, not the header: say so
         echo(f"  {report.mapping.column(index)} -> {report.mapping.target(index)}: inferred from the values ({why})")
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
     if unmapped:
-        echo(f"Columns not imported: {capped(unmapped, 20)}")
+        echo(tr.gettext("Columns not imported: {columns}", columns=capped(unmapped, 20)))
     order = ("created", "updated", "unchanged", "skipped", "valid", "merged", "duplicate", "invalid", "failed",
              "pending")  # fmt: skip
-    parts = [f"{format_count(report.counts[s])} {s}" for s in order if report.counts.get(s)]
+    # The statuses as the results file writes them (machine-read words, the same in every language).
+    parts = [f"{tr.number(report.counts[s])} {s}" for s in order if report.counts.get(s)]
     # --on-missing's rows after the file's: tagged, deleted (a dry run: would_tag, would_delete).
-    parts += [f"{format_count(report.removals[s])} {s}" for s in REMOVAL_STATUSES if report.removals.get(s)]
-    echo(("Dry run: " if dry_run else "") + (", ".join(parts) or "no rows") + f" in {report.duration:.1f}s.")
-    _print_missing(report, echo)
+    parts += [f"{tr.number(report.removals[s])} {s}" for s in REMOVAL_STATUSES if report.removals.get(s)]
+    counted = ", ".join(parts) or tr.gettext("no rows")
+    took = tr.fixed(report.duration, 1)
+    if dry_run:
+        echo(tr.gettext("Dry run: {counts} in {seconds}s.", counts=counted, seconds=took))
+    else:
+        echo(tr.gettext("{counts} in {seconds}s.", counts=counted, seconds=took))
+    _print_missing(report, echo, tr)
     if report.problems:
         errors = sum(1 for p in report.problems if p["severity"] == "error")
         warnings = len(report.problems) - errors
-        what = [f"{errors} kind{'' if errors == 1 else 's'} of problem"] if errors else []
-        what += [f"{warnings} kind{'' if warnings == 1 else 's'} of warning"] if warnings else []
-        echo(f"What to fix ({' and '.join(what)}; rows per problem, first rows, what to do):")
-        for line in problem_lines(report.problems):
+        what = [tr.ngettext("{n} kind of problem", "{n} kinds of problem", errors)] if errors else []
+        what += [tr.ngettext("{n} kind of warning", "{n} kinds of warning", warnings)] if warnings else []
+        told = tr.gettext("{first} and {second}", first=what[0], second=what[1]) if len(what) == 2 else what[0]
+        echo(tr.gettext("What to fix ({what}; rows per problem, first rows, what to do):", what=told))
+        for line in problem_lines(report.problem_groups or report.problems, translator=tr):
             echo(line)
     if report.requests and dry_run:  # a dry run with a token only reads, to tell which rows already exist
-        echo(f"API: {format_count(report.requests)} read-only requests (existing contacts looked up), nothing sent.")
+        echo(tr.gettext("API: {n} read-only requests (existing contacts looked up), nothing sent.", n=report.requests))
     elif report.requests:
         rate = report.counts.get("created", 0) / report.send_seconds if report.send_seconds else 0.0
         echo(
-            f"API: {format_count(report.requests)} requests, {report.retries} retries, {report.rate_limited} answered"
-            f" 429; {rate:.0f} contacts created per second."
+            tr.gettext(
+                "API: {requests} requests, {retries} retries, {limited} answered 429; {rate} contacts created per"
+                " second.",
+                requests=report.requests,
+                retries=report.retries,
+                limited=report.rate_limited,
+                rate=round(rate),
+            )
         )
     if report.duplicates_removed:
-        n = report.duplicates_removed
         echo(
-            f"Reconciled: {format_count(n)} duplicate contact{'' if n == 1 else 's'} made by re-sends after lost "
-            "answers deleted (the first of each kept; the rows' warnings name them)."
+            tr.ngettext(
+                "Reconciled: {n} duplicate contact made by re-sends after lost answers deleted (the first of each"
+                " kept; the rows' warnings name them).",
+                "Reconciled: {n} duplicate contacts made by re-sends after lost answers deleted (the first of each"
+                " kept; the rows' warnings name them).",
+                report.duplicates_removed,
+            )
         )
     if report.resumed:
-        echo("Resumed an interrupted run: rows it had finished were not sent again.")
+        echo(tr.gettext("Resumed an interrupted run: rows it had finished were not sent again."))
     if report.signal is not None:
-        echo("Stopped by a signal: rows marked pending were not sent; run the same command again to finish.")
+        echo(
+            tr.gettext("Stopped by a signal: rows marked pending were not sent; run the same command again to finish.")
+        )
     if report.snapshot is not None:  # the rows of a URL, standard input or a query were read from this copy
-        echo(f"Input copy: {report.snapshot}")
-    echo(f"Results: {report.results_path}")
+        echo(tr.gettext("Input copy: {path}", path=str(report.snapshot)))
+    echo(tr.gettext("Results: {path}", path=str(report.results_path)))
     if report.errors_path is not None:
-        echo(f"Rows to fix: {report.errors_path}")
+        echo(tr.gettext("Rows to fix: {path}", path=str(report.errors_path)))
     if report.report_path is not None:
-        echo(f"Report: {report.report_path}")
+        echo(tr.gettext("Report: {path}", path=str(report.report_path)))
     if log.json_lines:
         log.info("summary", **report.summary())
 
 
-def _print_missing(report: Report, echo: Any) -> None:
+def _print_missing(report: Report, echo: Any, tr: Translator) -> None:
     """What --on-missing found and did, in a line or two (the removals' own rows are in the results)."""
     missing = report.missing or {}
     if missing.get("returned"):
-        n = missing["returned"]
-        echo(f"Back in the source: {n} contact{'' if n == 1 else 's'} tagged on an earlier run, the tag removed.")
+        echo(
+            tr.ngettext(
+                "Back in the source: {n} contact tagged on an earlier run, the tag removed.",
+                "Back in the source: {n} contacts tagged on an earlier run, the tag removed.",
+                missing["returned"],
+            )
+        )
     if missing.get("held_back"):
-        echo(f"Contacts that left the source: held back, {missing['held_back']}.")
+        echo(tr.gettext("Contacts that left the source: held back, {why}.", why=str(missing["held_back"])))
     failed, pending = report.removals.get("failed", 0), report.removals.get("pending", 0)
     if failed or pending:
-        what = [f"{failed} failed"] if failed else []
-        what += [f"{pending} not done (stopped)"] if pending else []
-        echo(f"Contacts that left the source: {', '.join(what)}; see the rows without a row number in the results.")
+        what = [tr.gettext("{n} failed", n=failed)] if failed else []
+        what += [tr.gettext("{n} not done (stopped)", n=pending)] if pending else []
+        echo(
+            tr.gettext(
+                "Contacts that left the source: {what}; see the rows without a row number in the results.",
+                what=", ".join(what),
+            )
+        )
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from importer.account.model import Account, AccountFileError, load_account
+from importer.commands.flags import named_flags
 from importer.errors import AccountError, ConfigError, ImporterError
 from importer.mapping.columns import Mapping, build_mapping
 from importer.mapping.config import is_local, load_mapping_config
@@ -49,6 +50,7 @@ from importer.validation.validator import Options
     show_default=True,
     help="With --account-file: read every row and list the values the account lacks in [values] sections.",
 )
+@named_flags("lang", command="mapping")
 def mapping_command(
     file: Path,
     account_file: Path | None,
@@ -58,9 +60,11 @@ def mapping_command(
     sheet: str | None,
     default_region: str | None,
     scan: bool,
+    lang: str | None,
 ) -> None:
     """Print the column mapping of FILE as a TOML config (for --config); unmapped columns are listed, and (with
     --account-file) the file's values that the account lacks, ready to map in [values] sections."""
+    del lang  # taken already (scripts pass it to every command); the comments it writes are still English
     try:
         text, warnings = render_mapping(
             file,

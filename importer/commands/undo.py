@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -13,6 +14,7 @@ from importer.commands.api_options import client_config, show_api_notices
 from importer.commands.flags import command_flags, named_flags
 from importer.delivery.undo import RunSummary, UndoOptions, UndoReport, list_runs, run_undo
 from importer.errors import ConfigError, ImporterError
+from importer.i18n.translator import Translator, detect_lang
 from importer.progress import TqdmProgress
 from importer.state.ledger import RunRecord
 
@@ -54,6 +56,10 @@ def undo_command(results: Path, run: str | None, yes: bool, dry_run: bool, progr
     state of another import, or no --yes without a terminal; 3 token, API or the state in use by another run.
     """
 
+    # The run's language (--lang, else the locale): the progress words so far; the rest of its messages are
+    # still English (to convert: _print, _describe, _plan below).
+    tr = Translator.for_lang(kw.get("lang") or detect_lang(os.environ))
+
     def confirm(summary: RunSummary) -> bool:
         if yes:
             return True
@@ -69,7 +75,7 @@ def undo_command(results: Path, run: str | None, yes: bool, dry_run: bool, progr
         options = UndoOptions(
             results=results, state=kw["state"], run=run, dry_run=dry_run, client=client, settle=kw["settle"]
         )
-        return run_undo(options, confirm=confirm, progress=_progress(progress))
+        return run_undo(options, confirm=confirm, progress=_progress(progress, tr))
 
     report = _guarded(go)
     _print(report, dry_run)
@@ -138,10 +144,10 @@ def _plan(summary: RunSummary) -> str:
     return plan
 
 
-def _progress(flag: bool | None) -> Any:
+def _progress(flag: bool | None, tr: Translator) -> Any:
     if not (sys.stderr.isatty() if flag is None else flag):
         return None
-    return TqdmProgress(unit="contact")
+    return TqdmProgress(unit="contact", render=tr.render)
 
 
 def _fail(message: str, code: int) -> NoReturn:

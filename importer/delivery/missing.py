@@ -28,6 +28,7 @@ from importer.delivery.account_index import digits
 from importer.delivery.options import DeliveryOptions, MissingPolicy, max_missing_limit
 from importer.delivery.snapshot import snapshot
 from importer.errors import ConfigError
+from importer.i18n.message import N_
 from importer.state.ledger import Ledger, Missing, Removal
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def _signals(stop: asyncio.Event, report: MissingReport) -> list[int]:
 async def _remove(state: _Run, config: ClientConfig, report: MissingReport, progress: Progress) -> None:
     handled = _signals(state.stop, report)
     left = state.ledger.removals.left(state.run)
-    progress.start(len(left), "Removing missing contacts")
+    progress.start(len(left), N_("Removing missing contacts"))
     try:
         async with CallbellClient(config) as client:
             queue: asyncio.Queue[Removal | None] = asyncio.Queue()

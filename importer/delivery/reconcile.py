@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from importer.callbell.client import ApiError, CallbellClient
 from importer.delivery.account_index import contact_ids, digits
+from importer.i18n.message import N_
 from importer.state.ledger import Ledger
 from importer.state.uncertain import Doubt, Uncertain
 
@@ -55,7 +56,7 @@ async def reconcile(
     doubts = uncertain.open()
     removed = 0
     if doubts:
-        progress.start(len(doubts), "Reconciling uncertain rows")
+        progress.start(len(doubts), N_("Reconciling uncertain rows"))
         try:
             removed = await _reconcile(client, ledger, uncertain, doubts, run, settle, stop, progress)
         except ApiError:

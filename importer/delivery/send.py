@@ -31,6 +31,7 @@ from importer.delivery.changes import PATCHABLE, changed_since, current_values, 
 from importer.delivery.options import DeliveryOptions
 from importer.delivery.reconcile import pause, reconcile
 from importer.delivery.snapshot import snapshot
+from importer.i18n.message import N_
 from importer.state.ledger import Ledger, RowRecord
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ async def deliver(
             total = ledger.rows.count_pending()
             if total:
                 await courier.index.prepare(total)
-                progress.start(total, "Checking contacts" if options.dry_run else "Sending contacts")
+                progress.start(total, N_("Checking contacts") if options.dry_run else N_("Sending contacts"))
                 try:
                     await _run_workers(courier, ledger, config.concurrency or 16, stop, progress, stats)
                 finally:

@@ -31,6 +31,7 @@ from importer.delivery.preflight import preflight
 from importer.delivery.reconcile import reconcile
 from importer.delivery.snapshot import restore_body, snapshot
 from importer.errors import AccountError, ConfigError
+from importer.i18n.message import N_
 from importer.options import default
 from importer.progress import NoProgress, Progress
 from importer.state.ledger import Ledger, RunRecord
@@ -253,7 +254,7 @@ async def _undo(ledger: Ledger, run: str, config: ClientConfig, report: UndoRepo
         except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use)
             pass
     concurrency = config.concurrency or 8
-    progress.start(ledger.undo.count_left(run), "Undoing")
+    progress.start(ledger.undo.count_left(run), N_("Undoing"))
     try:
         async with CallbellClient(config) as client:
             queue: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue(maxsize=concurrency * 2)

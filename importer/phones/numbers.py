@@ -28,6 +28,7 @@ from phonenumbers import (
     ValidationResult,
 )
 
+from importer.i18n.message import N_, Text
 from importer.phones._fast import country_code_prefix, is_valid, parse, plain_digits
 
 try:  # the library's own extension spellings (x, ext., #, ;ext=, anexo...), as its parser strips them
@@ -49,19 +50,28 @@ __all__ = [
 
 PhoneFormat = Literal["digits", "e164"]
 
+# Messages (importer.i18n): the validation's output renders them in the run's language; str() is English.
+_NOT_A_PHONE = N_("not a phone number")
+_UNKNOWN_CODE = N_("unknown country code")
+_TOO_SHORT = N_("too short")
+_TOO_LONG = N_("too long")
 _PARSE_ERRORS = {
-    NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
-    NumberParseException.NOT_A_NUMBER: "not a phone number",
-    NumberParseException.TOO_SHORT_AFTER_IDD: "too short after the international prefix",
-    NumberParseException.TOO_SHORT_NSN: "too short",
-    NumberParseException.TOO_LONG: "too long",
+    NumberParseException.INVALID_COUNTRY_CODE: _UNKNOWN_CODE,
+    NumberParseException.NOT_A_NUMBER: _NOT_A_PHONE,
+    NumberParseException.TOO_SHORT_AFTER_IDD: N_("too short after the international prefix"),
+    NumberParseException.TOO_SHORT_NSN: _TOO_SHORT,
+    NumberParseException.TOO_LONG: _TOO_LONG,
 }
 _POSSIBLE_ERRORS = {
-    ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
-    ValidationResult.TOO_SHORT: "too short",
-    ValidationResult.TOO_LONG: "too long",
-    ValidationResult.INVALID_LENGTH: "wrong length",
+    ValidationResult.INVALID_COUNTRY_CODE: _UNKNOWN_CODE,
+    ValidationResult.TOO_SHORT: _TOO_SHORT,
+    ValidationResult.TOO_LONG: _TOO_LONG,
+    ValidationResult.INVALID_LENGTH: N_("wrong length"),
 }
+_EMPTY = N_("empty")
+_SCIENTIFIC_ERROR = N_("in scientific notation (3.46E+10): its digits are lost; format the column as text")
+_NO_REGION = N_("no country code and no default region (use --default-region or a Country column)")
+_MEXICO_ONE = N_("the 1 after +52 removed (Mexico dropped it in 2019)")
 _PREFIXES = re.compile(r"^\s*(?:whatsapp:|wa:|tel:)\s*", re.IGNORECASE)
 _JUNK = re.compile(r"[\s.\-/()\u00a0\u2010-\u2015]+")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
@@ -71,9 +81,9 @@ _WHOLE_FLOAT = re.compile(r"^\+?\d{7,}\.0$")
 @dataclass(frozen=True, slots=True)
 class Phone:
     identifier: str | None  # what is sent to Callbell; None when the number is unusable
-    error: str | None = None  # why, for a person
+    error: Text | None = None  # why, for a person (a Message: str() is English)
     extension: str | None = None  # the digits of an extension removed from the cell: WhatsApp numbers have none
-    notes: tuple[str, ...] = ()  # what the reading changed, one short sentence each, for a person
+    notes: tuple[Text, ...] = ()  # what the reading changed, one short sentence each, for a person
 
 
 def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "digits") -> Phone:
@@ -82,9 +92,9 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
         raw = "".join(c for c in unicodedata.normalize("NFKC", raw) if unicodedata.category(c) != "Cf")
     text = (_PREFIXES.sub("", raw) if ":" in raw else raw).strip()
     if not text:
-        return Phone(None, "empty")
+        return Phone(None, _EMPTY)
     if _SCIENTIFIC.match(text):
-        return Phone(None, "in scientific notation (3.46E+10): its digits are lost; format the column as text")
+        return Phone(None, _SCIENTIFIC_ERROR)
     if _WHOLE_FLOAT.match(text):
         text = text[:-2]  # "34600112233.0", as pandas and some exports write whole numbers
     compact = _JUNK.sub("", text)
@@ -94,7 +104,12 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
         rest, extension = split_extension(text)
         if extension is not None:
             phone = normalize_phone(rest, region, fmt)
-            return Phone(phone.identifier, phone.error, extension, (f"extension {extension} removed", *phone.notes))
+            return Phone(
+                phone.identifier,
+                phone.error,
+                extension,
+                (N_("extension {extension} removed", extension=extension), *phone.notes),
+            )
     if compact.startswith("00"):
         compact = "+" + compact[2:]  # the international prefix of most of the world
     region = region.upper() if region else None
@@ -102,7 +117,7 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
         # Spreadsheets drop the "+" of international numbers; accept digits that are valid that way.
         found = _without_plus(compact)
         if found is None:
-            return Phone(None, "no country code and no default region (use --default-region or a Country column)")
+            return Phone(None, _NO_REGION)
         return Phone(_format(found, fmt))
     try:
         number = parse(compact, region)
@@ -111,7 +126,7 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
         found = _without_plus(compact)
         if found is not None:
             return Phone(_format(found, fmt))
-        return Phone(None, _PARSE_ERRORS.get(exc.error_type, "not a phone number") + _for(region, compact))
+        return Phone(None, _for(_PARSE_ERRORS.get(exc.error_type, _NOT_A_PHONE), region, compact))
     if is_valid(number):
         # "34612345678" in a German sheet reads as a German landline, and as a Spanish mobile that lost its "+"
         # (how Callbell writes numbers, and how exports drop the "+"). WhatsApp numbers are mobiles: the
@@ -126,17 +141,27 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
         ):
             other = _without_plus(compact)
             if other is not None and other != number and _is_mobile(other) and not _is_mobile(number):
-                note = f"read as {_shown(other)} ({_country(other)}, a mobile number), not as a {region} number"
+                note = N_(
+                    "read as {number} ({country}, a mobile number), not as a {region} number",
+                    number=_shown(other),
+                    country=_country(other),
+                    region=region,
+                )
                 return Phone(_format(other, fmt), notes=(note,))
         return Phone(_format(number, fmt))
     # Only after a written +52: a "1" before ten digits, with no country code, is a number of the +1 countries.
     legacy = _without_mexican_mobile_one(number) if compact.lstrip("+").startswith("52") else None
     if legacy is not None:
-        return Phone(_format(legacy, fmt), notes=("the 1 after +52 removed (Mexico dropped it in 2019)",))
+        return Phone(_format(legacy, fmt), notes=(_MEXICO_ONE,))
     # "34612345678" typed in a Spanish sheet: a full international number that lost its "+".
     found = _without_plus(compact)
     if found is not None:
-        note = f"read as {_shown(found)} ({_country(found)}): not a valid {region} number"
+        note = N_(
+            "read as {number} ({country}): not a valid {region} number",
+            number=_shown(found),
+            country=_country(found),
+            region=region,
+        )
         # No note for digits that hold the region's own country code (34612345678 in a Spanish sheet, the way
         # Callbell writes numbers): that reading is the obvious one.
         foreign = region is not None and phonenumbers.region_code_for_number(found) != region
@@ -144,8 +169,9 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     reason = phonenumbers.is_possible_number_with_reason(number)
     where = phonenumbers.region_code_for_number(number) or region
     if reason in _POSSIBLE_ERRORS:
-        return Phone(None, f"{_POSSIBLE_ERRORS[reason]} for {where}" if where else _POSSIBLE_ERRORS[reason])
-    return Phone(None, f"not a valid number for {where}" if where else "not a valid number")
+        error = _POSSIBLE_ERRORS[reason]
+        return Phone(None, N_("{error} for {region}", error=error, region=where) if where else error)
+    return Phone(None, N_("not a valid number for {region}", region=where) if where else N_("not a valid number"))
 
 
 def split_extension(text: str) -> tuple[str, str | None]:
@@ -234,8 +260,8 @@ def _without_mexican_mobile_one(number: PhoneNumber) -> PhoneNumber | None:
     return _parse_valid("+52" + national[1:])
 
 
-def _for(region: str | None, compact: str) -> str:
-    return "" if compact.startswith("+") or not region else f" for {region}"
+def _for(error: Text, region: str | None, compact: str) -> Text:
+    return error if compact.startswith("+") or not region else N_("{error} for {region}", error=error, region=region)
 
 
 def _format(number: PhoneNumber, fmt: PhoneFormat) -> str:

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator
 
 from importer.account.model import Account
+from importer.i18n.translator import Translator
 from importer.mapping.columns import Mapping
 from importer.state.ledger import Ledger
 from importer.validation.merge import DuplicatesMode, merge_payloads, merge_warning
@@ -25,10 +26,12 @@ _SENT_PAGE = 500  # merged payloads written per transaction
 _CONFLICT = "different values for the same phone: the first row's kept"
 
 
-def settle_duplicates(ledger: Ledger, mode: DuplicatesMode, account: Account, mapping: Mapping, tally: Tally) -> None:
+def settle_duplicates(
+    ledger: Ledger, mode: DuplicatesMode, account: Account, mapping: Mapping, tally: Tally, translator: Translator
+) -> None:
     """Leave one row to send per number; `tally` gets a warning group per field whose values a merge dropped."""
     if mode != "merge":
-        ledger.rows.mark_duplicates(keep=mode)
+        ledger.rows.mark_duplicates(keep=mode, text=translator.gettext("same phone as row {row}", row="{row}"))
         return
     label = _labels(mapping)
     shown = {t.uuid: t.name for t in account.teams} | {c.uuid: c.title for c in account.channels}

@@ -79,7 +79,10 @@ def import_file(
     CALLBELL_BASE_URL, else Callbell's API. Options, named as the command's flags: results, report, state, config,
     default_region, phone_format, source, encoding, delimiter, sheet, format, db, query, query_file, token_file,
     duplicates, on_existing, tags, on_missing, max_missing, rate, concurrency, max_retries, timeout, settle, workers,
-    notify, notify_on, ping, metrics_file, dry_run. Running it again resumes and creates nothing twice.
+    notify, notify_on, ping, metrics_file, dry_run, lang. Running it again resumes and creates nothing twice.
+
+    `lang` (en, es, pt, it, fr, de; default: the locale of LC_ALL, LC_MESSAGES or LANG, else en) is the language
+    of the error and warning cells and the HTML report; `Report.problems` and summary.json stay English.
 
     `notify` (a webhook URL or a list of them), `ping` and `metrics_file` tell how the run ended, however it ended
     (README "Telling someone"); one that fails is a warning on the `importer` logger, never an exception.

@@ -19,6 +19,8 @@ from itertools import chain
 from typing import Any
 
 from importer.account.model import Account
+from importer.i18n.message import N_
+from importer.i18n.translator import Translator
 from importer.mapping.columns import Mapping
 from importer.pipeline._duplicates import settle_duplicates
 from importer.progress import Progress
@@ -66,15 +68,18 @@ def check(
     want_payload: bool = True,
     workers: int | None = None,
     duplicates: DuplicatesMode = "first",
+    translator: Translator | None = None,
 ) -> CheckResult:
-    """Check every row and record it in the ledger (pending, invalid; then duplicates, or merged), in row order."""
+    """Check every row and record it in the ledger (pending, invalid; then duplicates, or merged), in row order;
+    the error and warning cells in the language of `translator` (English without one)."""
     result = CheckResult()
     shapes: set[str] = set()
+    translator = translator or Translator()
     # A workbook knows its rows; a CSV's count is estimated again at each chunk from the bytes read so far.
-    progress.start(table.estimated_rows() or 0, "Checking rows")
+    progress.start(table.estimated_rows() or 0, N_("Checking rows"))
     done = 0
     try:
-        for chunk in checked_chunks(table, account, mapping, validation, want_payload, workers):
+        for chunk in checked_chunks(table, account, mapping, validation, want_payload, workers, translator):
             ledger.rows.add(
                 (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
                 for row, ident, source, payload, error, cells, warn in chunk.rows
@@ -90,7 +95,7 @@ def check(
             done += len(chunk.rows)
             progress.advance(len(chunk.rows), table.estimated_rows())
         progress.advance(0, done)  # every row read: the exact count (blank rows were in the estimates)
-        settle_duplicates(ledger, duplicates, account, mapping, result.tally)
+        settle_duplicates(ledger, duplicates, account, mapping, result.tally, translator)
     finally:
         progress.close()
     return result
@@ -105,8 +110,17 @@ def scan(table: Table, account: Account, mapping: Mapping, validation: Options, 
 
 
 def checked_chunks(
-    table: Table, account: Account, mapping: Mapping, validation: Options, want_payload: bool, workers: int | None
+    table: Table,
+    account: Account,
+    mapping: Mapping,
+    validation: Options,
+    want_payload: bool,
+    workers: int | None,
+    translator: Translator | None = None,
 ) -> Iterator[ChunkResult]:
+    # The rows' problems are Messages; they become the error and warning cells here, in the run's language (the
+    # translator travels to the worker processes as its language alone, each loading the catalog once).
+    translator = translator or Translator()
     batches = chunks(table, CHUNK_ROWS)
     first = next(batches, None)
     if first is None:
@@ -115,7 +129,7 @@ def checked_chunks(
     if workers <= 1 or len(first) < CHUNK_ROWS:  # a small file: starting processes would cost more than it saves
         validator = Validator(account, mapping, validation)
         for batch in chain([first], batches):
-            yield check_chunk(validator, batch, want_payload)
+            yield check_chunk(validator, batch, want_payload, translator)
         return
     # Phone parsing is pure Python and CPU-bound: spread chunks over processes, at most a few ahead so memory
     # stays flat, and take the answers back in order. Rows travel as plain tuples: they pickle 3x faster.
@@ -126,14 +140,16 @@ def checked_chunks(
         for batch in chain([first], batches):
             plain = [(r.number, r.values, r.extra) for r in batch]
             if window:
-                window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain))
+                window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain, translator))
             else:
                 # The first submit forks the workers: hold the stop signals meanwhile, so that none reaches a
                 # worker before it ignores them (a forked child starts with the parent's handlers). The parent
                 # gets any that came once they are unblocked.
                 held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
                 try:
-                    window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain))
+                    window.append(
+                        pool.submit(_check_chunk, account, mapping, validation, want_payload, plain, translator)
+                    )
                 finally:
                     signal.pthread_sigmask(signal.SIG_SETMASK, held)
             if len(window) > workers * 2:
@@ -159,17 +175,21 @@ def _check_chunk(
     validation: Options,
     want_payload: bool,
     rows: list[tuple[int, tuple[str, ...], tuple[str, ...]]],
+    translator: Translator,
 ) -> ChunkResult:
     validator = Validator(account, mapping, validation)
-    return check_chunk(validator, [SourceRow(*r) for r in rows], want_payload)
+    return check_chunk(validator, [SourceRow(*r) for r in rows], want_payload, translator)
 
 
 def check_rows(validator: Validator, rows: list[SourceRow], want_payload: bool = True) -> list[Checked]:
     return check_chunk(validator, rows, want_payload).rows
 
 
-def check_chunk(validator: Validator, rows: list[SourceRow], want_payload: bool = True) -> ChunkResult:
+def check_chunk(
+    validator: Validator, rows: list[SourceRow], want_payload: bool = True, translator: Translator | None = None
+) -> ChunkResult:
     out: list[Checked] = []
+    text = (translator or Translator()).render  # a catalog look-up per message: no Babel call per row
     tally = Tally()
     examples: list[dict[str, Any]] = []
     digits: list[tuple[int, str]] = []
@@ -182,13 +202,14 @@ def check_chunk(validator: Validator, rows: list[SourceRow], want_payload: bool 
         cells = line.format(row.values + row.extra)
         warning = ""
         if draft.warnings:
-            warning = "; ".join(p.text for p in draft.warnings)
+            warning = "; ".join(p.render_with(text) for p in draft.warnings)
             for problem in draft.warnings:
                 tally.add(row.number, problem)
         if draft.problems:
             for problem in draft.problems:
                 tally.add(row.number, problem)
-            out.append((row.number, draft.identifier or "", source, None, "; ".join(draft.errors), cells, warning))
+            error = "; ".join(p.render_with(text) for p in draft.problems)
+            out.append((row.number, draft.identifier or "", source, None, error, cells, warning))
             if draft.phone_digits and not draft.identifier:
                 digits.append((row.number, draft.phone_digits))
             continue

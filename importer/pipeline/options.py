@@ -45,6 +45,7 @@ class ImportOptions:
     input: InputSpec | None = None  # where the rows come from (importer.sources); None: the local file `file`
     format: str | None = default("format")  # the kind of a non-local input's bytes, when they cannot tell
     timeout: float = default("timeout")  # a URL's read timeout, as the API's
+    lang: str | None = default("lang")  # what people read (cells, report); build_options reads the locale; None: en
 
     @property
     def input_spec(self) -> InputSpec:

@@ -24,6 +24,7 @@ from importer.delivery.options import missing_policy
 from importer.delivery.preflight import preflight
 from importer.delivery.send import deliver
 from importer.errors import AccountError
+from importer.i18n.translator import Translator
 from importer.mapping.columns import build_mapping
 from importer.mapping.headers import vocabulary
 from importer.mapping.hints import require_columns
@@ -37,6 +38,7 @@ from importer.results.html import write_html_report
 from importer.results.report import OK_STATUSES, Report, grouped_problems, removal_status, rows_to_fix
 from importer.results.writer import ResultsWriter
 from importer.state.ledger import Ledger
+from importer.validation.problems import rendered
 
 # Re-exported: the stages' entry points, for callers that knew them here.
 __all__ = [
@@ -51,6 +53,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     `table`: rows that do not come from `options.file` (importer.reading.records); `options.file` then only names them.
     """
     progress = progress or NoProgress()
+    translator = Translator.for_lang(options.lang or "en")  # the error and warning cells, the report
     started = time.monotonic()
     started_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     account = _load_account(options.account_file)
@@ -91,6 +94,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         snapshot=snapshot,
         dry_run=options.dry_run,
         started_at=started_at,
+        lang=translator.lang,
     )
 
     fingerprint = {"file": source_id}
@@ -118,6 +122,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
                 want_payload=options.client is not None or options.duplicates == "merge",
                 workers=options.workers,
                 duplicates=options.duplicates,
+                translator=translator,
             )
         report.phone_examples = checked.phone_examples
 
@@ -128,8 +133,13 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
             report.duplicates_removed = stats.duplicates_removed
             report.signal = stats.signal
             if stats.signal is not None or stats.unreachable:
-                why = f"stopped by {signal.Signals(stats.signal).name}" if stats.signal else "the API stopped answering"
-                ledger.rows.explain_pending(f"not sent: {why}; run the same command again to send it")
+                if stats.signal:
+                    why = translator.gettext("stopped by {signal}", signal=signal.Signals(stats.signal).name)
+                else:
+                    why = translator.gettext("the API stopped answering")
+                ledger.rows.explain_pending(
+                    translator.gettext("not sent: {why}; run the same command again to send it", why=why)
+                )
         elif options.dry_run:
             ledger.rows.pending_to_valid()
 
@@ -147,10 +157,11 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
             report.missing = missing.summary() if missing.policy != "keep" or missing.returned else None
 
         report.notes = [*notes, *table.notes]  # complete now that every row was read
-        report.errors_path = write_results(table.headers, ledger, options, run_id)
+        report.errors_path = write_results(table.headers, ledger, options, run_id, translator)
         report.counts = Counter(ledger.rows.status_counts())
         report.removals = Counter(removal_status(*o[:2], options.dry_run) for o in ledger.removals.outcomes(run_id))
-        report.problems = grouped_problems(checked.tally, ledger, mapping, options.duplicates)
+        report.problem_groups = grouped_problems(checked.tally, ledger, mapping, options.duplicates)
+        report.problems = rendered(report.problem_groups)  # English, as summary.json and API callers read them
         report.rows_to_fix = rows_to_fix(ledger)
         if not options.dry_run:
             # An interrupted run is resumed by the next one, under the same run id.
@@ -159,7 +170,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     report.duration = time.monotonic() - started
     summary = report.summary()
     report.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    write_html_report(summary, options.report_path)
+    write_html_report(report.summary(translator), options.report_path, translator)
     report.report_path = options.report_path
     return report
 
@@ -184,7 +195,9 @@ def _open(options: ImportOptions, path: Path) -> Table:
 # --- stage 3: results --------------------------------------------------------------------------------------
 
 
-def write_results(headers: list[str], ledger: Ledger, options: ImportOptions, run: str = "") -> Path | None:
+def write_results(
+    headers: list[str], ledger: Ledger, options: ImportOptions, run: str = "", translator: Translator | None = None
+) -> Path | None:
     """Results in row order from the ledger, which holds each row's original cells too; then the run's removals
     (--on-missing), each a row without a row number."""
     errors_path = options.errors_path
@@ -194,7 +207,9 @@ def write_results(headers: list[str], ledger: Ledger, options: ImportOptions, ru
         for action, state, uuid, identifier, href, error, warning in ledger.removals.outcomes(run):
             status = removal_status(action, state, options.dry_run)
             if status == "pending":
-                error = error or "not sent: the run was stopped; run the same command again to finish"
+                error = error or (translator or Translator()).gettext(
+                    "not sent: the run was stopped; run the same command again to finish"
+                )
             writer.write_removal(status, uuid, identifier, error, href, warning)
         wrote_errors = writer.error_rows > 0
     if not wrote_errors:

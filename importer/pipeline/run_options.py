@@ -18,6 +18,7 @@ from importer.callbell.client import DEFAULT_BASE_URL, ClientConfig
 from importer.callbell.credentials import BASE_URL_ENV, read_token
 from importer.delivery.options import max_missing_limit, missing_policy
 from importer.errors import ConfigError
+from importer.i18n.translator import detect_lang
 from importer.mapping.config import MappingConfig, load_mapping_config
 from importer.options import BY_NAME, OPTIONS, api_arguments, api_keywords
 from importer.phones.numbers import is_region
@@ -161,6 +162,7 @@ def build_options(
         input=spec,
         format=kw["format"],
         timeout=float(kw["timeout"]),
+        lang=kw["lang"] or detect_lang(os.environ),
     )
 
 

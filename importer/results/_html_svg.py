@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from importer.i18n.translator import Translator
+
 LABEL_CHARS = 34  # a longer column name is cut in the chart (the table below shows it whole)
 STEP = 44  # pixels per bar: its label above, then the bar
 
 
-def status_bar(segments: Sequence[tuple[str, str, int]]) -> str:
+def status_bar(segments: Sequence[tuple[str, str, int]], tr: Translator) -> str:
     """One bar split by status, with its legend; segments are (label, colour class, rows)."""
     # Each segment gets a sliver at least: 700 duplicates beside 950,000 valid rows still show.
     slivers = [max(count, 1) for _, _, count in segments]
@@ -21,27 +23,30 @@ def status_bar(segments: Sequence[tuple[str, str, int]]) -> str:
         width *= scale
         rects.append(
             f'<rect class="fill-{tone}" x="{x:.3f}%" y="0" width="{width:.3f}%" height="14">'
-            f"<title>{escape(label)}: {count:,}</title></rect>"
+            f"<title>{escape(label)}: {tr.number(count)}</title></rect>"
         )
-        legend.append(f'<li><i class="fill-{tone}"></i>{escape(label)} {count:,}</li>')
+        legend.append(f'<li><i class="fill-{tone}"></i>{escape(label)} {tr.number(count)}</li>')
         x += width
+    label = escape(tr.gettext("Rows by status"))
     return (
-        '<div class="stack"><svg width="100%" height="14" role="img" aria-label="Rows by status">'
+        f'<div class="stack"><svg width="100%" height="14" role="img" aria-label="{label}">'
         f'{"".join(rects)}</svg></div>\n<ul class="legend">{"".join(legend)}</ul>'
     )
 
 
-def problem_chart(bars: Sequence[tuple[str, int, int]]) -> str:
+def problem_chart(bars: Sequence[tuple[str, int, int]], tr: Translator) -> str:
     """A horizontal bar per column, errors and warnings stacked; bars are (column, error rows, warning rows)."""
     top = max((errors + warnings for _, errors, warnings in bars), default=0) or 1
     parts = []
     for i, (column, errors, warnings) in enumerate(bars):
         y = i * STEP
         label = column if len(column) <= LABEL_CHARS else column[: LABEL_CHARS - 1] + "…"
+        total = tr.ngettext("{n} row", "{n} rows", errors + warnings)
         parts.append(
-            f"<g><title>{escape(column)}: {errors:,} rows with errors, {warnings:,} rows with warnings</title>"
+            f"<g><title>{escape(column)}: {escape(_told(errors, warnings, tr))}</title>"
             f'<text x="0" y="{y + 15}">{escape(label)}</text>'
-            f'<text class="value" x="100%" y="{y + 15}" text-anchor="end">{errors + warnings:,} rows</text>'
+            f'<text class="value" x="100%" y="{y + 15}" text-anchor="end">'
+            f"{escape(total)}</text>"
             f'<rect class="fill-track" x="0" y="{y + 22}" width="100%" height="12" rx="3"/>'
         )
         x = 0.0
@@ -51,9 +56,20 @@ def problem_chart(bars: Sequence[tuple[str, int, int]]) -> str:
                 parts.append(f'<rect class="fill-{tone}" x="{x:.3f}%" y="{y + 22}" width="{width:.3f}%" height="12"/>')
                 x += width
         parts.append("</g>")
+    aria = escape(tr.gettext("Rows with problems, by column"))
+    legend = escape(tr.gettext("Errors")), escape(tr.gettext("Warnings"))
     return (
         f'<div class="chart"><svg width="100%" height="{len(bars) * STEP}" role="img" '
-        f'aria-label="Rows with problems, by column">{"".join(parts)}</svg>'
-        '<ul class="legend"><li><i class="fill-bad"></i>Errors</li><li><i class="fill-warn"></i>Warnings</li></ul>'
+        f'aria-label="{aria}">{"".join(parts)}</svg>'
+        f'<ul class="legend"><li><i class="fill-bad"></i>{legend[0]}</li>'
+        f'<li><i class="fill-warn"></i>{legend[1]}</li></ul>'
         "</div>\n"
+    )
+
+
+def _told(errors: int, warnings: int, tr: Translator) -> str:
+    return tr.gettext(
+        "{errors}, {warnings}",
+        errors=tr.ngettext("{n} row with errors", "{n} rows with errors", errors),
+        warnings=tr.ngettext("{n} row with warnings", "{n} rows with warnings", warnings),
     )

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from importer.errors import ExitCode
+from importer.i18n.message import N_
+from importer.i18n.translator import Translator
 from importer.mapping.columns import Mapping
 from importer.results.rows import RowResult, read_row_results, rows_frame
 from importer.state.ledger import PENDING, Ledger
-from importer.validation.problems import Tally
+from importer.validation.problems import Tally, rendered
 
 # `merged` (--duplicates merge): the row went into the contact of another row; that row's outcome counts.
 OK_STATUSES = frozenset({"valid", "created", "updated", "unchanged", "skipped", "merged"})
@@ -57,6 +59,9 @@ class Report:
     dry_run: bool = False
     started_at: str = ""  # ISO 8601, local time with offset
     problems: list[dict[str, Any]] = field(default_factory=list)  # grouped, see importer.validation.problems
+    # The same groups with their message and action as Messages, for the report in the run's language.
+    problem_groups: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    lang: str = "en"  # the language of the error and warning cells and of the HTML report (--lang)
     phone_examples: list[dict[str, Any]] = field(default_factory=list)  # before -> after
     rows_to_fix: list[dict[str, Any]] = field(default_factory=list)  # the first invalid / failed rows
     # --on-missing: the results rows after the file's (status -> contacts), and what it found and did
@@ -83,8 +88,11 @@ class Report:
     def summary_path(self) -> Path:
         return self.results_path.with_name(f"{self.results_path.stem}.summary.json")
 
-    def summary(self) -> dict[str, object]:
+    def summary(self, translator: Translator | None = None) -> dict[str, object]:
+        """summary.json's content; with a translator, its person-facing texts in that language (for the HTML
+        report: summary.json itself stays English, its keys and values read by machines too)."""
         created = self.counts.get("created", 0)
+        problems = rendered(self.problem_groups, translator) if translator and self.problem_groups else self.problems
         return {
             "file": str(self.file) if self.file else None,
             "snapshot": str(self.snapshot) if self.snapshot else None,
@@ -106,7 +114,7 @@ class Report:
             "notes": self.notes,
             "results": str(self.results_path),
             "errors": str(self.errors_path) if self.errors_path else None,
-            "problems": self.problems,
+            "problems": problems,
             "mapping": mapping_summary(self.mapping),
             "phone_examples": self.phone_examples,
             "rows_to_fix": self.rows_to_fix,
@@ -123,6 +131,10 @@ class Report:
 
 
 ROWS_TO_FIX = 200
+_SAME_PHONE = N_("same phone as an earlier row")
+_SAME_PHONE_LATER = N_("same phone as a later row")
+_REFUSED = N_("refused by the API")
+_NOT_SENT = N_("not sent")
 _FAILED_GROUPS = 20
 
 
@@ -132,16 +144,13 @@ def grouped_problems(tally: Tally, ledger: Ledger, mapping: Mapping, duplicates:
     final = Tally()
     final.merge(tally)
     phone = mapping.column(mapping.fields["phone"]) if "phone" in mapping.fields else "phone"
-    if duplicates == "last":
-        kind, message = "duplicate_last", "same phone as a later row"
-    else:
-        kind, message = "duplicate", "same phone as an earlier row"
+    kind, message = ("duplicate_last", _SAME_PHONE_LATER) if duplicates == "last" else ("duplicate", _SAME_PHONE)
     for _, count, first in ledger.rows.groups("duplicate", by_error=False):
         final.add_group(("error", phone, kind, message, None, None), count, first)
     for error, count, first in list(ledger.rows.groups("failed", by_error=True))[:_FAILED_GROUPS]:
-        final.add_group(("error", "API", "failed", error or "refused by the API", None, None), count, first)
+        final.add_group(("error", "API", "failed", error or _REFUSED, None, None), count, first)
     for _, count, first in ledger.rows.groups(PENDING, by_error=False):
-        final.add_group(("error", "API", "pending", "not sent", None, None), count, first)
+        final.add_group(("error", "API", "pending", _NOT_SENT, None, None), count, first)
     return final.entries()
 
 

@@ -57,20 +57,21 @@ class Rows(Part):
         cursor = self._db.execute("SELECT phone_digits FROM rows WHERE phone_digits != ''")
         return [d for (cell,) in cursor for d in cell.split()]
 
-    def mark_duplicates(self, keep: str = "first") -> None:
+    def mark_duplicates(self, keep: str = "first", text: str = "same phone as row {row}") -> None:
         """A number repeated in the file is sent once: the first row (or the last: `keep`) is sent, the others say
-        which row that is."""
+        which row that is (`text`, in the run's language, with {row} for the kept row's number)."""
         kept = "MAX" if keep == "last" else "MIN"
         with transaction(self._db):
             # One sorted pass (a window function), whatever the number of repeats.
             self._db.execute(
-                f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = 'same phone as row ' || d.kept
+                f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = replace(?, '{{row}}', d.kept)
                 FROM (
                     SELECT row, kept FROM (
                         SELECT row, {kept}(row) OVER (PARTITION BY source, identifier) AS kept
                         FROM rows WHERE status = '{PENDING}')
                     WHERE row != kept) AS d
-                WHERE rows.row = d.row"""
+                WHERE rows.row = d.row""",
+                (text,),
             )
 
     # --- --duplicates merge ----------------------------------------------------------------------------------

@@ -9,12 +9,16 @@ checked (in every validation process) and merged in the parent, so a million row
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from importer.i18n.message import N_, Message, Text
+from importer.i18n.translator import Translator
+
 Severity = Literal["error", "warning"]
 EXAMPLES = 5  # row numbers kept per group
+_ENGLISH = Translator()
 # Problems whose value names something that [values] can translate (see importer.mapping.values): the config key.
 _VALUE_KINDS = frozenset({"unknown_tag", "unknown_user", "unknown_team", "unknown_channel", "unknown_option"})
 
@@ -25,15 +29,23 @@ class Problem:
 
     kind: str  # "unknown_tag", "phone_invalid"... (see action_for)
     column: str  # as the sheet spells it: "Etiquetas", "Phone (column 4)"
-    message: str  # the same for every row of the group: "unknown tag", "too short for ES"
+    message: Text  # the same for every row of the group: "unknown tag", "too short for ES"
     value: str | None = None  # set when rows are grouped by value
     target: str | None = None  # the [values] / [unknown] key the value belongs to: "tags", "cf:Status"
-    detail: str = ""  # the row's own wording when it differs from message: "unknown tag 'Premium'"
+    detail: Text = ""  # the row's own wording when it differs from message: "unknown tag 'Premium'"
     severity: Severity = "error"
 
     @property
     def text(self) -> str:
-        message = self.detail or self.message
+        """The row's error or warning cell, in English."""
+        return self.render(_ENGLISH)
+
+    def render(self, translator: Translator) -> str:
+        """The row's error or warning cell in the run's language: "Tags: unknown tag 'Premium'"."""
+        return self.render_with(translator.render)
+
+    def render_with(self, render: Callable[[Text], str]) -> str:
+        message = render(self.detail or self.message)
         return f"{self.column}: {message}" if self.column else message
 
     @property
@@ -41,7 +53,7 @@ class Problem:
         return (self.severity, self.column, self.kind, self.message, self.value, self.target)
 
 
-GroupKey = tuple[str, str, str, str, str | None, str | None]
+GroupKey = tuple[str, str, str, Text, str | None, str | None]  # (severity, column, kind, message, value, target)
 
 
 @dataclass
@@ -78,7 +90,8 @@ class Tally:
             self.add_group(key, group.rows, group.examples)
 
     def entries(self) -> list[dict[str, Any]]:
-        """Errors first, then by rows, most first: the shape of summary.json's "problems"."""
+        """Errors first, then by rows, most first: the shape of summary.json's "problems", with "message" and
+        "action" as Messages (`rendered` gives them as text, in a language)."""
         out = []
         for (severity, column, kind, message, value, target), group in self.groups.items():
             out.append(
@@ -94,64 +107,131 @@ class Tally:
                     **({"target": target} if target else {}),
                 }
             )
-        out.sort(key=lambda e: (e["severity"] != "error", -e["rows"], e["column"], e["message"], e["value"] or ""))
+        out.sort(key=lambda e: (e["severity"] != "error", -e["rows"], e["column"], str(e["message"]), e["value"] or ""))
         return out
 
 
-# What a person does about each kind of problem. {value}: the value, quoted; {map}: where [values] maps it;
-# {drop}: how [unknown] drops it; {field}: the custom field.
-_ACTIONS = {
-    "unknown_tag": "create tag {value} in Settings → Tags (then run `importer account pull`), or {map}, or {drop}",
-    "unknown_user": "invite {value} as a user in Callbell, or {map} to an existing user, or {drop}",
-    "unknown_team": "create team {value} in Callbell, or {map}, or {drop}",
-    "unknown_channel": "use a channel title or uuid of the account, or {map}, or {drop}",
-    "unknown_option": "add option {value} to custom field {field} in Settings → Custom fields, or {map}",
-    "unknown_custom_field": "create the custom field in Settings → Custom fields (then `importer account pull`), "
-    'or map the column to another field (or "ignore") in the [columns] of --config',
-    "phone_required": "fill in a phone number: without one the row cannot be a WhatsApp contact",
-    "phone_no_region": "write the numbers with their country code, or pass --default-region (e.g. ES), "
-    "or add a Country column",
-    "phone_scientific": "format the phone column as Text in Excel (or export it again as CSV from the source) "
-    "and re-import",
-    "phone_invalid": "check these numbers (a digit missing or extra, or the wrong country): fix them in the errors "
-    "file",
-    "unknown_country": "write the country as a code such as ES, a calling code such as 34, or a name such as Spain",
-    "name_required": "fill in the name (or map a name column in --config)",
-    "bad_bot_status": "write bot_start or bot_end, or leave the cell empty",
-    "bad_source": "write a Callbell channel type (whatsapp, instagram, facebook, messenger, telegram), or leave the"
-    " cell empty for --source; a CRM's lead source is not a channel: leave that column unmapped",
-    "note_too_long": "shorten the note to 1,000 characters (the API's limit)",
-    "bad_email": "write an email address in this column, or leave the cell empty",
-    "bad_number": "write a number in this column, or leave the cell empty",
-    "bad_date": "write a date as YYYY-MM-DD in this column, or leave the cell empty",
-    "extra_cells": "the row has more cells than the header: usually a comma inside an unquoted cell; quote it or fix "
-    "it",
-    "duplicate": "the same phone as an earlier row: only the first is sent; merge the rows if both hold data "
-    "(--duplicates merge), or send the last (--duplicates last)",
-    "duplicate_last": "the same phone as a later row: only the last is sent; merge the rows if both hold data "
-    "(--duplicates merge)",
-    "merge_conflict": "nothing, if the first row's value is right; else put the right value in the first row of "
-    "that phone (the warning column says which value was dropped)",
-    "failed": "the API refused these rows: fix what its message says, or run again if it was a temporary error",
-    "pending": "run the same command again: it sends what was not sent",
-    "value_dropped": "nothing, if intended ([unknown] drop); or {map} to keep it",
-    "extension_removed": "nothing to do: WhatsApp identifiers have no extension, the number was sent without it",
-    "foreign_mobile": "check these numbers: read as mobiles of another country, not of the default region",
-    "foreign_number": "check these numbers: not valid in the row's region, but valid with the country code they "
-    "start with",
-    "mexico_one": "nothing to do: Mexican mobiles no longer take a 1 after +52",
+def rendered(entries: list[dict[str, Any]], translator: Translator | None = None) -> list[dict[str, Any]]:
+    """`entries` with their message and action as text: English by default (summary.json, `Report.problems`)."""
+    translator = translator or _ENGLISH
+    return [e | {"message": translator.render(e["message"]), "action": translator.render(e["action"])} for e in entries]
+
+
+# What a person does about each kind of problem: the whole advice, and (for a problem without a [values] key to
+# name) the first part alone. {value}: the value, quoted; {map}: where [values] maps it; {drop}: how [unknown]
+# drops it; {field}: the custom field.
+_ACTIONS: dict[str, tuple[Message, Message | None]] = {
+    "unknown_tag": (
+        N_("create tag {value} in Settings → Tags (then run `importer account pull`), or {map}, or {drop}"),
+        N_("create tag {value} in Settings → Tags (then run `importer account pull`)"),
+    ),
+    "unknown_user": (
+        N_("invite {value} as a user in Callbell, or {map} to an existing user, or {drop}"),
+        N_("invite {value} as a user in Callbell"),
+    ),
+    "unknown_team": (N_("create team {value} in Callbell, or {map}, or {drop}"), N_("create team {value} in Callbell")),
+    "unknown_channel": (
+        N_("use a channel title or uuid of the account, or {map}, or {drop}"),
+        N_("use a channel title or uuid of the account"),
+    ),
+    "unknown_option": (
+        N_("add option {value} to custom field {field} in Settings → Custom fields, or {map}"),
+        N_("add option {value} to custom field {field} in Settings → Custom fields"),
+    ),
+    "unknown_custom_field": (
+        N_(
+            "create the custom field in Settings → Custom fields (then `importer account pull`), "
+            'or map the column to another field (or "ignore") in the [columns] of --config'
+        ),
+        None,
+    ),
+    "phone_required": (N_("fill in a phone number: without one the row cannot be a WhatsApp contact"), None),
+    "phone_no_region": (
+        N_("write the numbers with their country code, or pass --default-region (e.g. ES), or add a Country column"),
+        None,
+    ),
+    "phone_scientific": (
+        N_("format the phone column as Text in Excel (or export it again as CSV from the source) and re-import"),
+        None,
+    ),
+    "phone_invalid": (
+        N_("check these numbers (a digit missing or extra, or the wrong country): fix them in the errors file"),
+        None,
+    ),
+    "unknown_country": (
+        N_("write the country as a code such as ES, a calling code such as 34, or a name such as Spain"),
+        None,
+    ),
+    "name_required": (N_("fill in the name (or map a name column in --config)"), None),
+    "bad_bot_status": (N_("write bot_start or bot_end, or leave the cell empty"), None),
+    "note_too_long": (N_("shorten the note to {limit} characters (the API's limit)", limit=1000), None),
+    "bad_email": (N_("write an email address in this column, or leave the cell empty"), None),
+    "bad_number": (N_("write a number in this column, or leave the cell empty"), None),
+    "bad_date": (N_("write a date as YYYY-MM-DD in this column, or leave the cell empty"), None),
+    "extra_cells": (
+        N_("the row has more cells than the header: usually a comma inside an unquoted cell; quote it or fix it"),
+        None,
+    ),
+    "bad_source": (
+        N_(
+            "write a Callbell channel type (whatsapp, instagram, facebook, messenger, telegram), or leave the cell "
+            "empty for --source; a CRM's lead source is not a channel: leave that column unmapped"
+        ),
+        None,
+    ),
+    "duplicate": (
+        N_(
+            "the same phone as an earlier row: only the first is sent; merge the rows if both hold data "
+            "(--duplicates merge), or send the last (--duplicates last)"
+        ),
+        None,
+    ),
+    "duplicate_last": (
+        N_(
+            "the same phone as a later row: only the last is sent; merge the rows if both hold data "
+            "(--duplicates merge)"
+        ),
+        None,
+    ),
+    "merge_conflict": (
+        N_(
+            "nothing, if the first row's value is right; else put the right value in the first row of that phone "
+            "(the warning column says which value was dropped)"
+        ),
+        None,
+    ),
+    "failed": (
+        N_("the API refused these rows: fix what its message says, or run again if it was a temporary error"),
+        None,
+    ),
+    "pending": (N_("run the same command again: it sends what was not sent"), None),
+    "value_dropped": (N_("nothing, if intended ([unknown] drop); or {map} to keep it"), N_("nothing, if intended")),
+    "extension_removed": (
+        N_("nothing to do: WhatsApp identifiers have no extension, the number was sent without it"),
+        None,
+    ),
+    "foreign_mobile": (
+        N_("check these numbers: read as mobiles of another country, not of the default region"),
+        None,
+    ),
+    "foreign_number": (
+        N_("check these numbers: not valid in the row's region, but valid with the country code they start with"),
+        None,
+    ),
+    "mexico_one": (N_("nothing to do: Mexican mobiles no longer take a 1 after +52"), None),
 }
+_DEFAULT_ACTION = N_("see the error column of the results file")
+_IT = N_("it")
 
 
-def action_for(kind: str, column: str, value: str | None, target: str | None) -> str:
+def action_for(kind: str, column: str, value: str | None, target: str | None) -> Message:
     """What a person does about a group, in one sentence."""
-    template = _ACTIONS.get(kind, "see the error column of the results file")
-    if target is None and "{map}" in template:
-        return template.split(", or {map}")[0].split("; or {map}")[0]  # no [values] key: the first advice only
-    return template.format(
-        value=repr(value) if value is not None else "it",
-        map=f"map it in [values.{_toml_key(target)}]",
-        drop=f'skip it with [unknown] {_toml_key(target)} = "drop"',
+    full, first = _ACTIONS.get(kind, (_DEFAULT_ACTION, None))
+    template = first if target is None and first is not None else full  # no [values] key: the first advice only
+    return template.with_params(
+        value=repr(value) if value is not None else _IT,
+        map=N_("map it in [values.{key}]", key=_toml_key(target)),
+        drop=N_('skip it with [unknown] {key} = "drop"', key=_toml_key(target)),
         field=repr(target[3:]) if target else repr(column),
     )
 
@@ -167,21 +247,24 @@ def format_count(n: int) -> str:
     return f"{n:,}"
 
 
-def problem_lines(entries: list[dict[str, Any]], limit: int = 15) -> list[str]:
+def problem_lines(entries: list[dict[str, Any]], limit: int = 15, translator: Translator | None = None) -> list[str]:
     """The grouped problems for the terminal: one block of two lines per group."""
+    tr = translator or _ENGLISH
     lines: list[str] = []
     for entry in entries[:limit]:
-        label = "warning" if entry["severity"] == "warning" else ""
+        label = tr.gettext("warning") + ": " if entry["severity"] == "warning" else ""
         value = f": {entry['value']!r}" if entry.get("value") is not None else ""
         rows = entry["rows"]
         first = ", ".join(str(r) for r in entry["examples"])
         more = ", …" if rows > len(entry["examples"]) else ""
-        head = f"  {format_count(rows)} row{'' if rows == 1 else 's'}"
-        lines.append(
-            f"{head} · {entry['column']}: {label + ': ' if label else ''}{entry['message']}{value} (rows {first}{more})"
-        )
+        head = "  " + tr.ngettext("{n} row", "{n} rows", rows)
+        where = tr.gettext("(rows {rows})", rows=first + more)
+        lines.append(f"{head} · {entry['column']}: {label}{tr.render(entry['message'])}{value} {where}")
         # Wrapped: an action is a sentence, and a terminal is often 100 columns or less.
-        lines += textwrap.wrap(entry["action"], width=110, initial_indent="      → ", subsequent_indent="        ")
+        action = tr.render(entry["action"])
+        lines += textwrap.wrap(action, width=110, initial_indent="      → ", subsequent_indent="        ")
     if len(entries) > limit:
-        lines.append(f"  … and {len(entries) - limit} more groups: see the summary JSON and the report")
+        lines.append(
+            "  " + tr.gettext("… and {n} more groups: see the summary JSON and the report", n=len(entries) - limit)
+        )
     return lines

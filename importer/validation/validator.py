@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.account.model import Account, CustomField
+from importer.i18n.message import N_, Message, Text
 from importer.mapping.columns import Mapping
 from importer.mapping.headers import CHANNEL_TYPES, FIELDS, PHONE_CHANNELS
 from importer.mapping.values import ValueRules
@@ -107,12 +108,13 @@ class Validator:
 
         if row.extra:
             n = len(row.extra)
-            problems.append(Problem("extra_cells", "", f"row has {n} more cell(s) than the header has columns"))
+            message = N_("row has {n} more cell(s) than the header has columns", n=n)
+            problems.append(Problem("extra_cells", "", message))
 
         name = cell("name") or " ".join(p for p in (unneutralize(values[i]).strip() for i in self._name_parts) if p)
         if not name:
             columns = [column(at["name"])] if at["name"] is not None else [column(i) for i in self._name_parts]
-            problems.append(Problem("name_required", " / ".join(columns) or "name", "name is required"))
+            problems.append(Problem("name_required", " / ".join(columns) or "name", _NAME_REQUIRED))
         payload["name"] = name
 
         written = cell("source")
@@ -146,18 +148,18 @@ class Validator:
         if bot := cell("bot_status"):
             status = bot.casefold().replace(" ", "_")
             if status not in BOT_STATUSES:
-                message = f"{bot!r} is not one of {', '.join(BOT_STATUSES)}"
+                message = N_("{value!r} is not one of {choices}", value=bot, choices=", ".join(BOT_STATUSES))
                 problems.append(
-                    Problem("bad_bot_status", column(at["bot_status"]), "not a bot status", bot, None, message)
+                    Problem("bad_bot_status", column(at["bot_status"]), _NOT_BOT_STATUS, bot, None, message)
                 )  # type: ignore[arg-type]
             else:
                 payload["bot_status"] = status
         if note := cell("note"):
             if len(note) > NOTE_LIMIT:
-                message = f"note is {len(note)} characters, the limit is {NOTE_LIMIT}"
-                problems.append(
-                    Problem("note_too_long", column(at["note"]), "note longer than 1,000 characters", detail=message)
-                )  # type: ignore[arg-type]
+                message = N_(
+                    "note is {length} characters, the limit is {limit}", length=str(len(note)), limit=str(NOTE_LIMIT)
+                )
+                problems.append(Problem("note_too_long", column(at["note"]), _NOTE_TOO_LONG, detail=message))
             payload["note"] = note
 
         custom: dict[str, Any] = {}
@@ -166,7 +168,7 @@ class Validator:
             if not raw:
                 continue
             if spec is None:
-                message = f"{field_name!r} is not a custom field of the account"
+                message = N_("{field!r} is not a custom field of the account", field=field_name)
                 problems.append(Problem("unknown_custom_field", column(index), message))
                 continue
             value = self._custom_value(spec, raw, index, draft)
@@ -199,10 +201,10 @@ class Validator:
                         Problem(
                             "value_dropped",
                             col,
-                            f"{_UNKNOWN_WHAT[field_name]} dropped",
+                            _UNKNOWN_WHAT[field_name],
                             value,
                             field_name,
-                            f'{detail}: dropped ([unknown] {field_name} = "drop")',
+                            N_('{detail}: dropped ([unknown] {key} = "drop")', detail=detail, key=field_name),
                             "warning",
                         )  # fmt: skip
                     )
@@ -234,16 +236,18 @@ class Validator:
         col = self._columns[index]
         kind = _TYPE_KINDS.get(spec.type, "unknown_option")
         grouped = bad if kind == "unknown_option" else None
-        message = f"not an option of {spec.name!r}" if kind == "unknown_option" else _TYPE_MESSAGES[kind]
+        message = (
+            N_("not an option of {field!r}", field=spec.name) if kind == "unknown_option" else _TYPE_MESSAGES[kind]
+        )
         if rules and rules.policy(target) == "drop":
             draft.warnings.append(
                 Problem(
                     "value_dropped",
                     col,
-                    f"{message}: dropped",
+                    N_("{message}: dropped", message=message),
                     grouped,
                     target,
-                    f'{error}: dropped ([unknown] "{target}" = "drop")',
+                    N_('{detail}: dropped ([unknown] {key} = "drop")', detail=error, key='"' + target + '"'),
                     "warning",
                 )  # fmt: skip
             )
@@ -262,7 +266,7 @@ class Validator:
             unquoted = [unneutralize(v) for v in values]
             candidates = [(i, c) for i, v in mapping.phone_candidates(unquoted) if (c := unneutralize(v).strip())]
         if not candidates:
-            draft.problems.append(Problem("phone_required", self._columns[phone_at], "phone is required"))
+            draft.problems.append(Problem("phone_required", self._columns[phone_at], _PHONE_REQUIRED))
             return
         if source not in PHONE_CHANNELS:
             draft.identifier = candidates[0][1]  # other channels identify contacts by their own handles
@@ -273,9 +277,11 @@ class Validator:
             region = region_for(country)
             if region is None:
                 draft.phone_digits = _digits_of(candidates)
-                detail = f"unknown country {country!r} (write a code such as ES or a name such as Spain)"
+                detail = N_(
+                    "unknown country {value!r} (write a code such as ES or a name such as Spain)", value=country
+                )
                 col = self._columns[mapping.fields["country"]]
-                draft.problems.append(Problem("unknown_country", col, "unknown country", country, None, detail))
+                draft.problems.append(Problem("unknown_country", col, _UNKNOWN_COUNTRY, country, None, detail))
                 return
         first_error: Problem | None = None
         for index, raw in candidates:  # the first number that is valid wins
@@ -285,34 +291,50 @@ class Validator:
                 draft.payload["identifier"] = phone.identifier
                 draft.phone_raw, draft.phone_column = raw, self._columns[index]
                 for note in phone.notes:  # what the reading changed: the row is sent, its warning cell says so
-                    kind, message = _phone_note(note, region)
+                    kind, message = _phone_note(str(note), region)
                     draft.warnings.append(Problem(kind, draft.phone_column, message, detail=note, severity="warning"))
                 return
             if first_error is None:
-                error = phone.error or "not a phone number"
-                kind = _phone_kind(error)
-                first_error = Problem(kind, self._columns[index], error, detail=f"{raw!r}: {error}")
+                error = phone.error or _NOT_A_PHONE
+                kind = _phone_kind(str(error))
+                detail = N_("{value!r}: {error}", value=raw, error=error)
+                first_error = Problem(kind, self._columns[index], error, detail=detail)
         assert first_error is not None
         draft.problems.append(first_error)
         draft.phone_digits = _digits_of(candidates)
 
 
+# The messages every row of a group shares, built once (the per-row ones carry the row's value).
+_NAME_REQUIRED = N_("name is required")
+_PHONE_REQUIRED = N_("phone is required")
+_NOT_A_PHONE = N_("not a phone number")
+_UNKNOWN_COUNTRY = N_("unknown country")
+_NOT_BOT_STATUS = N_("not a bot status")
+_NOTE_TOO_LONG = N_("note longer than {limit} characters", limit=NOTE_LIMIT)
 _UNKNOWN_MESSAGE = {
-    "tags": "unknown tag",
-    "assigned_user": "not a user of the account",
-    "team": "unknown team",
-    "channel": "unknown channel",
+    "tags": N_("unknown tag"),
+    "assigned_user": N_("not a user of the account"),
+    "team": N_("unknown team"),
+    "channel": N_("unknown channel"),
 }
-_UNKNOWN_WHAT = {"tags": "unknown tag", "assigned_user": "unknown user", "team": "unknown team"}
-_UNKNOWN_WHAT["channel"] = "unknown channel"
+_UNKNOWN_WHAT = {
+    "tags": N_("unknown tag dropped"),
+    "assigned_user": N_("unknown user dropped"),
+    "team": N_("unknown team dropped"),
+    "channel": N_("unknown channel dropped"),
+}
 _UNKNOWN_TEXT = {
-    "tags": lambda v: f"unknown tag {v!r}",
-    "assigned_user": lambda v: f"{v!r} is not a user of the account",
-    "team": lambda v: f"unknown team {v!r}",
-    "channel": lambda v: f"unknown channel {v!r}",
+    "tags": lambda v: N_("unknown tag {value!r}", value=v),
+    "assigned_user": lambda v: N_("{value!r} is not a user of the account", value=v),
+    "team": lambda v: N_("unknown team {value!r}", value=v),
+    "channel": lambda v: N_("unknown channel {value!r}", value=v),
 }
 _TYPE_KINDS = {"email": "bad_email", "number": "bad_number", "date": "bad_date"}
-_TYPE_MESSAGES = {"bad_email": "not an email address", "bad_number": "not a number", "bad_date": "not a date"}
+_TYPE_MESSAGES = {
+    "bad_email": N_("not an email address"),
+    "bad_number": N_("not a number"),
+    "bad_date": N_("not a date"),
+}
 
 
 def _fill_repeated(values: tuple[str, ...], repeated: list[tuple[int, int]]) -> tuple[str, ...]:
@@ -337,16 +359,18 @@ def split_list(raw: str) -> list[str]:
     return [item for item in _LIST_SPLIT.split(raw) if item]
 
 
-def _phone_note(note: str, region: str | None) -> tuple[str, str]:
+def _phone_note(note: str, region: str | None) -> tuple[str, Text]:
     """The kind and the message (the same for every row of a group) of a phone note."""
     if note.startswith("extension"):
-        return "extension_removed", "extension removed"
+        return "extension_removed", N_("extension removed")
     if note.startswith("read as") and "mobile" in note:
-        return "foreign_mobile", f"read as a mobile of another country, not as a {region} number"
+        return "foreign_mobile", N_("read as a mobile of another country, not as a {region} number", region=region)
     if note.startswith("read as"):
-        return "foreign_number", f"not a valid {region} number: read with the country code it starts with"
+        return "foreign_number", N_(
+            "not a valid {region} number: read with the country code it starts with", region=region
+        )
     if note.startswith("the 1 after +52"):
-        return "mexico_one", "the 1 after +52 removed (Mexico dropped it in 2019)"
+        return "mexico_one", N_("the 1 after +52 removed (Mexico dropped it in 2019)")
     return "phone_note", note
 
 
@@ -359,34 +383,54 @@ def _phone_kind(error: str) -> str:
 
 
 def custom_value(spec: CustomField, raw: str) -> tuple[Any, str | None]:
-    """The value to send for a custom field, in the form its type demands, or an error for a person."""
+    """The value to send for a custom field, in the form its type demands, or an error for a person (English)."""
     value, error, _ = custom_value_checked(spec, raw)
-    return value, error
+    return value, str(error) if error is not None else None
 
 
-def custom_value_checked(spec: CustomField, raw: str) -> tuple[Any, str | None, str]:
+def custom_value_checked(spec: CustomField, raw: str) -> tuple[Any, Message | None, str]:
     """(value, None, "") or (None, error for a person, the offending value)."""
     if spec.type == "text":
         return raw, None, ""
     if spec.type == "email":
-        return (raw, None, "") if _EMAIL.match(raw) else (None, f"{raw!r} is not an email address", raw)
+        return (raw, None, "") if _EMAIL.match(raw) else (None, N_("{value!r} is not an email address", value=raw), raw)
     if spec.type == "number":
         compact = raw.replace(" ", "").replace("\u00a0", "")
         if not _NUMBER.match(compact):
-            return None, f"{raw!r} is not a number", raw
+            return None, N_("{value!r} is not a number", value=raw), raw
         return compact.replace(",", ".").lstrip("+"), None, ""
     if spec.type == "date":
         day = parse_date(raw)
-        return (day.isoformat(), None, "") if day else (None, f"{raw!r} is not a date (write YYYY-MM-DD)", raw)
+        if day:
+            return day.isoformat(), None, ""
+        return None, N_("{value!r} is not a date (write YYYY-MM-DD)", value=raw), raw
     options = spec.options_by_fold
     if spec.type == "dropdown":
         if (option := options.get(raw.casefold())) is None:
-            return None, f"{raw!r} is not an option of {spec.name!r} ({', '.join(spec.options)})", raw
+            return (
+                None,
+                N_(
+                    "{value!r} is not an option of {field!r} ({options})",
+                    value=raw,
+                    field=spec.name,
+                    options=", ".join(spec.options),
+                ),
+                raw,
+            )
         return option, None, ""
     chosen: list[str] = []
     for item in split_list(raw):
         if (option := options.get(item.casefold())) is None:
-            return None, f"{item!r} is not an option of {spec.name!r} ({', '.join(spec.options)})", item
+            return (
+                None,
+                N_(
+                    "{value!r} is not an option of {field!r} ({options})",
+                    value=item,
+                    field=spec.name,
+                    options=", ".join(spec.options),
+                ),
+                item,
+            )
         if option not in chosen:
             chosen.append(option)
     return chosen, None, ""

@@ -213,7 +213,7 @@ def test_merged_rows_went_through_and_have_their_card() -> None:
     assert page.section("verdict") == "All 9 rows went through."
     assert "Merged" in page.section("counts") and "same phone" in page.section("counts")
     summary["counts"] = {"created": 3, "merged": 5, "invalid": 1}
-    assert parse(render_html(summary)).section("verdict") == "8 of 9 rows went through; 1 need fixing."
+    assert parse(render_html(summary)).section("verdict") == "8 of 9 rows went through; 1 needs fixing."
 
 
 def test_a_url_s_report_names_the_url_and_says_where_its_copy_is() -> None:
