@@ -20,7 +20,7 @@ class Answer:
     hold: bool = False  # answer only once the server stops: slower than any timeout a test gives
 
 
-class _QuietServer(ThreadingHTTPServer):
+class QuietHTTPServer(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that hangs up before the whole body (the importer stops at the first problem) is normal. The
         # default prints a traceback to sys.stderr, which an in-process run (tests/inproc.py) captures as its own.
@@ -50,7 +50,7 @@ class FileServer:
             def log_message(self, *args: object) -> None:  # quiet: pytest shows stderr of failures
                 pass
 
-        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.server = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         # A short poll: shutdown() waits for it, at every test's teardown.
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
