@@ -47,6 +47,7 @@ MAX_COLUMNS = 200  # per mapping list
 MAX_PHONE_EXAMPLES = 30
 MAX_NOTES = 50
 MAX_EXAMPLE_ROWS = 8
+MAX_ADVICE = 1000  # our own advice, whole (a value quoted in it is cut where the value is shown)
 # Scripts, frames, fonts and remote images are refused even if something unescaped slipped through.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -287,7 +288,7 @@ def _problem_row(item: Mapping[str, Any], tr: Translator) -> str:
         f"<td><strong>{e(item.get('column') or whole_row)}</strong></td><td>{problem}</td>"
         f'<td class="num" data-label="{rows_label}">{tr.number(count)}</td>'
         f'<td data-label="{examples_label}">{shown}</td>'
-        f'<td data-label="{todo_label}">{e(text(item.get("action"), tr))}</td></tr>'
+        f'<td data-label="{todo_label}">{e(text(item.get("action"), tr), limit=MAX_ADVICE)}</td></tr>'
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -496,3 +497,11 @@ def test_contacts_that_left_the_source_have_their_section() -> None:
     held = summary | {"removals": {}, "missing": summary["missing"] | {"held_back": "130 of the 1,000 are missing"}}
     assert "Held back: 130 of the 1,000 are missing." in render_html(held)
     assert '<section id="missing">' not in render_html(summary_fixture())  # --on-missing keep: no section
+
+
+def test_the_advice_is_shown_whole_however_long() -> None:
+    # The advice is our own sentence: cutting it at the limit of a value read from the file left it mid-word.
+    summary = summary_fixture()
+    advice = "the same phone as an earlier row: only the first is sent; " * 5 + "the end of the advice"
+    summary["problems"][0]["action"] = advice
+    assert advice in html.unescape(render_html(summary))
