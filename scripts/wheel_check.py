@@ -115,6 +115,16 @@ def check(work: Path) -> None:
         raise CheckFailed(f"dry run: {dict(counts)}, expected {expected['valid']} valid of {expected['rows']}")
     print("   " + next((line for line in out.splitlines() if line.startswith("Dry run")), "?"), flush=True)
 
+    # The catalogs are in the wheel (compiled .mo; a checkout compiles the .po): the same dry run in German.
+    german = elsewhere / "dry-de" / "contacts.results.csv"
+    out = run(
+        "the same in German", [*dry[:6], german, "--no-progress", "--lang", "de"], cwd=elsewhere, env=env, ok=(1,)
+    )
+    said = next((line for line in out.splitlines() if line.startswith("Testlauf")), None)
+    if said is None or 'lang="de"' not in german.with_name("contacts.results.report.html").read_text("utf-8"):
+        raise CheckFailed(f"--lang de printed no German summary or report:\n{out}")
+    print("   " + said, flush=True)
+
     import_into_sandbox(importer, expected, elsewhere, env)
 
 
