@@ -202,7 +202,7 @@ OPTIONS: tuple[RunOption, ...] = (
         help_for={"undo": "Requests per second."},
     ),
     RunOption(
-        "concurrency", int, help="Requests in flight [sized from --rate and the API's latency].", commands=_CLIENT
+        "concurrency", int, help="Requests in flight [follows the latency measured during the run].", commands=_CLIENT
     ),
     RunOption("max_retries", int, 6, help="Retries per request.", commands=_CLIENT),
     RunOption("timeout", float, 30.0, help="Read timeout in seconds.", commands=_CLIENT),

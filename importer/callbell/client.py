@@ -7,6 +7,7 @@ the contact up before sending it again (the API has no idempotency key).
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import itertools
 import logging
@@ -26,7 +27,7 @@ from tenacity import (
     wait_random,
 )
 
-from importer.callbell.pacing import Pacer
+from importer.callbell.pacing import InFlight, Pacer
 from importer.callbell.transport import describe, is_loopback
 from importer.errors import ConfigError
 
@@ -72,6 +73,10 @@ class ClientConfig:
     # The defaults restate importer.options' table (held equal by tests/test_options.py).
     rate: float = 250.0  # requests per second for the whole run: the API allows 300, leave some to others
     concurrency: int | None = None  # requests in flight; None = sized from the rate and the measured latency
+    # Set by the pre-flight when --concurrency is not given: `concurrency` is then the most ever in flight, and
+    # the client keeps fewer in flight, following the latency (pacing.InFlight), from `latency` (the pre-flight's).
+    adaptive: bool = False
+    latency: float = 0.05
     max_retries: int = 6
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
@@ -112,6 +117,7 @@ class CallbellClient:
         connections = (config.concurrency or 16) + 4
         self._pools = [self._pool(config, POOL_SIZE) for _ in range(max(1, math.ceil(connections / POOL_SIZE)))]
         self._next_pool = itertools.cycle(self._pools)
+        self.in_flight = InFlight(config.rate, config.latency, config.concurrency or 16) if config.adaptive else None
 
     @staticmethod
     def _pool(config: ClientConfig, size: int) -> httpx.AsyncClient:
@@ -164,10 +170,22 @@ class CallbellClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send_once(self, method: str, path: str, safe: bool, **kwargs: Any) -> httpx.Response:
+        gate = self.in_flight
+        if gate is None:
+            return await self._send_paced(method, path, safe, **kwargs)
+        await gate.acquire()  # before the pacer: a request waiting for a slot holds no pacing slot
+        try:
+            return await self._send_paced(method, path, safe, **kwargs)
+        finally:
+            gate.release()
+
+    async def _send_paced(self, method: str, path: str, safe: bool, **kwargs: Any) -> httpx.Response:
         sent_at = await self.pacer.wait()
         self.counters.requests += 1
         try:
             response = await next(self._next_pool).request(method, path.lstrip("/"), **kwargs)
+            if self.in_flight is not None:
+                self.in_flight.answered(asyncio.get_running_loop().time() - sent_at, self.pacer.rate)
         except httpx.TransportError as exc:
             config = self.config
             why = describe(

@@ -96,7 +96,85 @@ class Pacer:
         self._grown_at = now
 
 
-def auto_concurrency(rate: float, latency: float) -> int:
-    """Enough requests in flight that latency does not cap the rate (Little's law, with room for slow answers),
-    and no more: httpx checks every pooled connection on each request, so idle connections cost CPU."""
-    return max(4, min(48, math.ceil(rate * max(latency, 0.01) * 1.5)))
+MAX_IN_FLIGHT = 400  # requests in flight at most, whatever the rate and the latency (sockets, memory)
+SLOWEST_COVERED_S = 1.5  # answers this slow (at the tail) still keep the whole rate going
+
+
+def max_in_flight(rate: float) -> int:
+    """The most requests ever in flight at `rate`: enough for answers as slow as SLOWEST_COVERED_S."""
+    return max(InFlight.FLOOR, min(MAX_IN_FLIGHT, math.ceil(rate * SLOWEST_COVERED_S)))
+
+
+def in_flight_for(rate: float, latency: float, ceiling: int) -> int:
+    """Little's law with room for the slow answers: rate x latency x HEADROOM, plus a few spare."""
+    wanted = math.ceil(rate * max(latency, 0.001) * InFlight.HEADROOM) + InFlight.SPARE
+    return max(InFlight.FLOOR, min(ceiling, wanted))
+
+
+class InFlight:
+    """How many requests may be in flight, following the answers' latency as measured during the run.
+
+    Far from the API (150-400 ms from Latin America to Europe), a fixed number in flight caps the rate below the
+    account's limit: at 250 ms, 48 in flight carry 192 requests/s at most. The pacer spaces the requests; this
+    gate only makes sure enough of them can be out at once: rate x the recent slow answers' latency (the 90th
+    percentile of the last WINDOW answers, so a slow tail is covered), x HEADROOM. It is sized from the pre-flight
+    answer first, then resized every RESIZE_EVERY answers. Connections are opened only for requests actually in
+    flight, and spread over small httpx pools (importer.callbell.client), so a high limit costs nothing idle.
+    """
+
+    FLOOR = 4
+    SPARE = 4
+    HEADROOM = 1.3
+    WINDOW = 200
+    RESIZE_EVERY = 25
+
+    def __init__(self, rate: float, latency: float, ceiling: int) -> None:
+        self.ceiling = max(self.FLOOR, ceiling)
+        self.limit = in_flight_for(rate, latency, self.ceiling)
+        self.busy = 0
+        self.peak = 0
+        self._answers: deque[float] = deque(maxlen=self.WINDOW)
+        self._since_resize = 0
+        # First come, first served; a slot is handed to a waiter when freed (asyncio.Semaphore's size is fixed).
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        if self.busy < self.limit and not self._waiters:
+            self._take()
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed a slot, then cancelled before using it
+            elif waiter in self._waiters:
+                self._waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        self.busy -= 1
+        self._hand_over()
+
+    def answered(self, seconds: float, rate: float) -> None:
+        """An answer came `seconds` after its request; `rate` is the pacer's current rate."""
+        self._answers.append(seconds)
+        self._since_resize += 1
+        if self._since_resize >= self.RESIZE_EVERY:
+            self._since_resize = 0
+            ordered = sorted(self._answers)
+            slow = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+            self.limit = in_flight_for(rate, slow, self.ceiling)
+            self._hand_over()  # a larger limit lets waiters go now; a smaller one holds the next ones back
+
+    def _take(self) -> None:
+        self.busy += 1
+        self.peak = max(self.peak, self.busy)
+
+    def _hand_over(self) -> None:
+        while self._waiters and self.busy < self.limit:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self._take()
+                waiter.set_result(None)

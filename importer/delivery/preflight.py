@@ -12,7 +12,7 @@ from dataclasses import replace
 from importer.account.model import Account
 from importer.account.walk import discover
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig
-from importer.callbell.pacing import auto_concurrency
+from importer.callbell.pacing import max_in_flight
 from importer.errors import AccountError
 
 
@@ -36,5 +36,6 @@ async def preflight(config: ClientConfig, account: Account | None = None) -> tup
             except ApiError as exc:
                 raise AccountError(f"reading the account from the API failed: {exc}") from None
     if not config.concurrency:
-        config = replace(config, concurrency=auto_concurrency(config.rate, latency))
+        # The most ever in flight; the client keeps as many as the latency it measures needs (pacing.InFlight).
+        config = replace(config, concurrency=max_in_flight(config.rate), adaptive=True, latency=latency)
     return config, account

@@ -152,7 +152,9 @@ async def _run_workers(
         unreachable = unreachable + 1 if result.unreachable else 0
         ledger.rows.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=result.error)
         progress.advance()
-        if unreachable >= max(8, concurrency) and not stop.is_set():
+        # As many as were in flight together fail together: past that, the API is plainly gone.
+        gate = courier.client.in_flight
+        if unreachable >= max(8, gate.limit if gate is not None else concurrency) and not stop.is_set():
             # The API is gone: stop instead of spending every remaining row's retries on it.
             stats.unreachable = True
             stop.set()

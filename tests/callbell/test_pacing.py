@@ -7,10 +7,11 @@ sandbox's own strict window limiter decides each request at its send time plus a
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable
 
-from importer.callbell.pacing import Pacer, auto_concurrency
+from importer.callbell.pacing import MAX_IN_FLIGHT, InFlight, Pacer, in_flight_for, max_in_flight
 from importer.sandbox.state import SlidingWindow
 
 
@@ -101,8 +102,50 @@ def test_against_a_strict_window_at_its_limit_and_far_above_it() -> None:
         assert pacer.rate < 305, asked  # converged just under the limit (probing it a little)
 
 
-def test_auto_concurrency_covers_the_latency_within_bounds() -> None:
+def test_in_flight_covers_the_latency_within_bounds() -> None:
     # Little's law: at 300/s with 50 ms answers, 15 requests are in flight on average; more room, not less.
-    assert 15 <= auto_concurrency(300, 0.05) <= 48
-    assert auto_concurrency(300, 0.05) <= auto_concurrency(300, 0.1) <= auto_concurrency(600, 0.1)
-    assert 1 <= auto_concurrency(10, 0.001) <= auto_concurrency(1000, 5.0) <= 64  # bounded both ways
+    ceiling = max_in_flight(300)
+    assert 15 <= in_flight_for(300, 0.05, ceiling) <= 48
+    assert in_flight_for(300, 0.05, ceiling) <= in_flight_for(300, 0.1, ceiling) <= in_flight_for(600, 0.1, 900)
+    # 250 ms away (Latin America to Europe), the whole 300/s needs 75 in flight, plus room for the slow ones.
+    assert in_flight_for(300, 0.25, ceiling) >= 90 and in_flight_for(300, 0.4, ceiling) >= 150
+    assert InFlight.FLOOR <= in_flight_for(10, 0.001, max_in_flight(10)) <= in_flight_for(1000, 5.0, 400) == 400
+    assert max_in_flight(300) >= 300 * 0.4 * 2 and max_in_flight(100_000) == MAX_IN_FLIGHT
+
+
+def test_the_gate_follows_the_measured_latency_and_hands_slots_in_order() -> None:
+    async def scenario() -> None:
+        gate = InFlight(300, 0.02, ceiling=200)
+        start = gate.limit
+        assert start == in_flight_for(300, 0.02, 200)
+        for _ in range(start):
+            await gate.acquire()
+        waiting = [asyncio.ensure_future(gate.acquire()) for _ in range(3)]
+        await asyncio.sleep(0)
+        assert not any(w.done() for w in waiting) and gate.busy == start
+        for _ in range(InFlight.RESIZE_EVERY):  # the answers now take 300 ms: the limit grows at once
+            gate.answered(0.3, 300)
+        await asyncio.sleep(0)
+        assert gate.limit == in_flight_for(300, 0.3, 200) > start + 3
+        assert all(w.done() for w in waiting) and gate.busy == start + 3
+        # Fast answers again: the limit shrinks; slots in use are kept, new ones wait until below the limit.
+        for _ in range(InFlight.WINDOW):
+            gate.answered(0.01, 300)
+        assert gate.limit == in_flight_for(300, 0.01, 200)
+        late = asyncio.ensure_future(gate.acquire())
+        await asyncio.sleep(0)
+        assert not late.done()
+        for _ in range(gate.busy - gate.limit + 1):
+            gate.release()
+        await asyncio.sleep(0)
+        assert late.done()
+        # A waiter cancelled keeps no slot.
+        blocked = asyncio.ensure_future(gate.acquire())
+        await asyncio.sleep(0)
+        busy = gate.busy
+        blocked.cancel()
+        await asyncio.sleep(0)
+        gate.release()
+        assert gate.busy == busy - 1 and gate.peak >= start + 3
+
+    asyncio.run(scenario())
