@@ -196,7 +196,7 @@ OPTIONS: tuple[RunOption, ...] = (
     RunOption(
         "rate",
         float,
-        250.0,
+        300.0,
         help="Requests per second for the whole run.",
         commands=_CLIENT,
         help_for={"undo": "Requests per second."},

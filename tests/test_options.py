@@ -77,7 +77,7 @@ def test_the_api_defaults_are_the_tables() -> None:
     # ...and the run gets the table's default all the same.
     plain = build_options("c.csv", account_file=ACCOUNT, token="t", base_url=None, given={})
     assert plain.settle == 3.0 and plain.on_existing == "skip" and plain.client is not None
-    assert plain.client.rate == 250.0 and plain.client.read_timeout == 30.0 and plain.client.max_retries == 6
+    assert plain.client.rate == 300.0 and plain.client.read_timeout == 30.0 and plain.client.max_retries == 6
 
 
 def test_an_api_choice_outside_the_tables_is_a_config_error() -> None:

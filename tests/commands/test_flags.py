@@ -78,7 +78,7 @@ def test_the_flags_show_todays_defaults_and_types() -> None:
     assert help_default("import", by_name["phone_format"]) == "digits" and given["phone_format"] is None
     assert given["dry_run"] is False  # a config may not set it: the plain flag it always was
     # undo reads no config: its flags have their defaults.
-    assert values_given_nothing("undo")["settle"] == 3.0 and values_given_nothing("undo")["rate"] == 250.0
+    assert values_given_nothing("undo")["settle"] == 3.0 and values_given_nothing("undo")["rate"] == 300.0
     assert by_name["progress"].secondary_opts == ["--no-progress"] and by_name["dry_run"].is_flag
     assert by_name["report"].type.dir_okay is False and by_name["results"].type.dir_okay is True
     assert by_name["results"].opts == ["--results", "-o"] and by_name["workers"].type is click.INT

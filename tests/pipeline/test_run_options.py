@@ -46,7 +46,7 @@ def test_a_given_option_wins_over_the_file_which_wins_over_the_default(tmp_path:
     assert given.tags == "replace"  # not given: still the file's
     plain = built(None)
     assert (plain.on_existing, plain.tags, plain.settle, plain.workers) == ("skip", "add", 3.0, None)
-    assert plain.client is not None and plain.client.rate == 250.0 and plain.client.read_timeout == 30.0
+    assert plain.client is not None and plain.client.rate == 300.0 and plain.client.read_timeout == 30.0
 
 
 def test_the_files_paths_and_account_file_apply(tmp_path: Path) -> None:
