@@ -135,7 +135,8 @@ def import_run(source: Path, rows: int, token: str, latency_ms: int, limiter: st
         "cpu_per_1k": 1000 * m.cpu_seconds / max(requests, 1),
         "said": (
             f"{latency_ms} ms {limiter}: importer exit {m.exit_code}, {m.seconds:.2f}s end to end "
-            f"({duration - send_s:.2f}s before the first send, {m.seconds - duration:.2f}s after the run's end), send {send_s:.2f}s, "
+            f"({duration - send_s:.2f}s before the first send, {m.seconds - duration:.2f}s after the run's end), "
+            f"send {send_s:.2f}s, "
             f"{requests} requests, {summary.get('rate_limited')} answered 429, CPU {m.cpu_seconds:.1f}s, up to "
             f"{m.peak_sockets} sockets, {len(contacts)} contacts for {rows} rows"
             + ("" if ok else f" FAILED: {last_line(m.stderr)}")
