@@ -12,6 +12,7 @@ import email.utils
 import itertools
 import logging
 import math
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,13 +116,18 @@ class CallbellClient:
         # 48 connections that made the client CPU-bound below 200 requests/s. Several small pools, used in
         # turn, keep each one cheap. The JSON body travels as JSON: httpx sets the Content-Type for `json=`.
         connections = (config.concurrency or 16) + 4
-        self._pools = [self._pool(config, POOL_SIZE) for _ in range(max(1, math.ceil(connections / POOL_SIZE)))]
+        # One TLS context for all the pools: each AsyncClient would load the CA bundle again (~30 ms each, 1.5 s
+        # for the 50 pools of 400 in flight, measured before the first request).
+        tls = httpx.create_ssl_context()
+        count = max(1, math.ceil(connections / POOL_SIZE))
+        self._pools = [self._pool(config, POOL_SIZE, tls) for _ in range(count)]
         self._next_pool = itertools.cycle(self._pools)
         self.in_flight = InFlight(config.rate, config.latency, config.concurrency or 16) if config.adaptive else None
 
     @staticmethod
-    def _pool(config: ClientConfig, size: int) -> httpx.AsyncClient:
+    def _pool(config: ClientConfig, size: int, tls: ssl.SSLContext) -> httpx.AsyncClient:
         return httpx.AsyncClient(
+            verify=tls,
             base_url=config.base_url.rstrip("/") + "/",
             headers={
                 "Authorization": f"Bearer {config.token}",
