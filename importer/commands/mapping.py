@@ -83,10 +83,10 @@ def mapping_command(
         )
     except ImporterError as exc:
         message = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
-        click.echo(f"importer: {tr.gettext('error')}: {tr.render(message)}", err=True)
+        click.echo(f"importer: error: {tr.render(message)}", err=True)  # the prefix stays: scripts grep it
         sys.exit(int(exc.exit_code))
     for warning in warnings:
-        click.echo(f"importer: {tr.gettext('warning')}: {tr.render(warning)}", err=True)
+        click.echo(f"importer: warning: {tr.render(warning)}", err=True)
     click.echo(text, nl=False)
 
 
@@ -173,7 +173,7 @@ def render_mapping(
     )
     comments: list[Text] = [
         N_("Column mapping for {file} ({description}).", file=file.name, description=described),
-        N_("Recognized: {layout} export. {columns}", layout=mapping.layout, columns=counted)
+        N_("Recognized: {layout} export. {counts}", layout=mapping.layout, counts=counted)
         if mapping.layout
         else counted,
         N_("Custom fields from {file}.", file=str(account_file))
@@ -197,12 +197,12 @@ def render_mapping(
                 rows = sum(int(e["rows"]) for e in found if e["severity"] == "error")
                 warnings.append(
                     NP_(
-                        "{n} value of the file is not in the account ({rows}): map it in the [values] sections at"
+                        "{n} value of the file is not in the account ({total}): map it in the [values] sections at"
                         " the end",
-                        "{n} values of the file are not in the account ({rows}): map them in the [values] sections at"
+                        "{n} values of the file are not in the account ({total}): map them in the [values] sections at"
                         " the end",
                         len(found),
-                        rows=NP_("{n} row", "{n} rows", rows),
+                        total=NP_("{n} row", "{n} rows", rows),
                     )
                 )
     # The input and options of a config it started from are kept, paths written relative to its folder as before.
@@ -220,12 +220,12 @@ def _missing(mapping: Mapping, field: str) -> Message:
     tied = mapping.ambiguous.get(field)
     if tied:
         both = " and ".join(repr(mapping.column(i)) for i in tied)
-        return N_("{message} ({columns} fit it equally by their values: pick one)", message=message, columns=both)
+        return N_("{message} ({candidates} fit it equally by their values: pick one)", message=message, candidates=both)
     found = phone_look_alikes(mapping) if field == "phone" else name_look_alikes(mapping)
     if not found:
         return message
     columns = " or ".join(repr(mapping.column(s.index)) for s in found)
-    return N_("{message} (it may be {columns})", message=message, columns=columns)
+    return N_("{message} (it may be {candidates})", message=message, candidates=columns)
 
 
 _NO_COLUMN = {

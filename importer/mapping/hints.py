@@ -70,20 +70,23 @@ def missing_column(path: Path | str, mapping: Mapping, field: str, config: Mappi
     entry = f"{toml_string(mapping.config_key(best.index))} = {toml_string(best.target)}"
     if config is not None and config.path is not None:
         template = _ADD_TO_CONFIG[len(found) == 1]
-        return template.with_params(message=message, columns=listed, entry=entry, config=str(config.path))
-    return _PUT_IN_A_FILE[len(found) == 1].with_params(message=message, columns=listed, entry=entry)
+        return template.with_params(message=message, candidates=listed, entry=entry, config=str(config.path))
+    return _PUT_IN_A_FILE[len(found) == 1].with_params(message=message, candidates=listed, entry=entry)
 
 
 _HOLD = {"phone": N_("phone numbers"), "name": N_("short person-like text")}
 # {one look-alike: the wording for it, else for the first of several}
 _ADD_TO_CONFIG = {
-    True: N_("{message}; {columns} may be one: to use it, add {entry} to [columns] in {config}"),
-    False: N_("{message}; {columns} may be one: to use the first, add {entry} to [columns] in {config}"),
+    True: N_("{message}; {candidates} may be one: to use it, add {entry} to [columns] in {config}"),
+    False: N_("{message}; {candidates} may be one: to use the first, add {entry} to [columns] in {config}"),
 }
 _PUT_IN_A_FILE = {
-    True: N_("{message}; {columns} may be one: to use it, put columns = {{ {entry} }} in a file and add --config FILE"),
+    True: N_(
+        "{message}; {candidates} may be one: to use it, put columns = {{ {entry} }} in a file and add --config FILE"
+    ),
     False: N_(
-        "{message}; {columns} may be one: to use the first, put columns = {{ {entry} }} in a file and add --config FILE"
+        "{message}; {candidates} may be one: to use the first, put columns = {{ {entry} }} in a file and add"
+        " --config FILE"
     ),
 }
 

@@ -95,12 +95,12 @@ class Mapping:
             for n, i in enumerate(self.phone_fallbacks, 1)
         ]
         lines += [
-            (lab, N_("label of {column} (a mobile label goes first)", column=self.column(i)))
+            (lab, N_("label of {header} (a mobile label goes first)", header=self.column(i)))
             for i, lab in self.phone_labels.items()
         ]
         lines += [(i, N_("custom field {name!r}", name=name)) for name, i in self.custom_fields.items()]
         lines += [
-            (i, N_("{target}, if {column} is empty", target=self._target_label(first), column=self.column(first)))
+            (i, N_("{target}, if {header} is empty", target=self._target_label(first), header=self.column(first)))
             for i, first in self.same_header.items()
         ]
         return sorted(lines, key=lambda line: line[0])

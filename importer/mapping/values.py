@@ -277,10 +277,10 @@ def values_to_toml(
         if len(entries) > _SECTION_LIMIT:
             rest = entries[_SECTION_LIMIT:]
             more = tr.ngettext(
-                "… {n} more value ({rows}) not listed",
-                "… {n} more values ({rows}) not listed",
+                "… {n} more value ({total}) not listed",
+                "… {n} more values ({total}) not listed",
                 len(rest),
-                rows=NP_("{n} row", "{n} rows", sum(e["rows"] for e in rest)),
+                total=NP_("{n} row", "{n} rows", sum(e["rows"] for e in rest)),
             )
             lines.append(f"# {more}")
     lines += [

@@ -144,7 +144,7 @@ def open_excel(path: Path, head: bytes, sheet: str | int | None, header_score: H
                 "{file}: not a readable spreadsheet ({kind}, {error})",
                 file=str(path),
                 kind=kind,
-                error=f"{type(exc).__name__}: {short_error(exc)}",
+                error=_exception_text(exc),
             )
         ) from None
 
@@ -252,7 +252,7 @@ def _sheet_records(
                 "{file}: not a readable spreadsheet: sheet {sheet!r} is damaged ({error})",
                 file=str(path),
                 sheet=name,
-                error=f"{type(exc).__name__}: {short_error(exc)}",
+                error=_exception_text(exc),
             )
         ) from None
     if ws.start is None:
@@ -299,6 +299,10 @@ def _merged_note(ws: CalamineSheet, header_number: int) -> list[Text]:
     refs = [f"{_cell_ref(*start)}:{_cell_ref(*end)}" for start, end in below]
     shown = capped(refs)
     return [N_("merged cells {cells}: a value is read in the first cell of each, the others are empty", cells=shown)]
+
+
+def _exception_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {short_error(exc)}"
 
 
 def _sheet_name(name: str, hidden: bool) -> Text:
