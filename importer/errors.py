@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import IntEnum
 
+from importer.i18n.message import NP_, Message, Text, listing
+
 
 class ExitCode(IntEnum):
     """What a run exits with (the command) or ends with (`Report.exit_code`, `ImporterError.exit_code`); a run
@@ -41,11 +43,14 @@ class MissingExtra(ImporterError, ImportError):
     """An optional dependency is not installed (pandas for DataFrames); the message says which extra to install."""
 
 
-def capped(names: Sequence[str], limit: int = 5) -> str:
+def capped(names: Sequence[Text], limit: int = 5) -> Message:
     """A list of names as a message prints it: the first `limit`, then how many more, never a line of 55 names
     ("Team 1, Team 2, Team 3, Team 4, Team 5, … and 50 more"); all of them when one more would be hidden. Every
-    message that lists names (teams, columns, values, rows) goes through here, so each says it the same way."""
-    items = [str(name) for name in names]
+    message that lists names (teams, columns, values, rows) goes through here, so each says it the same way.
+
+    A Message (a value of another message, or rendered with `Translator.render`): str() is the English text."""
+    items = [name if isinstance(name, Message) else str(name) for name in names]
     if len(items) <= limit + 1:
-        return ", ".join(items)
-    return f"{', '.join(items[:limit])}, … and {len(items) - limit:,} more"
+        return listing(items)
+    more = len(items) - limit
+    return NP_("{names}, … and {n} more", "{names}, … and {n} more", more, names=listing(items[:limit]))

@@ -341,7 +341,7 @@ def _seen(scan: AccountScan, n: int) -> str:
 def _user_note(user: SeenUser) -> str:
     parts = []
     if user.teams:
-        parts.append(("team " if len(user.teams) == 1 else "teams ") + capped(user.teams))
+        parts.append(f"{'team' if len(user.teams) == 1 else 'teams'} {capped(user.teams)}")
     if user.assigned:
         parts.append(f"assigned to {user.assigned:,} contact{'' if user.assigned == 1 else 's'} read")
     return "; ".join(parts)

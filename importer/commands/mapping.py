@@ -5,6 +5,7 @@ importer mapping contacts.csv -a account.toml > importer.toml
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import click
 from importer.account.model import Account, AccountFileError, load_account
 from importer.commands.flags import named_flags
 from importer.errors import AccountError, ConfigError, ImporterError
+from importer.i18n.message import N_, NP_, Message, Text
+from importer.i18n.translator import Translator, detect_lang
 from importer.mapping.columns import Mapping, build_mapping
 from importer.mapping.config import is_local, load_mapping_config
 from importer.mapping.headers import vocabulary
@@ -64,7 +67,8 @@ def mapping_command(
 ) -> None:
     """Print the column mapping of FILE as a TOML config (for --config); unmapped columns are listed, and (with
     --account-file) the file's values that the account lacks, ready to map in [values] sections."""
-    del lang  # taken already (scripts pass it to every command); the comments it writes are still English
+    # The comments it writes and what it says on stderr, in the run's language (a config's lang when no --lang).
+    tr = Translator.for_lang(lang or detect_lang(os.environ))
     try:
         text, warnings = render_mapping(
             file,
@@ -75,12 +79,14 @@ def mapping_command(
             sheet=sheet,
             default_region=default_region,
             scan_values=scan,
+            lang=lang,
         )
     except ImporterError as exc:
-        click.echo(f"importer: error: {exc}", err=True)
+        message = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
+        click.echo(f"importer: error: {tr.render(message)}", err=True)  # the prefix stays: scripts grep it
         sys.exit(int(exc.exit_code))
     for warning in warnings:
-        click.echo(f"importer: warning: {warning}", err=True)
+        click.echo(f"importer: warning: {tr.render(warning)}", err=True)
     click.echo(text, nl=False)
 
 
@@ -94,8 +100,10 @@ def render_mapping(
     sheet: str | None = None,
     default_region: str | None = None,
     scan_values: bool = True,
-) -> tuple[str, list[str]]:
-    """The config text for FILE and the warnings for stderr; raises ImporterError subclasses."""
+    lang: str | None = None,
+) -> tuple[str, list[Text]]:
+    """The config text for FILE and the warnings for stderr (Messages); raises ImporterError subclasses. The
+    comments are in `lang`, else the config's [options] lang, else the environment's (importer.i18n)."""
     account: Account | None = None
     if account_file is not None:
         try:
@@ -106,8 +114,11 @@ def render_mapping(
     pinned = dict(config.options) if config else {}
     if default_region is not None:
         if not is_region(default_region):
-            raise ConfigError(f"--default-region: {default_region!r} is not a two-letter country code such as ES")
+            raise ConfigError(
+                N_("--default-region: {value!r} is not a two-letter country code such as ES", value=default_region)
+            )
         pinned["default_region"] = default_region.strip().upper()
+    tr = Translator.for_lang(lang or pinned.get("lang") or detect_lang(os.environ))
     # Explicit flags beat the config's pinned settings, which beat detection.
     delimiter = delimiter if delimiter is not None else pinned.get("delimiter")
     if delimiter in ("\\t", "tab"):
@@ -122,66 +133,102 @@ def render_mapping(
     sample = [row.values for row in table.sample()]
     mapping = build_mapping(table.headers, account, config, sample, pinned.get("default_region"))
 
-    warnings: list[str] = []
-    if "phone" not in mapping.fields:
-        warnings.append(
-            'no phone column found: map one in [columns] with "Header" = "phone"' + _maybe(mapping, "phone")
-        )
-    if "name" not in mapping.fields and not mapping.name_parts:
-        warnings.append('no name column found: map one in [columns] with "Header" = "name"' + _maybe(mapping, "name"))
+    warnings: list[Text] = []
+    for field in ("phone", "name"):
+        if field not in mapping.fields and (field == "phone" or not mapping.name_parts):
+            warnings.append(_missing(mapping, field))
+    blocked = bool(warnings)  # without a phone or name column the rows cannot be checked: fix the mapping first
     for index, why in mapping.inferred.items():
         column, target = mapping.column(index), mapping.target(index)
-        warnings.append(f"{column!r} -> {target}: inferred from the values ({why}); check it")
+        warnings.append(
+            N_(
+                "{column!r} -> {target}: inferred from the values ({why}); check it",
+                column=column,
+                target=target,
+                why=why,
+            )
+        )
     if account is not None:
         for name in mapping.custom_fields:
             if name not in account.custom_fields:
-                warnings.append(f"{name!r} is not a custom field in {account_file}: add it there or fix the header")
+                warnings.append(
+                    N_(
+                        "{name!r} is not a custom field in {file}: add it there or fix the header",
+                        name=name,
+                        file=str(account_file),
+                    )
+                )
     used = len(mapping.headers) - len(mapping.unmapped)
-    comments = [
-        f"Column mapping for {file.name} ({table.description}"
-        + (", no header row: columns named by position" if table.headerless else "")
-        + ").",
-        (f"Recognized: {mapping.layout} export. " if mapping.layout else "")
-        + f"{len(mapping.headers)} columns: {used} used, {len(mapping.unmapped)} not mapped.",
-        f"Custom fields from {account_file}."
+    described = (
+        N_("{description}, no header row: columns named by position", description=table.description)
+        if table.headerless
+        else table.description
+    )
+    counted = NP_(
+        "{n} column: {used} used, {unmapped} not mapped.",
+        "{n} columns: {used} used, {unmapped} not mapped.",
+        len(mapping.headers),
+        used=used,
+        unmapped=len(mapping.unmapped),
+    )
+    comments: list[Text] = [
+        N_("Column mapping for {file} ({description}).", file=file.name, description=described),
+        N_("Recognized: {layout} export. {counts}", layout=mapping.layout, counts=counted)
+        if mapping.layout
+        else counted,
+        N_("Custom fields from {file}.", file=str(account_file))
         if account_file is not None
-        else "No --account-file: only headers written cf:<field> map to custom fields.",
+        else N_("No --account-file: only headers written cf:<field> map to custom fields."),
     ]
     if config_path is not None:
-        comments.append(f"Started from {config_path}.")
-    comments += [f"WARNING: {w}" for w in warnings]
-    comments.append(f"Pin it: importer mapping {file.name} -a ACCOUNT > importer.toml, then run with --config.")
+        comments.append(N_("Started from {file}.", file=str(config_path)))
+    comments += [N_("WARNING: {warning}", warning=w) for w in warnings]
+    comments.append(
+        N_("Pin it: importer mapping {file} -a ACCOUNT > importer.toml, then run with --config.", file=file.name)
+    )
     rules = config.values if config else ValueRules()
     found: list[dict[str, object]] = []
     if account is not None:
         resolved = resolve_value_rules(rules, account)  # a wrong right side: one line, exit 2
-        if scan_values and not warnings_block_scan(warnings):
+        if scan_values and not blocked:
             validation = Options(default_region=pinned.get("default_region"), values=resolved)
             found = [e for e in scan(table, account, mapping, validation).entries() if e.get("target")]
             if found:
                 rows = sum(int(e["rows"]) for e in found if e["severity"] == "error")
                 warnings.append(
-                    f"{len(found)} value(s) of the file are not in the account ({rows:,} rows): "
-                    "map them in the [values] sections at the end"
+                    NP_(
+                        "{n} value of the file is not in the account ({total}): map it in the [values] sections at"
+                        " the end",
+                        "{n} values of the file are not in the account ({total}): map them in the [values] sections at"
+                        " the end",
+                        len(found),
+                        total=NP_("{n} row", "{n} rows", rows),
+                    )
                 )
     # The input and options of a config it started from are kept, paths written relative to its folder as before.
     source = config.input_spec() if config else {}
     if "input" in source and is_local(source["input"]):
         source["input"] = Path(source["input"])
     folder = config_path.parent if config_path is not None else None
-    text = mapping_to_toml(mapping, auto=False, options=pinned, comments=comments, source=source, folder=folder)
-    return text + "\n" + values_to_toml(rules, found, account), warnings
+    text = mapping_to_toml(mapping, auto=False, options=pinned, comments=comments, source=source, folder=folder, tr=tr)
+    return text + "\n" + values_to_toml(rules, found, account, tr=tr), warnings
 
 
-def _maybe(mapping: Mapping, field: str) -> str:
+def _missing(mapping: Mapping, field: str) -> Message:
+    """No phone (name) column: how to map one, and the columns that may be it."""
+    message = _NO_COLUMN[field]
     tied = mapping.ambiguous.get(field)
     if tied:
         both = " and ".join(repr(mapping.column(i)) for i in tied)
-        return f" ({both} fit it equally by their values: pick one)"
+        return N_("{message} ({candidates} fit it equally by their values: pick one)", message=message, candidates=both)
     found = phone_look_alikes(mapping) if field == "phone" else name_look_alikes(mapping)
-    return f" (it may be {' or '.join(repr(mapping.column(s.index)) for s in found)})" if found else ""
+    if not found:
+        return message
+    columns = " or ".join(repr(mapping.column(s.index)) for s in found)
+    return N_("{message} (it may be {candidates})", message=message, candidates=columns)
 
 
-def warnings_block_scan(warnings: list[str]) -> bool:
-    """Without a phone or name column the rows cannot be checked: the mapping must be fixed first."""
-    return any(w.startswith(("no phone column", "no name column")) for w in warnings)
+_NO_COLUMN = {
+    "phone": N_('no phone column found: map one in [columns] with "Header" = "phone"'),
+    "name": N_('no name column found: map one in [columns] with "Header" = "name"'),
+}

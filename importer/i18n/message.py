@@ -3,7 +3,9 @@
 `N_("unknown tag {value!r}", value=tag)` and `NP_("{n} row", "{n} rows", n)` build a `Message`; `str()` of it is
 English (so that code comparing strings, and summary.json, stay as they were); `Translator.render` gives the run's
 language. Templates are str.format templates with named fields (`{value!r}` quotes a value as repr does); an int
-field is written with the language's digit grouping at render time, so templates never say `{n:,}`.
+field is written with the language's digit grouping at render time, so templates never say `{n:,}`. A tuple
+field is a list, each item rendered and joined by ", " (`listing`); a `Territory` field is a country's name in
+the language (Babel's, from CLDR).
 
 Babel's extractor finds the templates by these names (scripts/messages.py, KEYWORDS): keep the first arguments
 plain string literals.
@@ -11,6 +13,8 @@ plain string literals.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +56,33 @@ class Message:
         return Message(self.msgid, tuple({**dict(self.params), **params}.items()), self.plural, self.n)
 
 
+@dataclass(frozen=True, slots=True)
+class Territory:
+    """A country or territory (ISO 3166 alpha-2 code, "ES") as a message value: its name in the language it is
+    rendered in (Spain, España, Espanha, Spagna, Espagne, Spanien); the code itself when CLDR has no name."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return territory_name(self.code, "en")
+
+
+def territory_name(code: str, lang: str) -> str:
+    return _territories(lang).get(code.upper(), code)
+
+
+@functools.cache
+def _territories(lang: str) -> Mapping[str, str]:
+    from babel import Locale  # only when a message names a country
+
+    return Locale.parse(lang).territories
+
+
+def listing(items: Iterable[Text]) -> Message:
+    """Items as one message value, rendered each in the language and joined by ", " ("'A', 'B' (hidden)")."""
+    return Message("{items}", (("items", tuple(items)),))
+
+
 def N_(msgid: str, /, **params: Any) -> Message:  # noqa: N802 (gettext's conventional marker name)
     """A message to translate later: `msgid` with `{name}` fields filled from `params`."""
     return Message(msgid, tuple(params.items()))
@@ -79,6 +110,10 @@ def english(message: Text) -> str:
 def _english_value(value: Any) -> Any:
     if isinstance(value, Message):
         return english(value)
+    if isinstance(value, tuple):
+        return ", ".join(str(_english_value(item)) for item in value)
+    if isinstance(value, Territory):
+        return str(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return value

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importer.i18n.message import N_, NP_, Message, Text, english
+from importer.i18n.message import N_, NP_, Message, Territory, Text, english, territory_name
 
 LANGS = ("en", "es", "pt", "it", "fr", "de")  # English is the msgids themselves: it has no catalog
 DOMAIN = "importer"
@@ -108,6 +108,10 @@ class Translator:
     def _value(self, value: Any) -> Any:
         if isinstance(value, Message):
             return self.render(value)
+        if isinstance(value, tuple):  # a list (message.listing): each item in this language
+            return ", ".join(str(self._value(item)) for item in value)
+        if isinstance(value, Territory):
+            return territory_name(value.code, self.lang)
         if isinstance(value, int) and not isinstance(value, bool):
             return self.number(value)
         return value

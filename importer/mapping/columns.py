@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from importer.account.model import Account
 from importer.errors import ConfigError
+from importer.i18n.message import N_, Message, Text
 from importer.mapping.config import COLUMN_REF, CUSTOM_PREFIX, PHONE_FALLBACK, MappingConfig, parse_target
 from importer.mapping.headers import (
     LANDLINE_RANK,
@@ -25,12 +26,26 @@ from importer.mapping.headers import (
     vocabulary,
 )
 from importer.mapping.inference import infer_from_values
-from importer.mapping.model import Mapping
+from importer.mapping.model import Mapping, field_label
 
 __all__ = ["Mapping", "build_mapping", "detect_mapping"]  # Mapping lives in importer.mapping.model
 
 _PHONE_VALUE = re.compile(r"^(phone \d+) value$")
-_UNLISTED = "not in the config (auto = false)"
+_UNLISTED = N_("not in the config (auto = false)")
+_IGNORED = N_("ignored by the config")
+_FIRST_NAME_NOTE = N_("the first name: the file has a last-name column")
+_LAST_NAME_NOTE = N_("the last name: the file has a first-name column")
+# Why a known export's look-alike column is left out (importer/data/headers.toml, [[layouts]] ignore): the data's
+# English text -> the same as a message, so that it is said in the run's language (tests/mapping check the keys).
+_LAYOUT_REASONS = {
+    str(m): m
+    for m in (
+        N_('Google Contacts groups (such as "* myContacts") are not Callbell tags'),
+        N_('Google Contacts labels (such as "* myContacts") are not Callbell tags'),
+        N_("Outlook's manager's name, not the contact's owner"),
+        N_("Mailchimp's REGION is the subscriber's state or province, not a country"),
+    )
+}
 
 
 # --- building a mapping --------------------------------------------------------------------------------------
@@ -114,7 +129,7 @@ class _Builder:
             where = config.where(entry)
             index = self._resolve(entry, where)
             if index in entry_of:
-                raise ConfigError(f'{where}: the same column as "{entry_of[index]}"')
+                raise ConfigError(N_('{where}: the same column as "{entry}"', where=where, entry=entry_of[index]))
             entry_of[index] = entry
             self.pinned.add(index)
             kind, name = parse_target(target, where)
@@ -124,7 +139,14 @@ class _Builder:
             else:
                 taken = name
             if kind in ("field", "custom") and taken in self.from_config:
-                raise ConfigError(f'{where}: "{self.from_config[taken]}" already feeds {target.strip()}')
+                raise ConfigError(
+                    N_(
+                        '{where}: "{entry}" already feeds {target}',
+                        where=where,
+                        entry=self.from_config[taken],
+                        target=target.strip(),
+                    )
+                )
             self.done.add(index)
             if kind == "field":
                 self.mapping.fields[name] = index
@@ -136,7 +158,7 @@ class _Builder:
                 self.mapping.phone_fallbacks.append(index)
             else:
                 self.mapping.unmapped.append(index)
-                self.mapping.notes[index] = "ignored by the config"
+                self.mapping.notes[index] = _IGNORED
 
     def _resolve(self, entry: str, where: str) -> int:
         key = header_key(entry)
@@ -146,16 +168,29 @@ class _Builder:
         if match and 1 <= int(match.group(1)) <= len(self.headers):
             return int(match.group(1)) - 1
         close = difflib.get_close_matches(entry, [h for h in self.headers if h.strip()], n=1, cutoff=0.6)
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
-        raise ConfigError(f"{where}: no such column in the file{hint}")
+        if close:
+            raise ConfigError(
+                N_('{where}: no such column in the file (did you mean "{header}"?)', where=where, header=close[0])
+            )
+        raise ConfigError(N_("{where}: no such column in the file", where=where))
 
     def _custom_name(self, name: str, where: str) -> str:
         if self.account is None:  # no account file: cannot check, validation will
             return name
         known = self.custom_by_key.get(header_key(name))
         if known is None:
-            fields = ", ".join(self.account.custom_fields) or "none"
-            raise ConfigError(f"{where}: {name!r} is not a custom field of the account (it has: {fields})")
+            if not self.account.custom_fields:
+                raise ConfigError(
+                    N_("{where}: {name!r} is not a custom field of the account (it has none)", where=where, name=name)
+                )
+            raise ConfigError(
+                N_(
+                    "{where}: {name!r} is not a custom field of the account (it has: {fields})",
+                    where=where,
+                    name=name,
+                    fields=", ".join(self.account.custom_fields),
+                )
+            )
         return known
 
     # detection ---------------------------------------------------------------------------------------------
@@ -167,7 +202,7 @@ class _Builder:
                 continue
             key = self.keys[index]
             if not key:
-                self._unmap(index, "no header" if not header.strip() else None)
+                self._unmap(index, N_("no header") if not header.strip() else None)
                 continue
             first = self.first_of_key[key]
             if first != index:
@@ -179,7 +214,8 @@ class _Builder:
                 continue
             target, rank = found
             if self.layout is not None and key in self.layout.ignore:
-                self._unmap(index, self.layout.ignore[key], target)
+                why = self.layout.ignore[key]
+                self._unmap(index, _LAYOUT_REASONS.get(why, why), target)
                 continue
             by_target.setdefault(target, []).append((rank, index))
 
@@ -202,7 +238,7 @@ class _Builder:
             mapping.same_header[index] = first
             self.done.add(index)
         else:
-            self._unmap(index, f"same header as column {first + 1}", self._target_of(first))
+            self._unmap(index, N_("same header as column {column}", column=str(first + 1)), self._target_of(first))
 
     def _classify(self, index: int) -> tuple[str, int] | None:
         header, key = self.headers[index], self.keys[index]
@@ -274,7 +310,7 @@ class _Builder:
             for part, cols in parts.items():
                 self._unmap_all(cols, self._used_for("name"), part)
             return
-        why = "the config maps the name parts" if config_parts else None
+        why = N_("the config maps the name parts") if config_parts else None
         for index in names:
             self._unmap(index, why, "name")
         for part, cols in parts.items():
@@ -290,7 +326,9 @@ class _Builder:
             taken[name] = index
             self.done.add(index)
         for index in columns:
-            self._unmap(index, f'"{self.headers[taken[name]]}" feeds {_label(target)}', target)
+            self._unmap(
+                index, N_('"{header}" feeds {target}', header=self.headers[taken[name]], target=_label(target)), target
+            )
 
     def _quirk(self, quirk: str) -> bool:
         return self.layout is not None and quirk in self.layout.quirks
@@ -299,7 +337,7 @@ class _Builder:
         self.mapping.fields[field_name] = index
         self.done.add(index)
 
-    def _unmap(self, index: int, why: str | None, target: str | None = None) -> None:
+    def _unmap(self, index: int, why: Text | None, target: str | None = None) -> None:
         self.mapping.unmapped.append(index)
         self.done.add(index)
         if why:
@@ -307,12 +345,13 @@ class _Builder:
         if target:
             self.mapping.suggestions[index] = target
 
-    def _unmap_all(self, columns: Iterable[int], why: str, target: str | None = None) -> None:
+    def _unmap_all(self, columns: Iterable[int], why: Text, target: str | None = None) -> None:
         for index in columns:
             self._unmap(index, why, target or self._target_of(index))
 
-    def _used_for(self, field_name: str) -> str:
-        return f'"{self.headers[self.mapping.fields[field_name]]}" feeds the {_label(field_name)}'
+    def _used_for(self, field_name: str) -> Message:
+        header = self.headers[self.mapping.fields[field_name]]
+        return N_('"{header}" feeds the {target}', header=header, target=_label(field_name))
 
     def _target_of(self, index: int) -> str | None:
         found = self._classify(index) if self.keys[index] else None
@@ -333,15 +372,17 @@ class _Builder:
         if mapping.phone_fallbacks and "phone" not in mapping.fields:
             assert self.config is not None  # detection always fills phone before fallbacks
             entry = next(e for e, t in self.config.columns.items() if parse_target(t, "")[0] == "fallback")
-            raise ConfigError(f"{self.config.where(entry)}: phone_fallback needs another column mapped to phone")
+            raise ConfigError(
+                N_("{where}: phone_fallback needs another column mapped to phone", where=self.config.where(entry))
+            )
         self._link_phone_labels()
-        for part, other in (("first_name", "last-name"), ("last_name", "first-name")):
+        for part, note in (("first_name", _FIRST_NAME_NOTE), ("last_name", _LAST_NAME_NOTE)):
             index = mapping.fields.get(part)
             if index is not None and part in self.vocabulary.ambiguous.get(self.keys[index], {}):  # config too
-                mapping.notes.setdefault(index, f"the {part.replace('_', ' ')}: the file has a {other} column")
+                mapping.notes.setdefault(index, note)
         if self._quirk("owner_names") and "assigned_user" in mapping.fields:
             index = mapping.fields["assigned_user"]
-            why = f"{mapping.layout} writes the owner's name: rows are checked against user emails"
+            why = N_("{layout} writes the owner's name: rows are checked against user emails", layout=mapping.layout)
             mapping.notes.setdefault(index, why)
         mapping.unmapped.sort()
         return mapping
@@ -356,11 +397,7 @@ class _Builder:
             for word in ("label", "type"):
                 label = self.first_of_key.get(header_key(f"{match.group(1)} {word}"))
                 # Only a column that feeds nothing else, and that the config did not explicitly ignore.
-                if (
-                    label is not None
-                    and label in mapping.unmapped
-                    and mapping.notes.get(label) != "ignored by the config"
-                ):
+                if label is not None and label in mapping.unmapped and mapping.notes.get(label) != _IGNORED:
                     mapping.unmapped.remove(label)
                     mapping.notes.pop(label, None)
                     mapping.suggestions.pop(label, None)
@@ -368,7 +405,7 @@ class _Builder:
                     break
 
 
-def _label(target: str) -> str:
+def _label(target: str) -> Text:
     if target.startswith(CUSTOM_PREFIX):
-        return f"custom field {target[len(CUSTOM_PREFIX) :]!r}"
-    return target.replace("_", " ")
+        return N_("custom field {name!r}", name=target[len(CUSTOM_PREFIX) :])
+    return field_label(target)

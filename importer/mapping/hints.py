@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from importer.errors import InputError, capped
+from importer.i18n.message import N_, Message, Text
 from importer.mapping.columns import Mapping
 from importer.mapping.config import MappingConfig
 from importer.mapping.headers import NAME_PARTS, header_key, normalize_header, vocabulary
+from importer.mapping.model import field_label
 from importer.mapping.toml_text import toml_string
 
 SHOWN = 15  # headers listed; the rest are counted
@@ -30,41 +32,67 @@ def require_columns(path: Path | str, mapping: Mapping, config: MappingConfig | 
         raise InputError(ambiguous_column(path, mapping, "name") or missing_column(path, mapping, "name", config))
 
 
-def ambiguous_column(path: Path | str, mapping: Mapping, field: str) -> str | None:
+def ambiguous_column(path: Path | str, mapping: Mapping, field: str) -> Message | None:
     """`FILE: no phone column by its header, and 'column 2' and 'column 3' both hold phone numbers: …`, when the
     values fit two columns equally (importer.mapping.inference); None otherwise."""
     tied = mapping.ambiguous.get(field)
     if not tied:
         return None
-    what = {"phone": "phone numbers", "name": "short person-like text"}.get(field, field)
+    what = _HOLD.get(field, field)
     names = [repr(mapping.column(i)) for i in tied]
-    listed = f"{capped(names[:-1])} and {names[-1]}" if len(names) <= 6 else capped(names)
+    listed = N_("{names} and {last}", names=capped(names[:-1]), last=names[-1]) if len(names) <= 6 else capped(names)
     entry = f"{toml_string(mapping.config_key(tied[0]))} = {toml_string(field)}"
-    return (
-        f"{path}: no {field} column by its header, and {listed} both hold {what}: to choose one, put"
-        f" columns = {{ {entry} }} in a file and add --config FILE"
+    return N_(
+        "{file}: no {field} column by its header, and {columns} both hold {what}: to choose one, put"
+        " columns = {{ {entry} }} in a file and add --config FILE",
+        file=str(path),
+        field=field_label(field),
+        columns=listed,
+        what=what,
+        entry=entry,
     )
 
 
-def missing_column(path: Path | str, mapping: Mapping, field: str, config: MappingConfig | None = None) -> str:
+def missing_column(path: Path | str, mapping: Mapping, field: str, config: MappingConfig | None = None) -> Message:
     """`FILE: no phone column (columns found: …)`, then the look-alikes and the config line that maps one."""
-    message = f"{path}: no {field} column (columns found: {headers_found(mapping.headers)})"
+    message = N_(
+        "{file}: no {field} column (columns found: {columns})",
+        file=str(path),
+        field=field_label(field),
+        columns=headers_found(mapping.headers),
+    )
     found = phone_look_alikes(mapping) if field == "phone" else name_look_alikes(mapping)
     if not found:
         return message
     names = [repr(mapping.column(s.index)) for s in found]
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    listed: Text = names[0] if len(names) == 1 else N_("{names} or {last}", names=", ".join(names[:-1]), last=names[-1])
     best = found[0]
     entry = f"{toml_string(mapping.config_key(best.index))} = {toml_string(best.target)}"
-    which = "it" if len(found) == 1 else "the first"
     if config is not None and config.path is not None:
-        return f"{message}; {listed} may be one: to use {which}, add {entry} to [columns] in {config.path}"
-    line = f"columns = {{ {entry} }}"
-    return f"{message}; {listed} may be one: to use {which}, put {line} in a file and add --config FILE"
+        template = _ADD_TO_CONFIG[len(found) == 1]
+        return template.with_params(message=message, candidates=listed, entry=entry, config=str(config.path))
+    return _PUT_IN_A_FILE[len(found) == 1].with_params(message=message, candidates=listed, entry=entry)
 
 
-def headers_found(headers: list[str]) -> str:
-    return capped([repr(h) for h in headers], SHOWN) if headers else "none"
+_HOLD = {"phone": N_("phone numbers"), "name": N_("short person-like text")}
+# {one look-alike: the wording for it, else for the first of several}
+_ADD_TO_CONFIG = {
+    True: N_("{message}; {candidates} may be one: to use it, add {entry} to [columns] in {config}"),
+    False: N_("{message}; {candidates} may be one: to use the first, add {entry} to [columns] in {config}"),
+}
+_PUT_IN_A_FILE = {
+    True: N_(
+        "{message}; {candidates} may be one: to use it, put columns = {{ {entry} }} in a file and add --config FILE"
+    ),
+    False: N_(
+        "{message}; {candidates} may be one: to use the first, put columns = {{ {entry} }} in a file and add"
+        " --config FILE"
+    ),
+}
+
+
+def headers_found(headers: list[str]) -> Text:
+    return capped([repr(h) for h in headers], SHOWN) if headers else N_("none")
 
 
 @dataclass(frozen=True)

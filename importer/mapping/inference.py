@@ -23,6 +23,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from importer.i18n.message import N_, Text
 from importer.mapping.headers import CHANNEL_TYPES
 from importer.mapping.model import Mapping
 from importer.phones.numbers import normalize_phone, region_for
@@ -79,9 +80,10 @@ def _check_source(mapping: Mapping, columns: list[list[str]], pinned: set[int], 
         del mapping.fields["source"]
         mapping.unmapped.append(index)
         mapping.unmapped.sort()
-        mapping.notes[index] = (
-            f"its values (such as {_quoted(wrong[0])}) are not Callbell channel types ({', '.join(CHANNEL_TYPES)}):"
-            " a lead source, not a channel"
+        mapping.notes[index] = N_(
+            "its values (such as {value}) are not Callbell channel types ({types}): a lead source, not a channel",
+            value=_quoted(wrong[0]),
+            types=", ".join(CHANNEL_TYPES),
         )
 
 
@@ -130,18 +132,23 @@ class _Inference:
         if current is not None and best.index != current:
             del mapping.fields["phone"]
             mapping.unmapped.append(current)
-            mapping.notes[current] = f"its values (such as {_quoted(self._example(current))}) are not phone numbers"
+            mapping.notes[current] = N_(
+                "its values (such as {value}) are not phone numbers", value=_quoted(self._example(current))
+            )
             self.demoted.add(current)
         if best.index in mapping.phone_fallbacks:
             mapping.phone_fallbacks.remove(best.index)
         if best.index != current or best.code is None:
-            share = _percent(best.share)
-            self._take(
-                "phone", best.index, f"{share} of the sampled values are phone numbers, such as {_quoted(best.example)}"
+            why = N_(
+                "{percent}% of the sampled values are phone numbers, such as {value}",
+                percent=round(best.share * 100),
+                value=_quoted(best.example),
             )
+            self._take("phone", best.index, why)
         if best.code is not None:
             example = next(v for v in self.columns[best.code] if v)
-            self._take("country", best.code, f"calling codes, such as {_quoted(example)}, joined to the phone numbers")
+            why = N_("calling codes, such as {value}, joined to the phone numbers", value=_quoted(example))
+            self._take("country", best.code, why)
 
     def _fits_some(self, index: int) -> bool:
         return any(self._valid(raw, row) for row, raw in enumerate(self.columns[index]) if raw)
@@ -204,7 +211,7 @@ class _Inference:
             mapping.ambiguous["name"] = tied
             return
         best = fits[0]
-        self._take("name", best.index, f"short person-like text, such as {_quoted(best.example)}")
+        self._take("name", best.index, N_("short person-like text, such as {value}", value=_quoted(best.example)))
 
     # ----------------------------------------------------------------------------------------------------------
 
@@ -216,7 +223,7 @@ class _Inference:
     def _example(self, index: int) -> str:
         return next((v for v in self.columns[index] if v), "")
 
-    def _take(self, field: str, index: int, why: str) -> None:
+    def _take(self, field: str, index: int, why: Text) -> None:
         mapping = self.mapping
         if index in mapping.unmapped:
             mapping.unmapped.remove(index)
@@ -227,7 +234,7 @@ class _Inference:
         mapping.unmapped.sort()
 
 
-def _free_note(note: str | None) -> bool:
+def _free_note(note: Text | None) -> bool:
     # Detection's own reasons ("no header", a repeated header, a field another column feeds) leave a column free;
     # a config's "ignored" and an export's quirk ("Google Contacts labels ... are not Callbell tags") do not.
     return note is None or note == "no header"
@@ -235,7 +242,3 @@ def _free_note(note: str | None) -> bool:
 
 def _quoted(value: str) -> str:
     return repr(value if len(value) <= SHOWN else value[: SHOWN - 1] + "…")
-
-
-def _percent(share: float) -> str:
-    return f"{share:.0%}"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from importer.i18n.message import N_, Message, Text, english
 from importer.mapping.headers import NAME_PARTS, header_key, vocabulary
 
 _GOOGLE_MULTI = " ::: "  # Google Contacts joins several values of one cell with this
@@ -28,10 +29,10 @@ class Mapping:
     same_header: dict[int, int] = field(default_factory=dict)
     # For the person only (not compared): the export recognized, and why a column is (not) mapped.
     layout: str | None = field(default=None, compare=False)
-    notes: dict[int, str] = field(default_factory=dict, compare=False)
+    notes: dict[int, Text] = field(default_factory=dict, compare=False)  # Messages: str() is English
     suggestions: dict[int, str] = field(default_factory=dict, compare=False)  # unmapped column -> likely target
     # Read from the values (importer.mapping.inference): column -> why; and field -> columns that fit it equally.
-    inferred: dict[int, str] = field(default_factory=dict, compare=False)
+    inferred: dict[int, Text] = field(default_factory=dict, compare=False)
     ambiguous: dict[str, list[int]] = field(default_factory=dict, compare=False)
 
     @property
@@ -82,20 +83,27 @@ class Mapping:
         return [(index, number) for _, _, index, number in ranked]
 
     def describe(self) -> list[str]:
-        """One line per used column, in column order: "Mobile Phone -> phone"."""
-        lines = [(i, f"{name.replace('_', ' ')}") for name, i in self.fields.items()]
+        """One line per used column, in column order, in English: "Mobile Phone -> phone"."""
+        return [f"{self.column(i)} -> {english(what)}" for i, what in self.uses()]
+
+    def uses(self) -> list[tuple[int, Text]]:
+        """What each used column feeds, in column order, for a person (a Message: rendered in the run's
+        language): (3, "phone"), (5, "phone, if the ones before are empty (fallback 1)")."""
+        lines: list[tuple[int, Text]] = [(i, field_label(name)) for name, i in self.fields.items()]
         lines += [
-            (i, f"phone, if the ones before are empty (fallback {n})") for n, i in enumerate(self.phone_fallbacks, 1)
+            (i, N_("phone, if the ones before are empty (fallback {n})", n=n))
+            for n, i in enumerate(self.phone_fallbacks, 1)
         ]
         lines += [
-            (lab, f"label of {self.column(i)} (a mobile label goes first)") for i, lab in self.phone_labels.items()
+            (lab, N_("label of {header} (a mobile label goes first)", header=self.column(i)))
+            for i, lab in self.phone_labels.items()
         ]
-        lines += [(i, f"custom field {name!r}") for name, i in self.custom_fields.items()]
+        lines += [(i, N_("custom field {name!r}", name=name)) for name, i in self.custom_fields.items()]
         lines += [
-            (i, f"{self._target_label(first)}, if {self.column(first)} is empty")
+            (i, N_("{target}, if {header} is empty", target=self._target_label(first), header=self.column(first)))
             for i, first in self.same_header.items()
         ]
-        return [f"{self.column(i)} -> {what}" for i, what in sorted(lines, key=lambda line: line[0])]
+        return sorted(lines, key=lambda line: line[0])
 
     def target(self, index: int) -> str:
         """What a column feeds, as the mapping config names it: "phone", "cf:Status", "" when nothing."""
@@ -103,10 +111,34 @@ class Mapping:
         found += [f"cf:{name}" for name, i in self.custom_fields.items() if i == index]
         return found[0] if found else ""
 
-    def _target_label(self, index: int) -> str:
-        found = [name.replace("_", " ") for name, i in self.fields.items() if i == index]
-        found += [f"custom field {name!r}" for name, i in self.custom_fields.items() if i == index]
-        return found[0] if found else "nothing"
+    def _target_label(self, index: int) -> Text:
+        found: list[Text] = [field_label(name) for name, i in self.fields.items() if i == index]
+        found += [N_("custom field {name!r}", name=name) for name, i in self.custom_fields.items() if i == index]
+        return found[0] if found else N_("nothing")
+
+
+# The contact fields as a person reads them ("first name"); the config and the results name them as FIELDS does.
+_FIELD_LABELS: dict[str, Message] = {
+    "name": N_("name"),
+    "first_name": N_("first name"),
+    "middle_name": N_("middle name"),
+    "last_name": N_("last name"),
+    "second_last_name": N_("second last name"),
+    "phone": N_("phone"),
+    "country": N_("country"),
+    "tags": N_("tags"),
+    "assigned_user": N_("assigned user"),
+    "team": N_("team"),
+    "note": N_("note"),
+    "source": N_("source"),
+    "bot_status": N_("bot status"),
+    "channel": N_("channel"),
+}
+
+
+def field_label(name: str) -> Text:
+    """A contact field as a person reads it, a Message: "first name" (str() is English)."""
+    return _FIELD_LABELS.get(name, name.replace("_", " "))
 
 
 def _split_multi(cell: str) -> list[str]:

@@ -20,6 +20,7 @@ right sides against the account, once the account is known.
 from __future__ import annotations
 
 import difflib
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from typing import Any, Literal
 
 from importer.account.model import Account
 from importer.errors import ConfigError, capped
+from importer.i18n.message import N_, NP_, Message
+from importer.i18n.translator import Translator
 from importer.mapping.toml_text import toml_key, toml_string
 
 # The fields whose values name something in the account, and so can be translated or dropped.
@@ -130,8 +133,18 @@ def resolve_value_rules(rules: ValueRules, account: Account) -> ValueRules:
         name = target[len(CUSTOM_PREFIX) :]
         known = fields_by_fold.get(name.casefold())
         if known is None:
-            have = ", ".join(account.custom_fields) or "none"
-            raise ConfigError(f"{where}: {name!r} is not a custom field of the account (it has: {have})")
+            if not account.custom_fields:
+                raise ConfigError(
+                    N_("{where}: {name!r} is not a custom field of the account (it has none)", where=where, name=name)
+                )
+            raise ConfigError(
+                N_(
+                    "{where}: {name!r} is not a custom field of the account (it has: {fields})",
+                    where=where,
+                    name=name,
+                    fields=", ".join(account.custom_fields),
+                )
+            )
         return CUSTOM_PREFIX + known
 
     maps: dict[str, dict[str, str]] = {}
@@ -153,8 +166,9 @@ def resolve_value_rules(rules: ValueRules, account: Account) -> ValueRules:
             if missing:
                 as_written = rules.written.get(target, {}).get(left, left)
                 raise ConfigError(
-                    f'{where} "{as_written}" = "{right}": {missing[0]!r} is not {_what(key)} of the account'
-                    f" ({_sample(allowed.values())})"
+                    _not_in_account(key).with_params(
+                        where=where, left=as_written, right=right, value=missing[0], has=_sample(allowed.values())
+                    )
                 )
             resolved[left] = ", ".join(s for s in spelled if s)
         maps[key] = resolved
@@ -194,15 +208,27 @@ def _split(text: str) -> list[str]:
     return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
 
 
-def _what(target: str) -> str:
+def _not_in_account(target: str) -> Message:
+    """A right side the account does not have: the message for the target, to complete with its values."""
     if target.startswith(CUSTOM_PREFIX):
-        return f"an option of {target[len(CUSTOM_PREFIX) :]!r}"
-    return {"tags": "a tag", "assigned_user": "a user", "team": "a team", "channel": "a channel"}[target]
+        return N_(
+            '{where} "{left}" = "{right}": {value!r} is not an option of {field!r} of the account ({has})',
+            field=target[len(CUSTOM_PREFIX) :],
+        )
+    return _NOT_IN_ACCOUNT[target]
 
 
-def _sample(values: Any, limit: int = 8) -> str:
+_NOT_IN_ACCOUNT = {
+    "tags": N_('{where} "{left}" = "{right}": {value!r} is not a tag of the account ({has})'),
+    "assigned_user": N_('{where} "{left}" = "{right}": {value!r} is not a user of the account ({has})'),
+    "team": N_('{where} "{left}" = "{right}": {value!r} is not a team of the account ({has})'),
+    "channel": N_('{where} "{left}" = "{right}": {value!r} is not a channel of the account ({has})'),
+}
+
+
+def _sample(values: Any, limit: int = 8) -> Message:
     items = list(dict.fromkeys(values))
-    return "it has: " + capped(items, limit) if items else "it has none"
+    return N_("it has: {values}", values=capped(items, limit)) if items else N_("it has none")
 
 
 def value_rules_from(data: Mapping[str, Any], place: str) -> ValueRules:
@@ -215,20 +241,26 @@ def value_rules_from(data: Mapping[str, Any], place: str) -> ValueRules:
 _SECTION_LIMIT = 200  # values listed per section; the rest are counted
 
 
-def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Account | None) -> str:
+def values_to_toml(
+    rules: ValueRules, found: list[dict[str, Any]], account: Account | None, tr: Translator | None = None
+) -> str:
     """`[values.*]` and `[unknown]` sections: the config's own entries, then (commented out, to edit) each value of
     the file that the account does not have, with its row count and the closest account value when one is close.
 
-    `found`: grouped problems (see importer.validation.problems) whose `target` names the field."""
+    `found`: grouped problems (see importer.validation.problems) whose `target` names the field. The comments are
+    in the language of `tr` (English without one)."""
+    tr = tr or Translator()
     by_target: dict[str, list[dict[str, Any]]] = {}
     for entry in found:
         if entry.get("target") and entry.get("value") is not None:
             by_target.setdefault(entry["target"], []).append(entry)
-    lines = [
-        "# Values: how a value of the file becomes a value of the account (the left side ignores case). An empty",
-        '# right side ("") leaves the value out. Below each section, commented out: values of this file that the',
-        "# account does not have, with their row counts. Uncomment a line and write the account's value.",
-    ]
+    lines = _comment(
+        tr.gettext(
+            "Values: how a value of the file becomes a value of the account (the left side ignores case). An empty"
+            ' right side ("") leaves the value out. Below each section, commented out: values of this file that the'
+            " account does not have, with their row counts. Uncomment a line and write the account's value."
+        )
+    )
     for target in dict.fromkeys([*rules.maps, *by_target]):
         lines += ["", f"[values.{toml_key(target)}]"]
         own = rules.maps.get(target, {})
@@ -239,16 +271,27 @@ def values_to_toml(rules: ValueRules, found: list[dict[str, Any]], account: Acco
         for entry in entries[:_SECTION_LIMIT]:
             value, rows = entry["value"], entry["rows"]
             close = _closest(value, choices)
-            hint = f"closest in the account: {close[0]!r}" if close else _choices_hint(choices)
-            plural = "" if rows == 1 else "s"
-            lines.append(f"# {_quote(value)} = {_quote(close[0] if close else '')}   # {rows:,} row{plural}; {hint}")
+            hint = N_("closest in the account: {value!r}", value=close[0]) if close else _choices_hint(choices)
+            said = tr.ngettext("{n} row; {hint}", "{n} rows; {hint}", rows, hint=hint)
+            lines.append(f"# {_quote(value)} = {_quote(close[0] if close else '')}   # {said}")
         if len(entries) > _SECTION_LIMIT:
             rest = entries[_SECTION_LIMIT:]
-            lines.append(f"# … {len(rest)} more values ({sum(e['rows'] for e in rest):,} rows) not listed")
+            more = tr.ngettext(
+                "… {n} more value ({total}) not listed",
+                "… {n} more values ({total}) not listed",
+                len(rest),
+                total=NP_("{n} row", "{n} rows", sum(e["rows"] for e in rest)),
+            )
+            lines.append(f"# {more}")
     lines += [
         "",
-        '# A value still unknown: "invalid" (the default: the row is not sent, and says why) or "drop" (the row is',
-        "# sent without that value, and its warning column says so). Keys: " + _expected() + ".",
+        *_comment(
+            tr.gettext(
+                'A value still unknown: "invalid" (the default: the row is not sent, and says why) or "drop" (the row'
+                " is sent without that value, and its warning column says so). Keys: {keys}.",
+                keys=_expected(),
+            )
+        ),
     ]
     if rules.unknown:
         lines.append("[unknown]")
@@ -269,8 +312,15 @@ def _known(account: Account, target: str) -> bool:
     return not target.startswith(CUSTOM_PREFIX) or target[len(CUSTOM_PREFIX) :] in account.custom_fields
 
 
-def _choices_hint(choices: list[str]) -> str:
-    return f"account values: {_sample(choices, 5)[len('it has: ') :]}" if choices else "no account value is close"
+def _choices_hint(choices: list[str]) -> Message:
+    if not choices:
+        return N_("no account value is close")
+    return N_("account values: {values}", values=capped(list(dict.fromkeys(choices)), 5))
+
+
+def _comment(text: str) -> list[str]:
+    """A paragraph as TOML comment lines."""
+    return textwrap.wrap(text, width=116, initial_indent="# ", subsequent_indent="# ")
 
 
 def _quote(text: str) -> str:

@@ -28,7 +28,7 @@ from phonenumbers import (
     ValidationResult,
 )
 
-from importer.i18n.message import N_, Text
+from importer.i18n.message import N_, Territory, Text
 from importer.phones._fast import country_code_prefix, is_valid, parse, plain_digits
 
 try:  # the library's own extension spellings (x, ext., #, ;ext=, anexo...), as its parser strips them
@@ -190,17 +190,10 @@ def _shown(number: PhoneNumber) -> str:
     return f"+{number.country_code} {phonenumbers.national_significant_number(number)}"
 
 
-@cache
-def _country_name(region: str) -> str:
-    import pycountry
-
-    country = pycountry.countries.get(alpha_2=region)
-    return (getattr(country, "common_name", None) or country.name) if country is not None else region
-
-
-def _country(number: PhoneNumber) -> str:
+def _country(number: PhoneNumber) -> Territory | str:
+    # The country's name in the run's language (Spain, España...) when the message is rendered (importer.i18n).
     region = phonenumbers.region_code_for_number(number)
-    return _country_name(region) if region and region != "001" else f"+{number.country_code}"
+    return Territory(region) if region and region != "001" else f"+{number.country_code}"
 
 
 def _read_with_its_country_code(digits: str, number: PhoneNumber) -> bool:

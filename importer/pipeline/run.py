@@ -24,6 +24,7 @@ from importer.delivery.options import missing_policy
 from importer.delivery.preflight import preflight
 from importer.delivery.send import deliver
 from importer.errors import AccountError
+from importer.i18n.message import N_
 from importer.i18n.translator import Translator
 from importer.mapping.columns import build_mapping
 from importer.mapping.headers import vocabulary
@@ -70,7 +71,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         fetched, source_id = fetch(options)
         file, notes = (input_name(options.input_spec) if fetched.snapshot else fetched.path), fetched.notes
         snapshot = fetched.path if fetched.snapshot else None
-        label = f", from {file}" if fetched.snapshot else ""
+        label = str(file) if fetched.snapshot else ""
         with reading_errors(fetched, str(file)):
             table = _open(options, fetched.path)  # a bad file is reported before any request
     client = options.client
@@ -87,7 +88,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     # Checked against the account before any row: a wrong right side would fail every row it touches.
     options = replace(options, validation=replace(options.validation, values=resolve_value_rules(rules, account)))
     report = Report(
-        source=table.description + label,
+        source=N_("{source}, from {file}", source=table.description, file=label) if label else table.description,
         mapping=mapping,
         results_path=options.results_path,
         file=file,
@@ -169,7 +170,8 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
             ledger.end_run(dict(report.counts + report.removals), finished=report.signal is None)
     report.duration = time.monotonic() - started
     summary = report.summary()
-    report.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    # default=str: a Message (the source, the notes) is written in English, as summary.json always is.
+    report.summary_path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     write_html_report(report.summary(translator), options.report_path, translator)
     report.report_path = options.report_path
     return report

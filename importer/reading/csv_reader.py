@@ -18,6 +18,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from importer.errors import InputError, capped
+from importer.i18n.message import N_, NP_, Text
 from importer.reading.table import SNIFF_BYTES, HeaderScore, Table, short_error, source_rows, split_header
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -36,7 +37,7 @@ _UTF8_CHAR = re.compile(
 _ESCAPED = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile("[\x01-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")  # not \t \n \r \f, NUL or DOS's EOF (^Z)
 _SEP_LINE = re.compile(r"sep=(.)$", re.IGNORECASE)  # Excel's "sep=;" first line
-_DELIMITER_NAMES = {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}
+_DELIMITER_NAMES: dict[str, Text] = {"\t": N_("tab"), ",": "','", ";": "';'", "|": "'|'"}
 _DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 _ENCODING_LABELS = {"utf-8-sig": "utf-8 (BOM)", "utf-16": "utf-16 (BOM)", "utf-32": "utf-32 (BOM)"}
 
@@ -145,6 +146,11 @@ def _clean_lines(lines: Iterable[str], state: _LineState, check_escapes: bool) -
         yield line
 
 
+def _delimiter_name(delim: str) -> Text:
+    """The delimiter as a note names it: ',' or "tab" (a word, translated)."""
+    return _DELIMITER_NAMES.get(delim, repr(delim))
+
+
 def _encoding_hint(line: str, enc: str) -> str:
     """Which encoding to try for a line that is not valid `enc`: the first candidate that decodes it."""
     try:
@@ -166,19 +172,28 @@ def _encoding_hint(line: str, enc: str) -> str:
 def open_csv(
     path: Path, head: bytes, encoding: str | None, delimiter: str | None, header_score: HeaderScore | None = None
 ) -> Table:
-    notes: list[str] = []
+    notes: list[Text] = []
     if encoding:
         enc = encoding
         try:
             info = codecs.lookup(enc)
         except LookupError:
-            raise InputError(f"{path}: unknown encoding {enc!r} (--encoding)") from None
+            raise InputError(
+                N_("{file}: unknown encoding {encoding!r} (--encoding)", file=str(path), encoding=enc)
+            ) from None
         if not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13...: bytes to bytes, not text
-            raise InputError(f"{path}: {enc!r} is not a text encoding (--encoding)")
+            raise InputError(
+                N_("{file}: {encoding!r} is not a text encoding (--encoding)", file=str(path), encoding=enc)
+            )
     else:
         enc = detect_encoding(head, path)
-        why = {"cp1252": " (the file is not UTF-8)", "latin-1": " (the file is not UTF-8 nor cp1252)"}.get(enc, "")
-        notes.append(f"encoding {_ENCODING_LABELS.get(enc, enc)} detected{why}")
+        label = _ENCODING_LABELS.get(enc, enc)
+        if enc == "cp1252":
+            notes.append(N_("encoding {encoding} detected (the file is not UTF-8)", encoding=label))
+        elif enc == "latin-1":
+            notes.append(N_("encoding {encoding} detected (the file is not UTF-8 nor cp1252)", encoding=label))
+        else:
+            notes.append(N_("encoding {encoding} detected", encoding=label))
     enc_label = _ENCODING_LABELS.get(enc, codecs.lookup(enc).name)
 
     # The sample decides the delimiter and whether this is text at all; cut the last, maybe partial, line.
@@ -187,7 +202,15 @@ def open_csv(
     except UnicodeError as exc:  # "utf-16" given for a file without a BOM, and the like
         guess = detect_encoding(head, path)
         hint = guess if codecs.lookup(guess).name != codecs.lookup(enc).name else "cp1252"
-        raise InputError(f"{path}: row 1: not valid {enc} text ({short_error(exc)}); try --encoding {hint}") from None
+        raise InputError(
+            N_(
+                "{file}: row 1: not valid {encoding} text ({error}); try --encoding {hint}",
+                file=str(path),
+                encoding=enc,
+                error=short_error(exc),
+                hint=hint,
+            )
+        ) from None
     if len(head) == SNIFF_BYTES and "\n" in sample:
         sample = sample[: sample.rfind("\n") + 1]
     _reject_non_csv(path, sample)
@@ -197,13 +220,13 @@ def open_csv(
     if delimiter is not None:
         delim = _DELIMITER_ALIASES.get(delimiter.lower(), delimiter)
         if len(delim) != 1 or delim in '"\r\n':
-            raise InputError(f"--delimiter must be one character (or 'tab'), got {delimiter!r}")
+            raise InputError(N_("--delimiter must be one character (or 'tab'), got {value!r}", value=delimiter))
     elif sep_line:
         delim = sep_line.group(1)
-        notes.append(f"delimiter {_DELIMITER_NAMES.get(delim, repr(delim))} from the file's 'sep=' line")
+        notes.append(N_("delimiter {delimiter} from the file's 'sep=' line", delimiter=_delimiter_name(delim)))
     else:
         delim = detect_delimiter(sample)
-        notes.append(f"delimiter {_DELIMITER_NAMES.get(delim, repr(delim))} detected")
+        notes.append(N_("delimiter {delimiter} detected", delimiter=_delimiter_name(delim)))
 
     if csv.field_size_limit() < FIELD_SIZE_LIMIT:
         csv.field_size_limit(FIELD_SIZE_LIMIT)
@@ -218,14 +241,21 @@ def open_csv(
             try:
                 next(lines, None)  # Excel hides this line: the header is still row 1
             except UnicodeError as exc:
-                raise InputError(f"{path}: row 1: not valid {enc_label} text ({short_error(exc)})") from None
+                raise InputError(
+                    N_(
+                        "{file}: row 1: not valid {encoding} text ({error})",
+                        file=str(path),
+                        encoding=enc_label,
+                        error=short_error(exc),
+                    )
+                ) from None
         records = _csv_records(path, lines, delim, enc, state, notes)
-        header_number, headers, ahead, header_notes = split_header(path, records, "the file", header_score)
+        header_number, headers, ahead, header_notes = split_header(path, records, N_("the file"), header_score)
     except BaseException:
         fh.close()
         raise
     notes.extend(header_notes)
-    description = f"CSV, {enc_label}, delimiter {_DELIMITER_NAMES.get(delim, repr(delim))}"
+    description = N_("CSV, {encoding}, delimiter {delimiter}", encoding=enc_label, delimiter=_delimiter_name(delim))
     rows = source_rows(chain(ahead, records), len(headers))
     estimate = _csv_estimate(fh, state, header_number)
     return Table(
@@ -266,18 +296,25 @@ def _reject_non_csv(path: Path, sample: str) -> None:
     """Refuse what is not delimited text: binary data, or an HTML/XML page saved with a spreadsheet's name."""
     start = sample.lstrip("\ufeff \t\r\n")[:200].lower()
     if start.startswith(("<!doctype html", "<html", "<table")):
-        raise InputError(f"{path}: is an HTML page, not CSV or a workbook; open it in Excel and save it as .xlsx")
+        raise InputError(
+            N_("{file}: is an HTML page, not CSV or a workbook; open it in Excel and save it as .xlsx", file=str(path))
+        )
     if start.startswith("<?xml"):
-        raise InputError(f"{path}: is an XML file (Excel 2003 XML?); open it in Excel and save it as .xlsx")
+        raise InputError(
+            N_("{file}: is an XML file (Excel 2003 XML?); open it in Excel and save it as .xlsx", file=str(path))
+        )
     chunk = sample[:65536]
     if chunk and len(_CONTROL.findall(chunk)) > max(8, len(chunk) // 50):
         raise InputError(
-            f"{path}: not a readable spreadsheet: binary data, neither CSV text nor a known workbook format"
+            N_(
+                "{file}: not a readable spreadsheet: binary data, neither CSV text nor a known workbook format",
+                file=str(path),
+            )
         )
 
 
 def _csv_records(
-    path: Path, lines: Iterator[str], delim: str, enc: str, state: _LineState, notes: list[str]
+    path: Path, lines: Iterator[str], delim: str, enc: str, state: _LineState, notes: list[Text]
 ) -> Iterator[tuple[int, list[str]]]:
     """Non-blank records with their row numbers (blank records count: a spreadsheet shows them as rows)."""
     reader = csv.reader(lines, delimiter=delim)
@@ -294,20 +331,40 @@ def _csv_records(
             # the last one, spans several lines and holds an odd number of quotes (real ones come in pairs).
             if number and spanned > 1 and (quotes - before) % 2:
                 raise InputError(
-                    f"{path}: row {number}: a quote opened on this row is never closed, so the {spanned - 1} "
-                    "line(s) below it would be read into one cell; fix the quotes on this row"
+                    NP_(
+                        "{file}: row {row}: a quote opened on this row is never closed, so the line below it would"
+                        " be read into one cell; fix the quotes on this row",
+                        "{file}: row {row}: a quote opened on this row is never closed, so the {n} lines below it"
+                        " would be read into one cell; fix the quotes on this row",
+                        spanned - 1,
+                        file=str(path),
+                        row=str(number),
+                    )
                 ) from None
             break
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
                 raise InputError(
-                    f"{path}: row {number + 1}: a cell is larger than {FIELD_SIZE_LIMIT // (1024 * 1024)} MB "
-                    "(a quote that is never closed swallows the rest of the file: check the quotes on this row)"
+                    N_(
+                        "{file}: row {row}: a cell is larger than {size} MB (a quote that is never closed swallows"
+                        " the rest of the file: check the quotes on this row)",
+                        file=str(path),
+                        row=str(number + 1),
+                        size=FIELD_SIZE_LIMIT // (1024 * 1024),
+                    )
                 ) from None
-            raise InputError(f"{path}: row {number + 1}: unreadable CSV ({exc})") from None
+            raise InputError(
+                N_("{file}: row {row}: unreadable CSV ({error})", file=str(path), row=str(number + 1), error=str(exc))
+            ) from None
         except UnicodeError as exc:  # a codec (UTF-16) that cannot escape the bad bytes
             raise InputError(
-                f"{path}: near row {number + 1}: not valid {enc} text ({short_error(exc)}); the file may be damaged"
+                N_(
+                    "{file}: near row {row}: not valid {encoding} text ({error}); the file may be damaged",
+                    file=str(path),
+                    row=str(number + 1),
+                    encoding=enc,
+                    error=short_error(exc),
+                )
             ) from None
         number += 1
         state.records = number
@@ -315,15 +372,21 @@ def _csv_records(
             if state.bad_line is not None:
                 hint = _encoding_hint(state.bad_line, enc)
                 raise InputError(
-                    f"{path}: row {number}: bytes that are not valid {enc} text (the rows above are); "
-                    f"try --encoding {hint}"
+                    N_(
+                        "{file}: row {row}: bytes that are not valid {encoding} text (the rows above are);"
+                        " try --encoding {hint}",
+                        file=str(path),
+                        row=str(number),
+                        encoding=enc,
+                        hint=hint,
+                    )
                 )
             if state.nul:
                 nul_rows.append(number)
             state.flag = state.nul = False
         spanned = reader.line_num - line_num
         if spanned > _LONG_RECORD_LINES:
-            notes.append(f"row {number} spans {spanned} lines: check for a quote never closed")
+            notes.append(N_("row {row} spans {n} lines: check for a quote never closed", row=str(number), n=spanned))
         line_num = reader.line_num
         before, quotes = quotes, state.quotes
         joined = "".join(cells)
@@ -332,4 +395,11 @@ def _csv_records(
         yield number, cells
     if nul_rows:
         shown = capped([str(n) for n in nul_rows], 10)
-        notes.append(f"NUL bytes removed from {len(nul_rows)} row(s): {shown}")
+        notes.append(
+            NP_(
+                "NUL bytes removed from {n} row: {rows}",
+                "NUL bytes removed from {n} rows: {rows}",
+                len(nul_rows),
+                rows=shown,
+            )
+        )

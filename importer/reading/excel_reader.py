@@ -29,6 +29,7 @@ from python_calamine import (
 )
 
 from importer.errors import InputError, capped
+from importer.i18n.message import N_, NP_, Text
 from importer.reading.table import HeaderScore, SourceRow, Table, short_error, source_rows, split_header
 from importer.reading.values import cell_text
 
@@ -56,7 +57,10 @@ def _excel_kind(path: Path, head: bytes) -> str:
     # (an encrypted member).
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
         raise InputError(
-            f"{path}: not a readable spreadsheet: a damaged or incomplete zip archive; download or export it again"
+            N_(
+                "{file}: not a readable spreadsheet: a damaged or incomplete zip archive; download or export it again",
+                file=str(path),
+            )
         ) from None
     if "mimetype" in names or "content.xml" in names:
         return "ODS"
@@ -65,7 +69,10 @@ def _excel_kind(path: Path, head: bytes) -> str:
     if "xl/workbook.xml" in names:
         return "XLSM" if "xl/vbaProject.bin" in names else "XLSX"
     raise InputError(
-        f"{path}: not a readable spreadsheet: a zip archive without a workbook; unzip it and import the file inside"
+        N_(
+            "{file}: not a readable spreadsheet: a zip archive without a workbook; unzip it and import the file inside",
+            file=str(path),
+        )
     )
 
 
@@ -83,7 +90,13 @@ def _probe_in_a_child(path: Path, kind: str) -> None:
     child.start()
     child.join()
     if child.exitcode != 0:
-        raise InputError(f"{path}: not a readable spreadsheet: the {kind} reader fails on this file; save it as .xlsx")
+        raise InputError(
+            N_(
+                "{file}: not a readable spreadsheet: the {kind} reader fails on this file; save it as .xlsx",
+                file=str(path),
+                kind=kind,
+            )
+        )
 
 
 def _probe(path: str) -> None:
@@ -111,25 +124,40 @@ def open_excel(path: Path, head: bytes, sheet: str | int | None, header_score: H
         workbook = load_workbook(str(path))
     except PasswordError:
         raise InputError(
-            f"{path}: the workbook is password-protected; remove the password in Excel and save it, or export CSV"
+            N_(
+                "{file}: the workbook is password-protected; remove the password in Excel and save it, or export CSV",
+                file=str(path),
+            )
         ) from None
     except (CalamineError, OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable spreadsheet: cannot read it as {kind} ({short_error(exc)})") from None
+        raise InputError(
+            N_(
+                "{file}: not a readable spreadsheet: cannot read it as {kind} ({error})",
+                file=str(path),
+                kind=kind,
+                error=short_error(exc),
+            )
+        ) from None
     except Exception as exc:  # a panic in the Rust reader surfaces as another type
         raise InputError(
-            f"{path}: not a readable spreadsheet ({kind}, {type(exc).__name__}: {short_error(exc)})"
+            N_(
+                "{file}: not a readable spreadsheet ({kind}, {error})",
+                file=str(path),
+                kind=kind,
+                error=_exception_text(exc),
+            )
         ) from None
 
     try:
         metas = list(workbook.sheets_metadata)
         names = [m.name for m in metas]
         hidden = {m.name for m in metas if m.visible != SheetVisibleEnum.Visible}
-        notes: list[str] = []
+        notes: list[Text] = []
         if sheet is not None:
             name = _pick_sheet(path, names, sheet)
             found = _sheet_records(path, workbook, name, kind, header_score)
             if found is None:
-                raise InputError(f"{path}: sheet {name!r} has no data")
+                raise InputError(N_("{file}: sheet {sheet!r} has no data", file=str(path), sheet=name))
         else:
             # The first sheet with data, visible ones first: a hidden sheet is read only when no visible
             # sheet has data (it often holds lookup lists, not the contacts).
@@ -139,12 +167,20 @@ def open_excel(path: Path, head: bytes, sheet: str | int | None, header_score: H
                 if found is not None:
                     break
             if found is None:
-                raise InputError(f"{path}: no data in any sheet ({', '.join(map(repr, names))})")
+                raise InputError(
+                    N_("{file}: no data in any sheet ({sheets})", file=str(path), sheets=", ".join(map(repr, names)))
+                )
             if len(names) > 1:
-                others = ", ".join(f"{n!r}" + (" (hidden)" if n in hidden else "") for n in names if n != name)
-                notes.append(f"sheet {name!r} read (the first with data); other sheets: {others}; see --sheet")
+                others = capped([_sheet_name(n, n in hidden) for n in names if n != name])
+                notes.append(
+                    N_(
+                        "sheet {sheet!r} read (the first with data); other sheets: {others}; see --sheet",
+                        sheet=name,
+                        others=others,
+                    )
+                )
         if name in hidden:
-            notes.append(f"sheet {name!r} is hidden in the workbook")
+            notes.append(N_("sheet {sheet!r} is hidden in the workbook", sheet=name))
     except BaseException:
         workbook.close()
         raise
@@ -156,7 +192,7 @@ def open_excel(path: Path, head: bytes, sheet: str | int | None, header_score: H
         path,
         headers,
         rows,
-        f"{kind}, sheet {name!r}",
+        N_("{kind}, sheet {sheet!r}", kind=kind, sheet=name),
         notes,
         kind=kind,
         sheet=name,
@@ -177,11 +213,18 @@ def _pick_sheet(path: Path, names: list[str], sheet: str | int) -> str:
     if text.isascii() and text.isdigit() and int(text) < len(names):
         return names[int(text)]
     listed = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
-    raise InputError(f"{path}: no sheet {text!r}; the sheets are {listed} (--sheet takes a name or a 0-based index)")
+    raise InputError(
+        N_(
+            "{file}: no sheet {sheet!r}; the sheets are {sheets} (--sheet takes a name or a 0-based index)",
+            file=str(path),
+            sheet=text,
+            sheets=listed,
+        )
+    )
 
 
 # A sheet with data: header row number, headers, data rows read ahead, the other rows, height, notes.
-_Found = tuple[int, list[str], list[tuple[int, list[str]]], Iterator[tuple[int, list[str]]], int, list[str]]
+_Found = tuple[int, list[str], list[tuple[int, list[str]]], Iterator[tuple[int, list[str]]], int, list[Text]]
 
 
 def _sheet_records(
@@ -191,15 +234,26 @@ def _sheet_records(
     scan = _scan_xlsx_sheet(path, name) if kind in ("XLSX", "XLSM") else None
     if scan is not None and scan.cells > MAX_SHEET_CELLS:
         raise InputError(
-            f"{path}: sheet {name!r} spans {scan.extent} ({scan.cells:,} cells), too large to load: a stray cell far "
-            "from the data? Delete the rows and columns past the data (Ctrl+End shows the last cell), or save the "
-            "sheet as CSV"
+            N_(
+                "{file}: sheet {sheet!r} spans {extent} ({cells} cells), too large to load: a stray cell far from the"
+                " data? Delete the rows and columns past the data (Ctrl+End shows the last cell), or save the sheet"
+                " as CSV",
+                file=str(path),
+                sheet=name,
+                extent=scan.extent,
+                cells=scan.cells,
+            )
         )
     try:
         ws: CalamineSheet = workbook.get_sheet_by_name(name)
     except Exception as exc:
         raise InputError(
-            f"{path}: not a readable spreadsheet: sheet {name!r} is damaged ({type(exc).__name__}: {short_error(exc)})"
+            N_(
+                "{file}: not a readable spreadsheet: sheet {sheet!r} is damaged ({error})",
+                file=str(path),
+                sheet=name,
+                error=_exception_text(exc),
+            )
         ) from None
     if ws.start is None:
         return None
@@ -213,20 +267,27 @@ def _sheet_records(
     top = ws.start[0] if ws.start[0] > 0 and any(c != "" for c in first) else 0
     records = _excel_records(chain([first], rows), top + 1)
     try:
-        header_number, headers, ahead, header_notes = split_header(path, records, f"sheet {name!r}", header_score)
+        header_number, headers, ahead, header_notes = split_header(
+            path, records, N_("sheet {sheet!r}", sheet=name), header_score
+        )
     except InputError:
         return None
     height = ws.end[0] + 1 if ws.end else header_number  # `end` is 0-based and absolute
     if scan is not None and scan.unsaved_formulas:
         header_notes.append(
-            f"{scan.unsaved_formulas} formula cell(s) have no saved value (the file was written by a program and "
-            "never calculated): they read as empty; open the file in Excel or LibreOffice and save it"
+            NP_(
+                "{n} formula cell has no saved value (the file was written by a program and never calculated): it"
+                " reads as empty; open the file in Excel or LibreOffice and save it",
+                "{n} formula cells have no saved value (the file was written by a program and never calculated):"
+                " they read as empty; open the file in Excel or LibreOffice and save it",
+                scan.unsaved_formulas,
+            )
         )
     header_notes.extend(_merged_note(ws, header_number))
     return header_number, headers, ahead, records, height, header_notes
 
 
-def _merged_note(ws: CalamineSheet, header_number: int) -> list[str]:
+def _merged_note(ws: CalamineSheet, header_number: int) -> list[Text]:
     """Merged cells among the data: their value is read in the first cell only, as Excel's Save as CSV does."""
     try:
         ranges = ws.merged_cell_ranges or []  # xlsx and xls only
@@ -237,7 +298,15 @@ def _merged_note(ws: CalamineSheet, header_number: int) -> list[str]:
         return []
     refs = [f"{_cell_ref(*start)}:{_cell_ref(*end)}" for start, end in below]
     shown = capped(refs)
-    return [f"merged cells {shown}: a value is read in the first cell of each, the others are empty"]
+    return [N_("merged cells {cells}: a value is read in the first cell of each, the others are empty", cells=shown)]
+
+
+def _exception_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {short_error(exc)}"
+
+
+def _sheet_name(name: str, hidden: bool) -> Text:
+    return N_("{sheet!r} (hidden)", sheet=name) if hidden else repr(name)
 
 
 def _cell_ref(row: int, col: int) -> str:

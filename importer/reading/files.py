@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 
 from importer.errors import InputError
+from importer.i18n.message import N_
 from importer.reading.csv_reader import DELIMITERS, FIELD_SIZE_LIMIT, detect_delimiter, detect_encoding, open_csv
 from importer.reading.excel_reader import MAX_SHEET_CELLS, OLE_MAGIC, ZIP_MAGIC, open_excel
 from importer.reading.table import SNIFF_BYTES, HeaderScore, SourceRow, Table
@@ -59,22 +60,27 @@ def open_table(
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a spreadsheet") from None
+        raise InputError(N_("{file}: is a directory, not a spreadsheet", file=str(path))) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise InputError(N_("{file}: cannot read ({error})", file=str(path), error=str(exc.strerror or exc))) from None
     if not head:
-        raise InputError(f"{path}: the file is empty")
+        raise InputError(N_("{file}: the file is empty", file=str(path)))
     # Trust the bytes over the name: a ".csv" that is really a workbook (and the reverse) is common.
     if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
         table = open_excel(path, head, sheet, header_score)
         if path.suffix.lower() not in EXCEL_SUFFIXES:
-            table.notes.insert(0, f"the file is named {path.suffix or 'without an extension'} but is a workbook")
+            named = (
+                N_("the file is named {suffix} but is a workbook", suffix=path.suffix)
+                if path.suffix
+                else N_("the file is named without an extension but is a workbook")
+            )
+            table.notes.insert(0, named)
         return table
     table = open_csv(path, head, encoding, delimiter, header_score)
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        table.notes.insert(0, f"the file is named {path.suffix} but holds CSV text: read as CSV")
+        table.notes.insert(0, N_("the file is named {suffix} but holds CSV text: read as CSV", suffix=path.suffix))
     if sheet is not None:
-        table.notes.append("--sheet ignored: a CSV file has a single table")
+        table.notes.append(N_("--sheet ignored: a CSV file has a single table"))
     return table
 
 

@@ -14,6 +14,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from importer.errors import InputError
+from importer.i18n.message import N_, NP_, Text
 from importer.reading.cells import unneutralize
 
 SNIFF_BYTES = 256 * 1024  # read first: decides the kind of file, then (CSV) the encoding and the delimiter
@@ -41,10 +42,10 @@ class Table:
     path: Path
     headers: list[str]
     rows: Iterator[SourceRow]
-    description: str  # what was read, for the person: "CSV, utf-8, delimiter ';'"
+    description: Text  # what was read, for the person: "CSV, utf-8, delimiter ';'" (a Message: str() is English)
     # What was detected or worked around, one sentence each. Notes found while reading rows (NUL bytes
     # removed, ...) are appended once `rows` has been read to the end.
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     kind: str = "CSV"  # CSV, XLSX, XLSM, XLSB, XLS or ODS: from the file's bytes, not its name
     encoding: str | None = None  # CSV only: the codec used
     delimiter: str | None = None  # CSV only
@@ -73,8 +74,8 @@ class Table:
 
 
 def split_header(
-    path: Path, records: Iterator[tuple[int, list[str]]], where: str, score: HeaderScore | None = None
-) -> tuple[int, list[str], list[tuple[int, list[str]]], list[str]]:
+    path: Path, records: Iterator[tuple[int, list[str]]], where: Text, score: HeaderScore | None = None
+) -> tuple[int, list[str], list[tuple[int, list[str]]], list[Text]]:
     """Find the header among the first few non-blank rows: the first with >= 2 non-empty cells, else the first;
     with `score`, a later row that matches the vocabulary clearly better (the real header below a metadata line),
     and no header at all when the first row reads as values like the rows below it (see looks_like_data).
@@ -90,10 +91,10 @@ def split_header(
         if (wide and score is None) or len(ahead) >= _HEADER_LOOKAHEAD:
             break
     if not ahead:
-        raise InputError(f"{path}: no header row ({where} has no data)")
+        raise InputError(N_("{file}: no header row ({where} has no data)", file=str(path), where=where))
     wide_rows = [i for i, (_, cells) in enumerate(ahead) if sum(1 for c in cells if c.strip()) >= 2]
     index = wide_rows[0] if wide_rows else 0
-    notes = []
+    notes: list[Text] = []
     if score is not None and wide_rows:
         scores = {i: score(ahead[i][1]) for i in wide_rows}
         best = max(wide_rows, key=lambda i: (scores[i], -i))
@@ -104,7 +105,12 @@ def split_header(
             while width and not any(len(c) >= width and c[width - 1].strip() for _, c in ahead[index:]):
                 width -= 1
             headers = [NO_HEADER.format(n=n) for n in range(1, width + 1)]
-            notes.append(f"no header row: row {ahead[index][0]} holds values like the rows below it; read as data")
+            notes.append(
+                N_(
+                    "no header row: row {row} holds values like the rows below it; read as data",
+                    row=str(ahead[index][0]),
+                )
+            )
             return 0, headers, ahead[index:], notes
     number, cells = ahead[index]
     # A header written neutralized by our errors file ("'+Phone") reads as it was ("+Phone").
@@ -113,7 +119,15 @@ def split_header(
         headers.pop()
     if index:
         skipped = ", ".join(str(n) for n, _ in ahead[:index])
-        notes.append(f"header on row {number}: row(s) {skipped} above it ignored (a title block)")
+        notes.append(
+            NP_(
+                "header on row {row}: row {rows} above it ignored (a title block)",
+                "header on row {row}: rows {rows} above it ignored (a title block)",
+                index,
+                row=str(number),
+                rows=skipped,
+            )
+        )
     return number, headers, ahead[index + 1 :], notes
 
 

@@ -111,7 +111,7 @@ def _header(summary: Mapping[str, Any], dry_run: bool, kind: str, file: str, tr:
     duration = summary.get("duration_s")
     if isinstance(duration, int | float) and not isinstance(duration, bool):
         meta.append(tr.gettext("took {duration}", duration=tr.duration(float(duration))))
-    meta.append(as_str(summary.get("source")))
+    meta.append(as_str(text(summary.get("source"), tr)))  # a Message (importer.reading): in the run's language
     what = tr.gettext("dry run, nothing was sent") if dry_run else tr.gettext("import")
     kicker = tr.gettext("Callbell contact import · {what}", what=what)
     tone, verdict = _verdict(summary, rows, dry_run, tr)

@@ -514,7 +514,7 @@ def _nul(path: Path, rng: random.Random) -> Expect:
         "NUL bytes inside a phone and after a row: removed, rows kept",
         {"valid": 3},
         valid_rows(2, [i for _, _, i in crowd]),
-        stdout=["NUL bytes removed from 2 row(s): 2, 4"],
+        stdout=["NUL bytes removed from 2 rows: 2, 4"],
     )
 
 
@@ -653,7 +653,7 @@ def _title_csv(path: Path, rng: random.Random) -> Expect:
         "two title lines and a blank line above the header",
         {"valid": 3},
         valid_rows(5, [i for _, _, i in crowd]),
-        stdout=["header on row 4: row(s) 1, 2 above it ignored"],
+        stdout=["header on row 4: rows 1, 2 above it ignored"],
     )
 
 
@@ -845,7 +845,7 @@ def _formulas_unsaved(path: Path, rng: random.Random) -> Expect:
         "formulas written by a program and never calculated: no value, the rows are invalid and a note says why",
         {"invalid": 2},
         {"2": {"status": "invalid", "error": "Phone: phone is required"}, "3": {"status": "invalid"}},
-        stdout=["2 formula cell(s) have no saved value"],
+        stdout=["2 formula cells have no saved value"],
     )
 
 
@@ -916,7 +916,7 @@ def _title_xlsx(path: Path, rng: random.Random) -> Expect:
         "a title block above the header: rows keep the numbers Excel shows",
         {"valid": 3},
         valid_rows(5, idents),
-        stdout=["header on row 4: row(s) 1, 2 above it ignored"],
+        stdout=["header on row 4: rows 1, 2 above it ignored"],
     )
 
 

@@ -238,7 +238,7 @@ def test_importer_mapping_lists_the_unknown_values_to_map_and_the_edited_file_im
     assert '[values.assigned_user]\n# "dwight@oldcrm.com" = ""   # 2 rows; account values: ana@example.com' in text
     assert '# "Newsletters" = "Newsletter"   # 1 row; closest in the account: \'Newsletter\'' in text
     assert '[values."cf:Status"]' in text and '# "activo" = "Active"' in text
-    assert "5 value(s) of the file are not in the account (6 rows)" in proc.stderr
+    assert "5 values of the file are not in the account (6 rows)" in proc.stderr
     # Unchanged, the file is a valid config: the dry run reports the same values as problems.
     config = tmp_path / "importer.toml"
     config.write_text(text, encoding="utf-8")
