@@ -5,14 +5,15 @@ importer mapping contacts.csv -a account.toml > importer.toml
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from importer.account.model import Account, AccountFileError, load_account
 from importer.commands.flags import named_flags
+from importer.commands.guard import error_text, fail, translator_for
 from importer.errors import AccountError, ConfigError, ImporterError
+from importer.i18n.message import N_
 from importer.mapping.columns import Mapping, build_mapping
 from importer.mapping.config import is_local, load_mapping_config
 from importer.mapping.headers import vocabulary
@@ -64,7 +65,7 @@ def mapping_command(
 ) -> None:
     """Print the column mapping of FILE as a TOML config (for --config); unmapped columns are listed, and (with
     --account-file) the file's values that the account lacks, ready to map in [values] sections."""
-    del lang  # taken already (scripts pass it to every command); the comments it writes are still English
+    tr = translator_for(lang, config_path)  # its errors in the run's language (the comments it writes: English)
     try:
         text, warnings = render_mapping(
             file,
@@ -77,10 +78,9 @@ def mapping_command(
             scan_values=scan,
         )
     except ImporterError as exc:
-        click.echo(f"importer: error: {exc}", err=True)
-        sys.exit(int(exc.exit_code))
+        fail(error_text(exc, tr), int(exc.exit_code))
     for warning in warnings:
-        click.echo(f"importer: warning: {warning}", err=True)
+        click.echo(f"importer: warning: {tr.render(warning)}", err=True)
     click.echo(text, nl=False)
 
 
@@ -101,12 +101,15 @@ def render_mapping(
         try:
             account = load_account(account_file)
         except AccountFileError as exc:
-            raise AccountError(str(exc)) from None  # exit code 3, as for `importer import`
+            raise AccountError(exc.message) from None  # exit code 3, as for `importer import`
     config = load_mapping_config(config_path) if config_path is not None else None
     pinned = dict(config.options) if config else {}
     if default_region is not None:
         if not is_region(default_region):
-            raise ConfigError(f"--default-region: {default_region!r} is not a two-letter country code such as ES")
+            raise ConfigError(
+                N_("{name}: {value!r} is not a two-letter country code such as ES", name="--default-region",
+                   value=default_region)
+            )  # fmt: skip
         pinned["default_region"] = default_region.strip().upper()
     # Explicit flags beat the config's pinned settings, which beat detection.
     delimiter = delimiter if delimiter is not None else pinned.get("delimiter")
