@@ -87,7 +87,11 @@ def pull_command(
         pages += " " + tr.gettext("(partial: stopped by --max-pages {limit})", limit=str(max_pages))
     teams = tr.ngettext("{n} team", "{n} teams", len(scan.teams))
     channels = tr.ngettext("{n} channel", "{n} channels", len(scan.channels))
-    click.echo(tr.gettext("Read {pages}, {teams}, {channels}.", pages=pages, teams=teams, channels=channels))
+    click.echo(
+        tr.gettext(
+            "Read {pages}, {team_count}, {channel_count}.", pages=pages, team_count=teams, channel_count=channels
+        )
+    )
 
 
 def _wants_progress(flag: bool | None) -> bool:

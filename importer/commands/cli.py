@@ -206,7 +206,7 @@ def _print_report(report: Report, dry_run: bool, log: Log, tr: Translator | None
         echo(f"  {tr.render(note)}")
     for index, why in report.mapping.inferred.items():  # read from the values, not the header: say so
         column, target = report.mapping.column(index), report.mapping.target(index)
-        echo("  " + tr.gettext("{column} -> {target}: inferred from the values ({why})", column=column,
+        echo("  " + tr.gettext("{header} -> {target}: inferred from the values ({why})", header=column,
                                target=target, why=tr.render(why)))  # fmt: skip
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
     if unmapped:
