@@ -240,7 +240,7 @@ OPTIONS: tuple[RunOption, ...] = (
         choices=("en", "es", "pt", "it", "fr", "de"),
         help="Language of the messages, the error and warning columns and the report [the locale of LC_ALL,"
         " LC_MESSAGES or LANG when one of these, else en]. Column names, statuses and --help stay English.",
-        commands=frozenset({*IMPORT, "undo"}),
+        commands=frozenset({*IMPORT, "undo", "runs"}),
     ),
     # Telling someone (importer.notify): the URLs carry tokens, so nothing prints them past scheme://host/….
     RunOption(

@@ -6,6 +6,10 @@ import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from importer.i18n.message import N_
+
+ROW_UNIT = N_("row")  # a bar's unit, as tqdm shows it (12.3row/s), in the run's language
+
 # A plain function told the stage, the rows done and the total (None while unknown) at each step.
 ProgressCallback = Callable[[str, int, int | None], object]
 
@@ -72,10 +76,10 @@ class TqdmProgress:
     rows are what a person reads and compares, and rows/s is the rate the sending stage shows too. The total is
     then an estimate from the bytes read, updated as it goes, so the percentage and ETA are the bytes'."""
 
-    def __init__(self, unit: str = "row", render: Callable[[Any], str] = str) -> None:
+    def __init__(self, unit: Any = ROW_UNIT, render: Callable[[Any], str] = str) -> None:
         self._bar: Any = None
-        self._unit = unit
-        self._render = render  # the stage's name in the run's language (importer.i18n's Translator.render)
+        self._render = render  # the stage's name and the unit in the run's language (Translator.render)
+        self._unit = render(unit)
 
     def start(self, total: int, description: Any) -> None:
         from tqdm import tqdm

@@ -4,6 +4,9 @@ The merge only adds: tags, users, custom fields, options, teams, team members an
 Nothing in the file is dropped or rewritten, and its comments and layout stay (tomlkit edits the document in
 place). Where the file and the API disagree on a field's type, the file wins: the user wrote it, maybe from
 Settings, and the API only reports types of fields that have values; the disagreement is printed.
+
+The comments written into the file and the summary and warnings of a pull are in the run's language (a
+Translator); the keys, values and code examples in the comments are TOML, the same in every language.
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import tomlkit
 from tomlkit.items import AoT, Array, Table
 
+from importer.account._file_text import SECTION_COMMENTS, Wording, skeleton, summary_text
 from importer.account.model import FIELD_TYPES, AccountFileError, Channel, Team, load_account, parse_account
-from importer.account.pull import AccountScan, SeenField, SeenUser
-from importer.errors import AccountError, ConfigError, capped
+from importer.account.pull import AccountScan, SeenField
+from importer.errors import AccountError, ConfigError
+from importer.i18n.message import N_, Message
+from importer.i18n.translator import Translator
 
 _UUID = re.compile(r"^[0-9a-f]{32}$")
 _CHOICE = ("dropdown", "checkbox")
@@ -40,7 +45,7 @@ class Changes:
     teams: list[str] = field(default_factory=list)
     members: dict[str, list[str]] = field(default_factory=dict)  # team name -> members added
     channels: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)  # str() of each is English
     created: bool = False  # there was no file: it was written whole
 
     @property
@@ -49,31 +54,24 @@ class Changes:
             self.channels
         )
 
-    def summary(self) -> str:
-        """E.g. "+ 3 tags: A, B, C; users unchanged; + custom field 'Plan' (dropdown); teams unchanged"."""
-        parts = [
-            _added(self.tags, "tag") or "tags unchanged",
-            _added(self.users, "user") or "users unchanged",
-        ]
-        fields = [f"+ custom field {n!r} ({t})" for n, t in self.fields]
-        fields += [f"+ {_count(len(o), 'option')} for {n!r}: {_names(o)}" for n, o in self.options.items()]
-        parts.append("; ".join(fields) or "custom fields unchanged")
-        teams = [_added(self.teams, "team")] if self.teams else []
-        teams += [f"+ {_count(len(m), 'member')} of {n!r}: {_names(m)}" for n, m in self.members.items()]
-        parts.append("; ".join(teams) or "teams unchanged")
-        parts.append(_added(self.channels, "channel") or "channels unchanged")
-        return "; ".join(parts)
+    def summary(self, tr: Translator | None = None) -> str:
+        """E.g. "+ 3 tags: A, B, C; users unchanged; + custom field 'Plan' (dropdown); teams unchanged", in `tr`'s
+        language (English by default)."""
+        return summary_text(self, tr or Translator())
 
 
-def write_account_file(path: Path, scan: AccountScan, *, now: datetime | None = None) -> Changes:
-    """Write (or merge into) the account file at `path`; the file is replaced whole or not at all.
+def write_account_file(
+    path: Path, scan: AccountScan, *, now: datetime | None = None, tr: Translator | None = None
+) -> Changes:
+    """Write (or merge into) the account file at `path`, its comments in `tr`'s language; the file is replaced
+    whole or not at all.
 
     An existing file that is not a valid account file is an AccountError (exit 3) and is left as it was; a
     file that cannot be written is a ConfigError (exit 2). When nothing changes the file is not touched.
     """
     path = _target(path)
     existing = _existing_text(path)
-    text, changes = merge_account_text(existing, scan, now=now)
+    text, changes = merge_account_text(existing, scan, now=now, tr=tr)
     changes.created = existing is None
     if changes.created or changes.changed:
         _replace(path, text)
@@ -94,7 +92,10 @@ def _target(path: Path) -> Path:
     if path.is_symlink():
         path = path.resolve()  # write through a link to the file it names, not over the link
     if path.is_dir():
-        raise ConfigError(f"{path}: is a directory; give the account file's name, e.g. {path / 'account.toml'}")
+        raise ConfigError(
+            N_("{path}: is a directory; give the account file's name, e.g. {example}", path=str(path),
+               example=str(path / "account.toml"))
+        )  # fmt: skip
     return path
 
 
@@ -106,26 +107,38 @@ def _existing_text(path: Path) -> str | None:
         load_account(path)  # every problem with the user's file, one line naming it and the entry
         return path.read_bytes().decode("utf-8-sig")
     except AccountFileError as exc:
-        raise AccountError(f"{exc} (not changed; fix it or write to another file)") from None
+        raise AccountError(N_("{error} (not changed; fix it or write to another file)", error=exc.message)) from None
     except OSError as exc:
-        raise AccountError(f"{path}: cannot read account file ({exc.strerror or exc})") from None
+        raise AccountError(
+            N_("{path}: cannot read account file ({reason})", path=str(path), reason=exc.strerror or str(exc))
+        ) from None
 
 
-def _no_directory(path: Path) -> str:
-    return f"{path}: cannot write the account file: {path.parent} is not an existing directory"
+def _no_directory(path: Path) -> Message:
+    return N_(
+        "{path}: cannot write the account file: {directory} is not an existing directory",
+        path=str(path),
+        directory=str(path.parent),
+    )
 
 
-def merge_account_text(existing: str | None, scan: AccountScan, *, now: datetime | None = None) -> tuple[str, Changes]:
-    """The account file text: `existing` (None: a new file) with what `scan` found added, and what was added."""
+def merge_account_text(
+    existing: str | None, scan: AccountScan, *, now: datetime | None = None, tr: Translator | None = None
+) -> tuple[str, Changes]:
+    """The account file text: `existing` (None: a new file) with what `scan` found added, and what was added;
+    the comments in `tr`'s language (English by default)."""
+    tr = tr or Translator()
     merging = existing is not None
-    doc = tomlkit.parse(existing if merging else skeleton(scan, now or datetime.now(UTC)))
-    stamp = f"; added by `importer account pull` {(now or datetime.now(UTC)):%Y-%m-%d}" if merging else ""
+    doc = tomlkit.parse(existing if merging else skeleton(scan, now or datetime.now(UTC), tr))
+    day = f"{(now or datetime.now(UTC)):%Y-%m-%d}"
+    stamp = "; " + tr.gettext("added by `importer account pull` {date}", date=day) if merging else ""
+    words = Wording(scan, tr)
     changes = Changes()
-    _merge_tags(doc, scan, changes, stamp)
-    _merge_users(doc, scan, changes, stamp)
-    _merge_fields(doc, scan, changes, stamp)
-    _merge_teams(doc, scan, changes)
-    _merge_channels(doc, scan, changes)
+    _merge_tags(doc, words, changes, stamp)
+    _merge_users(doc, words, changes, stamp)
+    _merge_fields(doc, words, changes, stamp)
+    _merge_teams(doc, scan, changes, tr)
+    _merge_channels(doc, scan, changes, tr)
     text = doc.as_string()
     try:
         parse_account(tomllib.loads(text))
@@ -134,54 +147,22 @@ def merge_account_text(existing: str | None, scan: AccountScan, *, now: datetime
     return text, changes
 
 
-def skeleton(scan: AccountScan, now: datetime) -> str:
-    """A new file: what was read and from where, what the API cannot show, and empty lists to fill."""
-    if scan.complete:
-        read = f"read every contact: {scan.contacts:,} on {_count(scan.pages, 'page')}."
-    else:
-        read = (
-            f"PARTIAL scan, stopped by --max-pages after {scan.contacts:,} contacts on {_count(scan.pages, 'page')}:"
-            "\n#   contacts not read may carry tags, custom fields and assigned users that are not listed here."
-        )
-    return f"""\
-# Callbell account for `importer import`, `validate` and `mapping`.
-# Written by `importer account pull` on {now:%Y-%m-%d %H:%M} UTC from {_where(scan.source)};
-# {read}
-# The API cannot list an account's tags, custom fields or users. This file holds what it does show: teams and
-# their members, channels, and the tags, custom fields and assigned users seen on the contacts read.
-# Edit it freely: running `importer account pull -o THIS_FILE` again only adds, and keeps your entries and comments.
-
-# Tags carried by the contacts read. Tags no contact carries yet are invisible to the API:
-# add them from Settings -> Tags, e.g. tags = ["VIP", "Call back"].
-tags = []
-
-# Users: team members (GET /teams/:uuid/members) and users assigned to the contacts read.
-# Users in no team and assigned to no contact are invisible to the API: add them from Settings -> Users.
-users = []
-
-# Custom fields with a value on a contact read, with the type the API reports (include_field_types=true).
-# Custom fields no contact has a value for are invisible to the API: add them from Settings -> Custom fields:
-#   [custom_fields."Plan"]
-#   type = "dropdown"            # text | email | number | date | dropdown | checkbox
-#   options = ["Basic", "Pro"]
-"""
-
-
 # --- sections ----------------------------------------------------------------------------------------------
 
 
-def _merge_tags(doc: Any, scan: AccountScan, changes: Changes, stamp: str) -> None:
-    ranked = sorted(scan.tags.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
-    new = _add_strings(doc, "tags", [(tag, _seen(scan, n) + stamp) for tag, n in ranked])
+def _merge_tags(doc: Any, words: Wording, changes: Changes, stamp: str) -> None:
+    ranked = sorted(words.scan.tags.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    new = _add_strings(doc, "tags", [(tag, words.seen(n) + stamp) for tag, n in ranked])
     changes.tags += new
 
 
-def _merge_users(doc: Any, scan: AccountScan, changes: Changes, stamp: str) -> None:
-    users = sorted(scan.users.values(), key=lambda u: u.email.casefold())
-    changes.users += _add_strings(doc, "users", [(u.email, _user_note(u) + stamp) for u in users])
+def _merge_users(doc: Any, words: Wording, changes: Changes, stamp: str) -> None:
+    users = sorted(words.scan.users.values(), key=lambda u: u.email.casefold())
+    changes.users += _add_strings(doc, "users", [(u.email, words.user_note(u) + stamp) for u in users])
 
 
-def _merge_fields(doc: Any, scan: AccountScan, changes: Changes, stamp: str) -> None:
+def _merge_fields(doc: Any, words: Wording, changes: Changes, stamp: str) -> None:
+    scan, tr = words.scan, words.tr
     if not scan.fields:
         return
     if "custom_fields" not in doc:
@@ -191,18 +172,20 @@ def _merge_fields(doc: Any, scan: AccountScan, changes: Changes, stamp: str) -> 
         if name in table:
             _merge_field(table[name], seen, changes)
             continue
-        ftype, note = _field_type(seen)
+        ftype, note = words.field_type(seen)
         options = seen.options if ftype in _CHOICE else []
         if ftype in _CHOICE and not options:
-            changes.warnings.append(f"custom field {name!r} is a {ftype} but no option was seen: add it by hand")
+            changes.warnings.append(
+                N_("custom field {name!r} is a {type} but no option was seen: add it by hand", name=name, type=ftype)
+            )
             continue
         entry = tomlkit.table()
-        entry.comment(_seen(scan, seen.contacts) + note + stamp)
+        entry.comment(words.seen(seen.contacts) + note + stamp)
         entry.add("type", ftype)
         if options:
             array = tomlkit.array()
             array.extend(options)
-            array.comment("options the API showed and values seen: the list may be incomplete")
+            array.comment(tr.gettext("options the API showed and values seen: the list may be incomplete"))
             entry.add("options", array)
         entry.add(tomlkit.nl())
         table.add(name, entry)
@@ -213,7 +196,12 @@ def _merge_field(entry: Any, seen: SeenField, changes: Changes) -> None:
     kept = entry.get("type")
     if seen.type in FIELD_TYPES and seen.type != kept:
         changes.warnings.append(
-            f"custom field {seen.name!r}: kept the file's type {kept!r} (the API reports {seen.type!r})"
+            N_(
+                "custom field {name!r}: kept the file's type {kept!r} (the API reports {reported!r})",
+                name=seen.name,
+                kept=kept,
+                reported=seen.type,
+            )
         )
     if kept not in _CHOICE or seen.type not in (None, kept):
         return  # options of another type mean nothing for the file's
@@ -225,20 +213,25 @@ def _merge_field(entry: Any, seen: SeenField, changes: Changes) -> None:
         changes.options[seen.name] = added
 
 
-def _merge_teams(doc: Any, scan: AccountScan, changes: Changes) -> None:
+def _merge_teams(doc: Any, scan: AccountScan, changes: Changes, tr: Translator) -> None:
     tables = doc.get("teams")
     by_uuid = {str(t.get("uuid")): t for t in tables if isinstance(t, dict)} if tables is not None else {}
     for team in scan.teams:
-        if not _valid_uuid(team.uuid, f"team {team.name!r}", changes):
+        if not _valid_uuid(team.uuid, N_("team {name!r}", name=team.name), changes):
             continue
         known = by_uuid.get(team.uuid)
         if known is None:
-            tables = _append_table(doc, "teams", _team_entry(team), tables)
+            tables = _append_table(doc, "teams", _team_entry(team), tables, tr)
             changes.teams.append(team.name)
             continue
         if str(known.get("name")) != team.name:
             changes.warnings.append(
-                f"team {team.uuid}: kept the file's name {known.get('name')!r} (the API calls it {team.name!r})"
+                N_(
+                    "team {uuid}: kept the file's name {kept!r} (the API calls it {name!r})",
+                    uuid=team.uuid,
+                    kept=known.get("name"),
+                    name=team.name,
+                )
             )
         if "members" not in known:
             known["members"] = tomlkit.array()
@@ -249,13 +242,13 @@ def _merge_teams(doc: Any, scan: AccountScan, changes: Changes) -> None:
             changes.members[str(known.get("name", team.name))] = added
 
 
-def _merge_channels(doc: Any, scan: AccountScan, changes: Changes) -> None:
+def _merge_channels(doc: Any, scan: AccountScan, changes: Changes, tr: Translator) -> None:
     tables = doc.get("channels")
     have = {str(t.get("uuid")) for t in tables or () if isinstance(t, dict)}
     for channel in scan.channels:
-        if channel.uuid in have or not _valid_uuid(channel.uuid, f"channel {channel.title!r}", changes):
+        if channel.uuid in have or not _valid_uuid(channel.uuid, N_("channel {title!r}", title=channel.title), changes):
             continue
-        tables = _append_table(doc, "channels", _channel_entry(channel), tables)
+        tables = _append_table(doc, "channels", _channel_entry(channel), tables, tr)
         changes.channels.append(f"{channel.title} ({channel.type})")
 
 
@@ -286,11 +279,11 @@ def _add_strings(doc: Any, key: str, entries: list[tuple[str, str]]) -> list[str
     return [v for v, _ in new]
 
 
-def _append_table(doc: Any, key: str, entry: Table, tables: Any) -> Any:
+def _append_table(doc: Any, key: str, entry: Table, tables: Any, tr: Translator) -> Any:
     if tables is None:
         if not doc.as_string().endswith("\n\n"):
             doc.add(tomlkit.nl())
-        doc.add(tomlkit.comment(_SECTION_COMMENTS[key]))
+        doc.add(tomlkit.comment(tr.render(SECTION_COMMENTS[key])))
         doc.add(key, tomlkit.aot())
         tables = doc[key]
     if isinstance(tables, AoT):
@@ -300,12 +293,6 @@ def _append_table(doc: Any, key: str, entry: Table, tables: Any) -> Any:
     else:  # written as an inline array of tables: add one more of the same kind
         tables.append(entry.unwrap())
     return tables
-
-
-_SECTION_COMMENTS = {
-    "teams": "Teams (GET /teams) and their members (GET /teams/:uuid/members).",
-    "channels": "Channels (GET /channels; discarded channels are left out).",
-}
 
 
 def _team_entry(team: Team) -> Table:
@@ -332,55 +319,19 @@ def _channel_entry(channel: Channel) -> Table:
 # --- wording -------------------------------------------------------------------------------------------------
 
 
-def _seen(scan: AccountScan, n: int) -> str:
-    if not n:
-        return f"no value on the {scan.contacts:,} contacts read; typed by the API"
-    return f"on {n:,} of {scan.contacts:,} contacts read" + ("" if scan.complete else " (partial scan)")
-
-
-def _user_note(user: SeenUser) -> str:
-    parts = []
-    if user.teams:
-        parts.append(f"{'team' if len(user.teams) == 1 else 'teams'} {capped(user.teams)}")
-    if user.assigned:
-        parts.append(f"assigned to {user.assigned:,} contact{'' if user.assigned == 1 else 's'} read")
-    return "; ".join(parts)
-
-
-def _field_type(seen: SeenField) -> tuple[str, str]:
-    """The type to write and a note when it is a guess."""
-    if seen.type in FIELD_TYPES:
-        return str(seen.type), ""
-    if seen.type is None:
-        return "text", "; the API did not report its type: text assumed, check it"
-    return "text", f"; the API reports type {seen.type!r}, unknown to the importer: text assumed, check it"
-
-
-def _valid_uuid(uuid: str, what: str, changes: Changes) -> bool:
+def _valid_uuid(uuid: str, what: Message, changes: Changes) -> bool:
     if _UUID.match(uuid):
         return True
-    changes.warnings.append(f"{what}: uuid {uuid!r} is not 32 lowercase hex characters; left out")
+    changes.warnings.append(N_("{what}: uuid {uuid!r} is not 32 lowercase hex characters; left out", what=what,
+                               uuid=uuid))  # fmt: skip
     return False
 
 
-def _where(url: str) -> str:
-    parts = urlsplit(url)  # never a user:password@ part, should a URL carry one
-    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def _names(names: list[str]) -> str:
-    return capped(names)
-
-
-def _added(names: list[str], word: str) -> str:
-    return f"+ {_count(len(names), word)}: {_names(names)}" if names else ""
-
-
 # --- writing -------------------------------------------------------------------------------------------------
+
+
+def _cannot_write(path: Path, exc: OSError) -> Message:
+    return N_("{path}: cannot write the account file ({reason})", path=str(path), reason=exc.strerror or str(exc))
 
 
 def _replace(path: Path, text: str) -> None:
@@ -391,7 +342,7 @@ def _replace(path: Path, text: str) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot write the account file ({exc.strerror or exc})") from None
+        raise ConfigError(_cannot_write(path, exc)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -405,4 +356,4 @@ def _replace(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"{path}: cannot write the account file ({exc.strerror or exc})") from None
+        raise ConfigError(_cannot_write(path, exc)) from None

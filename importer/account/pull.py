@@ -16,6 +16,7 @@ from importer.account.model import Channel, Team
 from importer.account.walk import member_email, walk_account
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig
 from importer.errors import AccountError
+from importer.i18n.message import N_, Message
 
 PAGE_WINDOW = 4  # contact pages asked for at once: paging a large account stays latency-bound otherwise
 
@@ -135,20 +136,26 @@ def pull_account(
     async def run() -> AccountScan:
         async with CallbellClient(config) as client:
             await _checked(client.probe(), "GET /auth/me")
-            return await _checked(scan_account(client, max_pages=max_pages, on_page=on_page), "reading the account")
+            scanning = scan_account(client, max_pages=max_pages, on_page=on_page)
+            return await _checked(scanning, N_("reading the account"))
 
     return asyncio.run(run())
 
 
-async def _checked(call: Awaitable[Any], what: str) -> Any:
+async def _checked(call: Awaitable[Any], what: Message | str) -> Any:
     try:
         return await call
     except ApiError as exc:
         if exc.status in (401, 403):
             raise AccountError(
-                f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN or --token-file"
+                N_(
+                    "the API refused the token (HTTP {status}): check CALLBELL_API_TOKEN or --token-file",
+                    status=str(exc.status),
+                )
             ) from None
-        raise AccountError(f"{what} failed: {exc}") from None
+        # The API's own words (the client's) stay as they are: a Message when the client gives one.
+        cause = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
+        raise AccountError(N_("{what} failed: {error}", what=what, error=cause)) from None
 
 
 def _tag_names(value: Any) -> list[str]:

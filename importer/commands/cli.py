@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
@@ -15,11 +14,12 @@ from importer.commands.about import version_option
 from importer.commands.account import account_group
 from importer.commands.api_options import show_api_notices
 from importer.commands.flags import command_flags
-from importer.commands.guard import GuardedGroup, crash_guard
+from importer.commands.guard import GuardedGroup, command_language, crash_guard, error_message
 from importer.commands.mapping import mapping_command
 from importer.commands.undo import runs_command, undo_command
 from importer.errors import ImporterError, capped
-from importer.i18n.translator import Translator, detect_lang
+from importer.i18n.message import N_, Text, english
+from importer.i18n.translator import Translator
 from importer.pipeline.api import import_file, validate_file
 from importer.pipeline.run_options import load_config, merged
 from importer.progress import TqdmProgress
@@ -84,22 +84,23 @@ def _run(
 ) -> None:
     """The run through the Python API (importer.pipeline.api); `kw` holds its options, named as the flags. A flag
     not given is None: the --config file's [options] may set it, else the table's default applies."""
-    log = Log(json_lines=log_format == "json")
-    tr = Translator.for_lang(kw.get("lang") or detect_lang(os.environ))  # a config's lang replaces it below
+    # The run's language before anything can fail: --lang, else the --config file's, else the locale.
+    tr = Translator.for_lang(command_language(kw.get("lang"), kw.get("config")))
+    log = Log(json_lines=log_format == "json", translator=tr)
     show_api_notices(lambda message: log.emit("warning", message))  # a pre-flight retry, as it happens
     # Before the sending stage (which handles signals itself), SIGTERM and SIGHUP (a closed terminal) stop the run
     # like Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     # The crash guard every command has, told through the log: a JSON line when --log-format json.
-    with crash_guard(lambda message, code: log.error(message, exit_code=code)):
+    with crash_guard(lambda message, code: log.error(message, exit_code=code), tr=tr):
         try:
             config = load_config(kw["config"])  # read once, here: the command's own options may come from it
             own, _ = merged(
                 {"progress": progress, "log_format": log_format, "log_every": log_every, "lang": kw["lang"]}, config
             )
             log.json_lines = own["log_format"] == "json"
-            tr = Translator.for_lang(own["lang"] or detect_lang(os.environ))
+            tr = log.tr = Translator.for_lang(command_language(own["lang"], kw["config"]))
             if own["progress"] if own["progress"] is not None else sys.stderr.isatty():
                 reporter: Any = TqdmProgress(render=tr.render)
             else:
@@ -107,11 +108,11 @@ def _run(
             run = validate_file if dry_run else import_file
             report = run(file, progress=reporter, **{**kw, "config": config})
         except ImporterError as exc:
-            log.error(str(exc), exit_code=int(exc.exit_code))
+            log.error(error_message(exc), exit_code=int(exc.exit_code))
             sys.exit(int(exc.exit_code))
         except (KeyboardInterrupt, _Terminated) as exc:
             code = 128 + exc.signum if isinstance(exc, _Terminated) else 130
-            log.error(tr.gettext("interrupted before anything was sent"), exit_code=code)
+            log.error(N_("interrupted before anything was sent"), exit_code=code)
             sys.exit(code)
     _print_report(report, dry_run, log, tr)
     sys.exit(int(report.exit_code))
@@ -128,23 +129,26 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 class Log:
-    """Lines on stderr for people (text) or schedulers (one JSON object per line)."""
+    """Lines on stderr for people (text, in the run's language) or schedulers (one JSON object per line, English:
+    a message's English text, so that what reads them does not depend on the language)."""
 
-    def __init__(self, json_lines: bool) -> None:
+    def __init__(self, json_lines: bool, translator: Translator | None = None) -> None:
         self.json_lines = json_lines
+        self.tr = translator or Translator()
 
-    def emit(self, level: str, message: str, **fields: Any) -> None:
+    def emit(self, level: str, message: Text, **fields: Any) -> None:
         if self.json_lines:
-            record = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": level, "message": message, **fields}
-            click.echo(json.dumps(record, ensure_ascii=False, default=str), err=True)
+            record = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": level, "message": english(message)}
+            click.echo(json.dumps(record | fields, ensure_ascii=False, default=str), err=True)
         else:
+            # The labels stay English, as the statuses do: scripts look for `importer: error:`.
             label = f"{level}: " if level in ("error", "warning") else ""
-            click.echo(f"importer: {label}{message}", err=True)
+            click.echo(f"importer: {label}{self.tr.render(message)}", err=True)
 
-    def info(self, message: str, **fields: Any) -> None:
+    def info(self, message: Text, **fields: Any) -> None:
         self.emit("info", message, **fields)
 
-    def error(self, message: str, **fields: Any) -> None:
+    def error(self, message: Text, **fields: Any) -> None:
         self.emit("error", message, **fields)
 
 
@@ -177,18 +181,20 @@ class LogProgress:
 
     def _line(self, now: float) -> None:
         rate = self.done / max(now - self.started, 1e-9)
-        tr = self.tr
         fields: dict[str, Any] = {"stage": str(self.description), "done": self.done, "rate": round(rate, 1)}
-        # Plain digits, as log readers parse them; the words in the run's language.
-        text = f"{tr.render(self.description)}: {self.done}"
-        if self.total:
-            eta = (self.total - self.done) / rate if rate else None
-            fields |= {"total": self.total, "eta_s": round(eta) if eta is not None else None}
-            text += f"/{self.total} ({100 * self.done / self.total:.0f}%)"
-        text += ", " + tr.gettext("{rate} rows/s", rate=str(round(rate)))
-        if fields.get("eta_s") is not None:
-            text += ", " + tr.gettext("ETA {seconds}s", seconds=str(fields["eta_s"]))
-        self.log.info(text, **fields)
+        # Plain digits (strings: not grouped), as log readers parse them; the words in the run's language.
+        numbers = {"stage": self.description, "done": str(self.done), "rate": str(round(rate))}
+        if not self.total:
+            self.log.info(N_("{stage}: {done}, {rate} rows/s", **numbers), **fields)
+            return
+        eta = (self.total - self.done) / rate if rate else None
+        fields |= {"total": self.total, "eta_s": round(eta) if eta is not None else None}
+        numbers |= {"total": str(self.total), "percent": f"{100 * self.done / self.total:.0f}"}
+        if eta is None:
+            self.log.info(N_("{stage}: {done}/{total} ({percent}%), {rate} rows/s", **numbers), **fields)
+        else:
+            line = N_("{stage}: {done}/{total} ({percent}%), {rate} rows/s, ETA {seconds}s", seconds=str(round(eta)))
+            self.log.info(line.with_params(**numbers), **fields)
 
 
 def _print_report(report: Report, dry_run: bool, log: Log, tr: Translator | None = None) -> None:
@@ -199,10 +205,12 @@ def _print_report(report: Report, dry_run: bool, log: Log, tr: Translator | None
     for note in report.notes:
         echo(f"  {tr.render(note)}")
     for index, why in report.mapping.inferred.items():  # read from the values, not the header: say so
-        echo(f"  {report.mapping.column(index)} -> {report.mapping.target(index)}: inferred from the values ({why})")
+        column, target = report.mapping.column(index), report.mapping.target(index)
+        echo("  " + tr.gettext("{header} -> {target}: inferred from the values ({why})", header=column,
+                               target=target, why=tr.render(why)))  # fmt: skip
     unmapped = [report.mapping.column(i) for i in report.mapping.unmapped]
     if unmapped:
-        echo(tr.gettext("Columns not imported: {columns}", columns=capped(unmapped, 20)))
+        echo(tr.gettext("Columns not imported: {columns}", columns=tr.render(capped(unmapped, 20))))
     order = ("created", "updated", "unchanged", "skipped", "valid", "merged", "duplicate", "invalid", "failed",
              "pending")  # fmt: skip
     # The statuses as the results file writes them (machine-read words, the same in every language).
@@ -278,7 +286,7 @@ def _print_missing(report: Report, echo: Any, tr: Translator) -> None:
             )
         )
     if missing.get("held_back"):
-        echo(tr.gettext("Contacts that left the source: held back, {why}.", why=str(missing["held_back"])))
+        echo(tr.gettext("Contacts that left the source: held back, {why}.", why=tr.render(missing["held_back"])))
     failed, pending = report.removals.get("failed", 0), report.removals.get("pending", 0)
     if failed or pending:
         what = [tr.gettext("{n} failed", n=failed)] if failed else []

@@ -6,13 +6,13 @@ importer mapping contacts.csv -a account.toml > importer.toml
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
 
 from importer.account.model import Account, AccountFileError, load_account
 from importer.commands.flags import named_flags
+from importer.commands.guard import error_text, fail, translator_for
 from importer.errors import AccountError, ConfigError, ImporterError
 from importer.i18n.message import N_, NP_, Message, Text
 from importer.i18n.translator import Translator, detect_lang
@@ -68,7 +68,7 @@ def mapping_command(
     """Print the column mapping of FILE as a TOML config (for --config); unmapped columns are listed, and (with
     --account-file) the file's values that the account lacks, ready to map in [values] sections."""
     # The comments it writes and what it says on stderr, in the run's language (a config's lang when no --lang).
-    tr = Translator.for_lang(lang or detect_lang(os.environ))
+    tr = translator_for(lang, config_path)
     try:
         text, warnings = render_mapping(
             file,
@@ -82,9 +82,7 @@ def mapping_command(
             lang=lang,
         )
     except ImporterError as exc:
-        message = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
-        click.echo(f"importer: error: {tr.render(message)}", err=True)  # the prefix stays: scripts grep it
-        sys.exit(int(exc.exit_code))
+        fail(error_text(exc, tr), int(exc.exit_code))
     for warning in warnings:
         click.echo(f"importer: warning: {tr.render(warning)}", err=True)
     click.echo(text, nl=False)
@@ -109,14 +107,15 @@ def render_mapping(
         try:
             account = load_account(account_file)
         except AccountFileError as exc:
-            raise AccountError(str(exc)) from None  # exit code 3, as for `importer import`
+            raise AccountError(exc.message) from None  # exit code 3, as for `importer import`
     config = load_mapping_config(config_path) if config_path is not None else None
     pinned = dict(config.options) if config else {}
     if default_region is not None:
         if not is_region(default_region):
             raise ConfigError(
-                N_("--default-region: {value!r} is not a two-letter country code such as ES", value=default_region)
-            )
+                N_("{name}: {value!r} is not a two-letter country code such as ES", name="--default-region",
+                   value=default_region)
+            )  # fmt: skip
         pinned["default_region"] = default_region.strip().upper()
     tr = Translator.for_lang(lang or pinned.get("lang") or detect_lang(os.environ))
     # Explicit flags beat the config's pinned settings, which beat detection.

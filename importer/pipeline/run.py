@@ -181,7 +181,7 @@ def _load_account(path: Path) -> Account:
     try:
         return load_account(path)
     except AccountFileError as exc:
-        raise AccountError(str(exc)) from None
+        raise AccountError(exc.message) from None
 
 
 def _open(options: ImportOptions, path: Path) -> Table:
