@@ -278,7 +278,7 @@ def _print_missing(report: Report, echo: Any, tr: Translator) -> None:
             )
         )
     if missing.get("held_back"):
-        echo(tr.gettext("Contacts that left the source: held back, {why}.", why=str(missing["held_back"])))
+        echo(tr.gettext("Contacts that left the source: held back, {why}.", why=missing["held_back"]))
     failed, pending = report.removals.get("failed", 0), report.removals.get("pending", 0)
     if failed or pending:
         what = [tr.gettext("{n} failed", n=failed)] if failed else []

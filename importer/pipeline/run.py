@@ -24,6 +24,7 @@ from importer.delivery.options import missing_policy
 from importer.delivery.preflight import preflight
 from importer.delivery.send import deliver
 from importer.errors import AccountError
+from importer.i18n.message import N_
 from importer.i18n.translator import Translator
 from importer.mapping.columns import build_mapping
 from importer.mapping.headers import vocabulary
@@ -63,14 +64,14 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     # is read from a local file: its own, or the snapshot of a URL's, standard input's or a query's rows. A
     # snapshot is named as the input was given (without secrets), not as the copy: in messages, the summary's
     # "file" and the report; `snapshot` says where the copy is.
-    fetched, source_id, label, notes = None, str(options.file), "", ()
+    fetched, source_id, from_snapshot, notes = None, str(options.file), False, ()
     file: Path | str = options.file
     snapshot: Path | None = None
     if table is None:
         fetched, source_id = fetch(options)
         file, notes = (input_name(options.input_spec) if fetched.snapshot else fetched.path), fetched.notes
         snapshot = fetched.path if fetched.snapshot else None
-        label = f", from {file}" if fetched.snapshot else ""
+        from_snapshot = fetched.snapshot
         with reading_errors(fetched, str(file)):
             table = _open(options, fetched.path)  # a bad file is reported before any request
     client = options.client
@@ -87,7 +88,10 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
     # Checked against the account before any row: a wrong right side would fail every row it touches.
     options = replace(options, validation=replace(options.validation, values=resolve_value_rules(rules, account)))
     report = Report(
-        source=table.description + label,
+        # What was read; a snapshot's says which input it copies (in the run's language: a Message).
+        source=N_("{source}, from {file}", source=table.description, file=str(file))
+        if from_snapshot
+        else table.description,
         mapping=mapping,
         results_path=options.results_path,
         file=file,
@@ -143,7 +147,8 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         elif options.dry_run:
             ledger.rows.pending_to_valid()
 
-        ledger.rows.share_merged_outcomes()  # a merged row: the contact its group's first row went into
+        # A merged row: the contact its group's first row went into.
+        ledger.rows.share_merged_outcomes(translator.gettext("merged into row {row}, which failed", row="{row}"))
         run_id = "" if options.dry_run else run
         if report.signal is None and not ledger.rows.count_pending():  # a stopped run removes nothing: it resumes
             if options.dry_run and options.on_missing != "keep" and options.state_path.exists():
@@ -179,7 +184,7 @@ def _load_account(path: Path) -> Account:
     try:
         return load_account(path)
     except AccountFileError as exc:
-        raise AccountError(str(exc)) from None
+        raise AccountError(exc.args[0] if len(exc.args) == 1 else str(exc)) from None  # a Message keeps its language
 
 
 def _open(options: ImportOptions, path: Path) -> Table:
@@ -201,16 +206,15 @@ def write_results(
     """Results in row order from the ledger, which holds each row's original cells too; then the run's removals
     (--on-missing), each a row without a row number."""
     errors_path = options.errors_path
+    tr = translator or Translator()
     with ResultsWriter(options.results_path, errors_path, headers) as writer:
         for outcome in ledger.rows.outcomes():
             writer.write(*outcome)
         for action, state, uuid, identifier, href, error, warning in ledger.removals.outcomes(run):
             status = removal_status(action, state, options.dry_run)
             if status == "pending":
-                error = error or (translator or Translator()).gettext(
-                    "not sent: the run was stopped; run the same command again to finish"
-                )
-            writer.write_removal(status, uuid, identifier, error, href, warning)
+                error = error or tr.gettext("not sent: the run was stopped; run the same command again to finish")
+            writer.write_removal(status, uuid, identifier, error, href, tr.render(warning))
         wrote_errors = writer.error_rows > 0
     if not wrote_errors:
         errors_path.unlink(missing_ok=True)  # an old errors file would mislead

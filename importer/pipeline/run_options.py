@@ -18,6 +18,7 @@ from importer.callbell.client import DEFAULT_BASE_URL, ClientConfig
 from importer.callbell.credentials import BASE_URL_ENV, read_token
 from importer.delivery.options import max_missing_limit, missing_policy
 from importer.errors import ConfigError
+from importer.i18n.message import N_
 from importer.i18n.translator import detect_lang
 from importer.mapping.config import MappingConfig, load_mapping_config
 from importer.options import BY_NAME, OPTIONS, api_arguments, api_keywords
@@ -105,7 +106,14 @@ def build_options(
         raise ConfigError(NO_ACCOUNT_FILE)
     for key, choices in CHOICES.items():
         if kw[key] is not None and kw[key] not in choices:
-            raise ConfigError(f"{name(key)}: {kw[key]!r} is not one of {', '.join(choices)}")
+            raise ConfigError(
+                N_(
+                    "{option}: {value!r} is not one of {choices}",
+                    option=name(key),
+                    value=kw[key],
+                    choices=", ".join(choices),
+                )
+            )
     token = token or read_token(_path(kw["token_file"]))
     client = None
     if token:
@@ -122,18 +130,24 @@ def build_options(
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
     if kw["workers"] is not None and kw["workers"] < 1:
-        raise ConfigError(f"{name('workers')} must be at least 1")
+        raise ConfigError(N_("{option} must be at least 1", option=name("workers")))
     if float(kw["settle"]) < 0:
-        raise ConfigError(f"{name('settle')} must be at least 0")
+        raise ConfigError(N_("{option} must be at least 0", option=name("settle")))
     missing_policy(str(kw["on_missing"]))  # checked now, before any work
     max_missing_limit(str(kw["max_missing"]), 0)
     report = _path(kw["report"])
     if report is not None and not report.parent.is_dir():  # found now, not after the contacts were sent
-        raise ConfigError(f"{name('report')}: {report.parent} is not a directory")
+        raise ConfigError(N_("{option}: {path} is not a directory", option=name("report"), path=str(report.parent)))
     region = kw["default_region"]
     if region is not None and not is_region(region):
         # Otherwise every row without a Country would be invalid, each saying so, instead of one line here.
-        raise ConfigError(f"{name('default_region')}: {region!r} is not a two-letter country code such as ES")
+        raise ConfigError(
+            N_(
+                "{option}: {value!r} is not a two-letter country code such as ES",
+                option=name("default_region"),
+                value=region,
+            )
+        )
     return ImportOptions(
         # A local file's path; another input's name (contacts.csv, stdin, query) names its results in this folder.
         file=spec.path if spec.is_local else Path(spec.name),
