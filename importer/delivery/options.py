@@ -4,7 +4,7 @@ no module of the pipeline above it. Defaults from the options table (importer.op
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from importer.delivery.changes import TagsMode
@@ -24,11 +24,12 @@ class DeliveryOptions:
     settle: float = default("settle")  # seconds a look-up waits after a lost answer: reads may trail writes
     on_missing: str = default("on_missing")  # keep | tag:NAME | delete (see missing_policy)
     max_missing: str = default("max_missing")  # N or P% (see max_missing_limit)
-    lang: str = "en"  # the language of the texts written into the state file (rows' error and warning cells)
+    # The language of the texts written into the state file (rows' cells); None: en. Not part of what is sent.
+    lang: str | None = field(default=default("lang"), compare=False)
 
     @property
     def translator(self) -> Translator:
-        return Translator.for_lang(self.lang)
+        return Translator.for_lang(self.lang or "en")
 
     @property
     def missing(self) -> MissingPolicy:

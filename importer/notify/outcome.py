@@ -85,7 +85,7 @@ class Outcome:
             ranked = sorted(self.counts.items(), key=lambda kv: -kv[1])
             done = ", ".join(f"{tr.number(n)} {status}" for status, n in ranked)
             rows = tr.ngettext("{n} row", "{n} rows", self.rows)
-            what = tr.gettext("{rows}: {counts}", rows=rows, counts=done) if done else rows
+            what = tr.gettext("{total}: {counts}", total=rows, counts=done) if done else rows
         line = tr.gettext("{head} — {what} (exit {code})", head=head, what=what, code=str(self.exit_code))
         return tr.gettext("{line}; report: {path}", line=line, path=self.report) if self.report else line
 
