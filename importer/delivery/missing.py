@@ -28,7 +28,7 @@ from importer.delivery.account_index import digits
 from importer.delivery.options import DeliveryOptions, MissingPolicy, max_missing_limit
 from importer.delivery.snapshot import snapshot
 from importer.errors import ConfigError
-from importer.i18n.message import N_, NP_, Text
+from importer.i18n.message import N_, NP_, Message, Text
 from importer.i18n.translator import Translator
 from importer.state.ledger import Ledger, Missing, Removal
 
@@ -131,8 +131,7 @@ def handle_missing(
             " allows ({limit}): nothing removed; check the input, or raise --max-missing for one run",
             report.known,
             missing=report.missing,
-            # One decimal, written as the run's language writes it (the sentence is shown in that language).
-            share=options.translator.fixed(share, 1),
+            share=_one_decimal(share),
             max=options.max_missing,
             limit=report.limit,
         )
@@ -142,6 +141,13 @@ def handle_missing(
     if config is not None and not options.dry_run:
         asyncio.run(_remove(_Run(ledger, run, options.translator), config, report, progress))
     return report
+
+
+def _one_decimal(value: float) -> Message:
+    """A number with one decimal as a Message, so that it is written as the language of wherever the sentence is
+    shown writes it (40.0 in summary.json, 40,0 in a Spanish report): the decimal separator is the translation's."""
+    units, tenths = divmod(round(value * 10), 10)
+    return N_("{units}.{tenths}", units=units, tenths=str(tenths))
 
 
 def _missing(ledger: Ledger, policy: MissingPolicy) -> list[Missing]:
