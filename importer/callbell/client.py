@@ -31,6 +31,7 @@ from tenacity import (
 from importer.callbell.pacing import InFlight, Pacer
 from importer.callbell.transport import describe, is_loopback
 from importer.errors import ConfigError
+from importer.i18n.message import N_, NP_, Text
 
 logger = logging.getLogger(__name__)  # a pre-flight retry, as it happens; the commands show it on stderr
 
@@ -44,23 +45,38 @@ PROBE_ATTEMPTS = 5  # a pre-flight asks a few times only (a person is waiting), 
 class ApiError(Exception):
     """A definite answer from the API that the request was refused (4xx other than 429, or retries ran out)."""
 
-    def __init__(self, status: int, message: str, *, unreachable: bool = False) -> None:
-        super().__init__(f"HTTP {status}: {message}" if status else message)
+    def __init__(self, status: int, message: Text, *, unreachable: bool = False) -> None:
+        super().__init__(f"HTTP {status}: {message}" if status else str(message))
         self.status = status
+        # The API's own text (as it wrote it), or ours (a Message: the run shows it in its language).
         self.message = message
         self.unreachable = unreachable  # the retries ran out on connection failures: the API is not there
+
+    @property
+    def text(self) -> Text:
+        """str(self) for a person: the status and the message, in the run's language where the message is ours."""
+        return (
+            N_("HTTP {status}: {message}", status=str(self.status), message=self.message)
+            if self.status
+            else self.message
+        )
 
 
 class OutcomeUnknown(Exception):
     """A write may or may not have happened: timeout, dropped connection or 5xx after sending."""
 
+    def __init__(self, message: Text) -> None:
+        super().__init__(str(message))
+        self.message = message  # why, for a person (a Message where the words are ours)
+
 
 class _Retryable(Exception):
     def __init__(
-        self, reason: str, retry_after: float | None = None, *, transport: bool = False, advice: str = "",
+        self, reason: Text, retry_after: float | None = None, *, transport: bool = False, advice: Text = "",
         probe_attempts: int | None = None,
     ) -> None:  # fmt: skip
-        super().__init__(reason)
+        super().__init__(str(reason))
+        self.reason = reason
         self.retry_after = retry_after
         self.transport = transport
         self.advice = advice or reason  # the reason with what to check, for a person
@@ -85,18 +101,20 @@ class ClientConfig:
     def __post_init__(self) -> None:
         check_base_url(self.base_url)
         if self.rate <= 0:
-            raise ConfigError("--rate must be greater than 0")
+            raise ConfigError(N_("--rate must be greater than 0"))
         if self.concurrency is not None and self.concurrency < 1:
-            raise ConfigError("--concurrency must be at least 1")
+            raise ConfigError(N_("--concurrency must be at least 1"))
 
 
 def check_base_url(url: str) -> None:
     """Refuse to send the token in clear text anywhere but this machine."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"base URL {url!r} is not an http(s) URL")
+        raise ConfigError(N_("base URL {url!r} is not an http(s) URL", url=url))
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ConfigError(f"refusing to send the API token over plain http to {parts.hostname}; use https")
+        raise ConfigError(
+            N_("refusing to send the API token over plain http to {host}; use https", host=parts.hostname)
+        )
 
 
 @dataclass
@@ -171,7 +189,8 @@ class CallbellClient:
             attempts = retrying.statistics.get("attempt_number", self.config.max_retries + 1)
             if probe and exc.probe_attempts is not None:  # the advice says it all
                 raise ApiError(0, exc.advice, unreachable=exc.transport) from None
-            message = f"gave up after {attempts} attempt{'' if attempts == 1 else 's'}: {exc.advice if probe else exc}"
+            why = exc.advice if probe else exc.reason
+            message = NP_("gave up after {n} attempt: {why}", "gave up after {n} attempts: {why}", attempts, why=why)
             raise ApiError(0, message, unreachable=exc.transport) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -212,7 +231,7 @@ class CallbellClient:
         if status >= 500:
             if safe:
                 raise _Retryable(f"HTTP {status}", _retry_after(response))
-            raise OutcomeUnknown(f"HTTP {status}: {error_message(response)}")
+            raise OutcomeUnknown(ApiError(status, error_message(response)).text)
         if status >= 400:
             raise ApiError(status, error_message(response))
         return response
@@ -324,7 +343,7 @@ def contact_of(body: dict[str, Any]) -> dict[str, Any]:
     if isinstance(contact, list):
         contact = contact[0] if contact else None
     if not isinstance(contact, dict) or not contact.get("uuid"):
-        raise ApiError(0, "the API answered without a contact")
+        raise ApiError(0, N_("the API answered without a contact"))
     return contact
 
 
@@ -349,9 +368,9 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
-        raise ApiError(response.status_code, "the API answered with something that is not JSON") from None
+        raise ApiError(response.status_code, N_("the API answered with something that is not JSON")) from None
     if not isinstance(body, dict):
-        raise ApiError(response.status_code, "the API answered with unexpected JSON")
+        raise ApiError(response.status_code, N_("the API answered with unexpected JSON"))
     return body
 
 

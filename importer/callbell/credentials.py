@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 
 from importer.errors import AccountError, ConfigError
+from importer.i18n.message import N_
 
 TOKEN_ENV = "CALLBELL_API_TOKEN"
 BASE_URL_ENV = "CALLBELL_BASE_URL"
 # A run that must write and has no token (the library's word; a dry run needs none).
-NO_TOKEN = f"no API token: set {TOKEN_ENV} (or use --dry-run)"
+NO_TOKEN = N_("no API token: set {variable} (or use --dry-run)", variable=TOKEN_ENV)
 
 
 def read_token(token_file: Path | None) -> str | None:
@@ -22,11 +23,13 @@ def read_token(token_file: Path | None) -> str | None:
         try:
             token = token_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"{token_file}: cannot read token file ({exc.strerror or exc})") from None
+            raise ConfigError(
+                N_("{path}: cannot read token file ({error})", path=str(token_file), error=exc.strerror or str(exc))
+            ) from None
         except UnicodeDecodeError:
-            raise ConfigError(f"{token_file}: token file is not UTF-8 text") from None
+            raise ConfigError(N_("{path}: token file is not UTF-8 text", path=str(token_file))) from None
         if not token:
-            raise ConfigError(f"{token_file}: token file is empty")
+            raise ConfigError(N_("{path}: token file is empty", path=str(token_file)))
         return token
     return os.environ.get(TOKEN_ENV, "").strip() or None
 
@@ -35,5 +38,5 @@ def require_token(token_file: Path | None) -> str:
     """read_token for a command that cannot go on without one (exit 3, as a refused token)."""
     token = read_token(token_file)
     if not token:
-        raise AccountError(f"no API token: set {TOKEN_ENV} or give --token-file")
+        raise AccountError(N_("no API token: set {variable} or give --token-file", variable=TOKEN_ENV))
     return token

@@ -16,22 +16,25 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from importer.i18n.message import N_, Text
+
 # The resolver's "this name does not exist" answers; others (EAI_AGAIN...) mean it could not be asked.
 _NO_SUCH_HOST = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)}
+_URL = N_("is the URL right?")
 _SSL_NOISE = re.compile(r"^\[SSL(?:: [A-Z_]+)?\] |\s*\(_ssl\.c:\d+\)$")
 
 
 @dataclass(frozen=True)
 class TransportFailure:
-    text: str  # what happened, e.g. "connection refused at 127.0.0.1:1"
-    hint: str = ""  # what to check, for a person; appended when a probe gives up
+    text: Text  # what happened, e.g. "connection refused at 127.0.0.1:1" (a Message: shown in the run's language)
+    hint: Text = ""  # what to check, for a person; appended when a probe gives up
     # Asking again right away would meet the same answer: the attempts a probe makes at most (None: its default).
     # Refused or no such host: once more, for a server restarting or a resolver's hiccup. TLS: never.
     probe_attempts: int | None = None
 
     @property
-    def advice(self) -> str:
-        return f"{self.text} — {self.hint}" if self.hint else self.text
+    def advice(self) -> Text:
+        return N_("{what} — {hint}", what=self.text, hint=self.hint) if self.hint else self.text
 
 
 def describe(
@@ -40,23 +43,33 @@ def describe(
     address = _address(base_url)
     for cause in _chain(exc):
         if isinstance(cause, ConnectionRefusedError):
-            return TransportFailure(f"connection refused at {address}", "is the URL right?", probe_attempts=2)
+            return TransportFailure(N_("connection refused at {address}", address=address), _URL, probe_attempts=2)
         if isinstance(cause, socket.gaierror):
             host = urlsplit(base_url).hostname or address
             if cause.errno in _NO_SUCH_HOST:
-                return TransportFailure(f"no such host {host}", "is the URL right?", probe_attempts=2)
+                return TransportFailure(N_("no such host {host}", host=host), _URL, probe_attempts=2)
             reason = (cause.strerror or str(cause)).lower()
-            return TransportFailure(f"cannot look up {host} ({reason})", "is the network up?", probe_attempts=2)
+            return TransportFailure(
+                N_("cannot look up {host} ({reason})", host=host, reason=reason),
+                N_("is the network up?"),
+                probe_attempts=2,
+            )
         if isinstance(cause, ssl.SSLError):
-            hint = "is it a plain http server?" if cause.reason == "WRONG_VERSION_NUMBER" else ""
-            return TransportFailure(f"TLS error talking to {address}: {_ssl_reason(cause)}", hint, probe_attempts=1)
+            hint = N_("is it a plain http server?") if cause.reason == "WRONG_VERSION_NUMBER" else ""
+            text = N_("TLS error talking to {address}: {reason}", address=address, reason=_ssl_reason(cause))
+            return TransportFailure(text, hint, probe_attempts=1)
     if isinstance(exc, httpx.ConnectTimeout):
-        return TransportFailure(f"no connection to {address} within {connect_timeout:g} s", "is the URL right?")
+        return TransportFailure(
+            N_("no connection to {address} within {seconds} s", address=address, seconds=format(connect_timeout, "g")),
+            _URL,
+        )
     if isinstance(exc, httpx.ReadTimeout):
-        return TransportFailure(f"no answer from {address} within {read_timeout:g} s")
+        return TransportFailure(
+            N_("no answer from {address} within {seconds} s", address=address, seconds=format(read_timeout, "g"))
+        )
     if isinstance(exc, httpx.RemoteProtocolError):
-        return TransportFailure(f"{address} closed the connection without an answer")
-    return TransportFailure(f"{type(exc).__name__} from {base_url}")
+        return TransportFailure(N_("{address} closed the connection without an answer", address=address))
+    return TransportFailure(N_("{error} from {url}", error=type(exc).__name__, url=base_url))
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ def undo_command(results: Path, run: str | None, yes: bool, dry_run: bool, progr
         options = UndoOptions(
             results=results, state=kw["state"], run=run, dry_run=dry_run, client=client, settle=kw["settle"]
         )
+        options = dataclasses.replace(options, lang=tr.lang)  # the undo file's error cells in the run's language
         return run_undo(options, confirm=confirm, progress=_progress(progress, tr))
 
     report = _guarded(go, tr)

@@ -28,7 +28,8 @@ from importer.delivery.account_index import digits
 from importer.delivery.options import DeliveryOptions, MissingPolicy, max_missing_limit
 from importer.delivery.snapshot import snapshot
 from importer.errors import ConfigError
-from importer.i18n.message import N_
+from importer.i18n.message import N_, NP_, Message, Text
+from importer.i18n.translator import Translator
 from importer.state.ledger import Ledger, Missing, Removal
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class MissingReport:
     known: int = 0  # contacts the job knows
     missing: int = 0  # of them, to remove in this run (not already tagged by an earlier one)
     limit: int | None = None  # --max-missing, as a number of contacts
-    held_back: str = ""  # why nothing was removed ('' = not held back)
+    held_back: Text = ""  # why nothing was removed ('' = not held back): a Message, shown in the run's language
     returned: int = 0  # contacts tagged on an earlier night that came back: their tag removed
     requests: int = 0
     signal: int | None = None
@@ -66,6 +67,7 @@ class MissingReport:
 class _Run:
     ledger: Ledger
     run: str
+    tr: Translator = field(default_factory=Translator)  # the removals' error cells, in the run's language
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -78,8 +80,11 @@ def check_missing_tag(policy: MissingPolicy, account: Account) -> MissingPolicy:
     found = tags.get(policy.tag.casefold())
     if found is None:
         raise ConfigError(
-            f"--on-missing tag:{policy.tag}: {policy.tag!r} is not a tag of the account; create it in Callbell"
-            " (Settings > Tags) and add it to the account file"
+            N_(
+                "--on-missing tag:{tag}: {tag!r} is not a tag of the account; create it in Callbell (Settings > Tags)"
+                " and add it to the account file",
+                tag=policy.tag,
+            )
         )
     return MissingPolicy("tag", found)
 
@@ -98,7 +103,7 @@ def handle_missing(
     report = MissingReport(str(policy))
     # (With --on-missing keep and nothing tagged, the usual case, this costs no query over the rows.)
     if config is not None and not options.dry_run and ledger.removals.any_tagged() and ledger.removals.returned():
-        asyncio.run(_untag_returned(ledger, config, report))
+        asyncio.run(_untag_returned(ledger, config, report, options.translator))
     if policy.action == "keep":
         return report
     missing = _missing(ledger, policy)
@@ -111,23 +116,38 @@ def handle_missing(
     if not missing:
         pass
     elif rows_read == 0:
-        report.held_back = (
-            f"the input has no rows: none of the {report.known:,} contacts this job knows was removed"
-            f" (--on-missing {policy})"
+        report.held_back = NP_(
+            "the input has no rows: the {n} contact this job knows was not removed (--on-missing {policy})",
+            "the input has no rows: none of the {n} contacts this job knows was removed (--on-missing {policy})",
+            report.known,
+            policy=str(policy),
         )
     elif report.missing > report.limit:
         share = 100 * report.missing / report.known if report.known else 100.0
-        report.held_back = (
-            f"{report.missing:,} of the {report.known:,} contacts this job knows are missing ({share:.1f}%),"
-            f" more than --max-missing {options.max_missing} allows ({report.limit:,}): nothing removed;"
-            " check the input, or raise --max-missing for one run"
+        report.held_back = NP_(
+            "{missing} of the {n} contact this job knows is missing ({share}%), more than --max-missing {max}"
+            " allows ({limit}): nothing removed; check the input, or raise --max-missing for one run",
+            "{missing} of the {n} contacts this job knows are missing ({share}%), more than --max-missing {max}"
+            " allows ({limit}): nothing removed; check the input, or raise --max-missing for one run",
+            report.known,
+            missing=report.missing,
+            share=_one_decimal(share),
+            max=options.max_missing,
+            limit=report.limit,
         )
     if report.held_back or not missing:
         return report
     ledger.removals.plan(run, ((m.uuid, m.source, m.identifier, m.href, policy.action, policy.tag) for m in missing))
     if config is not None and not options.dry_run:
-        asyncio.run(_remove(_Run(ledger, run), config, report, progress))
+        asyncio.run(_remove(_Run(ledger, run, options.translator), config, report, progress))
     return report
+
+
+def _one_decimal(value: float) -> Message:
+    """A number with one decimal as a Message, so that it is written as the language of wherever the sentence is
+    shown writes it (40.0 in summary.json, 40,0 in a Spanish report): the decimal separator is the translation's."""
+    units, tenths = divmod(round(value * 10), 10)
+    return N_("{units}.{tenths}", units=units, tenths=str(tenths))
 
 
 def _missing(ledger: Ledger, policy: MissingPolicy) -> list[Missing]:
@@ -201,9 +221,9 @@ async def _one(client: CallbellClient, state: _Run, item: Removal) -> None:
         else:
             await _delete(client, state, item)
     except (ApiError, OutcomeUnknown) as exc:
-        removals.failed(run, item.uuid, str(exc) if isinstance(exc, OutcomeUnknown) else exc.message)
+        removals.failed(run, item.uuid, state.tr.render(exc.message))
     except Exception as exc:  # a bug must cost one contact, never the run's results
-        removals.failed(run, item.uuid, f"internal error: {exc!r}")
+        removals.failed(run, item.uuid, state.tr.gettext("internal error: {error}", error=repr(exc)))
 
 
 async def _current(client: CallbellClient, uuid: str) -> dict[str, Any] | None:
@@ -220,7 +240,8 @@ async def _tag(client: CallbellClient, state: _Run, item: Removal) -> None:
     removals, run = state.ledger.removals, state.run
     contact = await _current(client, item.uuid)
     if contact is None:
-        removals.vanished(run, item.uuid, "not in Callbell any more (deleted there?): forgotten by the state file")
+        gone = state.tr.gettext("not in Callbell any more (deleted there?): forgotten by the state file")
+        removals.vanished(run, item.uuid, gone)
         return
     tags = snapshot(contact)["tags"]
     if item.tag in tags:
@@ -248,7 +269,7 @@ async def _delete(client: CallbellClient, state: _Run, item: Removal) -> None:
     removals.deleted(run, item.uuid)
 
 
-async def _untag_returned(ledger: Ledger, config: ClientConfig, report: MissingReport) -> None:
+async def _untag_returned(ledger: Ledger, config: ClientConfig, report: MissingReport, tr: Translator) -> None:
     """Contacts an earlier run tagged that are back among the rows: the tag removed (unless it is gone already),
     a warning on their row."""
     async with CallbellClient(config) as client:
@@ -263,9 +284,13 @@ async def _untag_returned(ledger: Ledger, config: ClientConfig, report: MissingR
                     if back.tag in tags:
                         await client.update_contact(back.uuid, {"tags": [t for t in tags if t != back.tag]})
             except (ApiError, OutcomeUnknown) as exc:
-                ledger.rows.add_warning(back.row, f"back in the source, but removing tag {back.tag!r} failed: {exc}")
+                why = exc.text if isinstance(exc, ApiError) else exc.message
+                note = tr.gettext(
+                    "back in the source, but removing tag {tag!r} failed: {error}", tag=back.tag, error=why
+                )
+                ledger.rows.add_warning(back.row, note)
                 continue
             ledger.removals.set_returned(back.run, back.uuid)
-            ledger.rows.add_warning(back.row, f"back in the source: tag {back.tag!r} removed")
+            ledger.rows.add_warning(back.row, tr.gettext("back in the source: tag {tag!r} removed", tag=back.tag))
             report.returned += 1
         report.requests += client.counters.requests

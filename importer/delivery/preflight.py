@@ -12,8 +12,10 @@ from dataclasses import replace
 from importer.account.model import Account
 from importer.account.walk import discover
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig
+from importer.callbell.credentials import TOKEN_ENV
 from importer.callbell.pacing import max_in_flight
 from importer.errors import AccountError
+from importer.i18n.message import N_
 
 
 async def preflight(config: ClientConfig, account: Account | None = None) -> tuple[ClientConfig, Account | None]:
@@ -28,13 +30,19 @@ async def preflight(config: ClientConfig, account: Account | None = None) -> tup
             latency = time.monotonic() - started
         except ApiError as exc:
             if exc.status in (401, 403):
-                raise AccountError(f"the API refused the token (HTTP {exc.status}): check CALLBELL_API_TOKEN") from None
-            raise AccountError(f"pre-flight GET /auth/me failed: {exc}") from None
+                raise AccountError(
+                    N_(
+                        "the API refused the token (HTTP {status}): check {variable}",
+                        status=str(exc.status),
+                        variable=TOKEN_ENV,
+                    )
+                ) from None
+            raise AccountError(N_("pre-flight GET /auth/me failed: {error}", error=exc.text)) from None
         if account is not None:
             try:
                 account = await discover(client, account)
             except ApiError as exc:
-                raise AccountError(f"reading the account from the API failed: {exc}") from None
+                raise AccountError(N_("reading the account from the API failed: {error}", error=exc.text)) from None
     if not config.concurrency:
         # The most ever in flight; the client keeps as many as the latency it measures needs (pacing.InFlight).
         config = replace(config, concurrency=max_in_flight(config.rate), adaptive=True, latency=latency)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from importer.callbell.client import ApiError, CallbellClient
 from importer.delivery.account_index import contact_ids, digits
 from importer.i18n.message import N_
+from importer.i18n.translator import Translator
 from importer.state.ledger import Ledger
 from importer.state.uncertain import Doubt, Uncertain
 
@@ -48,17 +49,25 @@ async def pause(stop: asyncio.Event, seconds: float) -> bool:
 
 
 async def reconcile(
-    client: CallbellClient, ledger: Ledger, run: str, settle: float, stop: asyncio.Event, progress: Progress
+    client: CallbellClient,
+    ledger: Ledger,
+    run: str,
+    settle: float,
+    stop: asyncio.Event,
+    progress: Progress,
+    translator: Translator | None = None,
 ) -> int:
     """Reconcile every open doubt (whichever run raised it) and report them in this run's rows; returns the
-    number of extra contacts deleted. A doubt it cannot settle now (stopped, API errors) stays for the next run."""
+    number of extra contacts deleted. A doubt it cannot settle now (stopped, API errors) stays for the next run.
+    The rows' notes are written in the language of `translator` (English without one)."""
+    tr = translator or Translator()
     uncertain = ledger.uncertain
     doubts = uncertain.open()
     removed = 0
     if doubts:
         progress.start(len(doubts), N_("Reconciling uncertain rows"))
         try:
-            removed = await _reconcile(client, ledger, uncertain, doubts, run, settle, stop, progress)
+            removed = await _reconcile(client, ledger, uncertain, doubts, run, settle, stop, progress, tr)
         except ApiError:
             pass  # the listing kept failing: the open doubts are taken up by the next run
         finally:
@@ -76,6 +85,7 @@ async def _reconcile(
     settle: float,
     stop: asyncio.Event,
     progress: Progress,
+    tr: Translator,
 ) -> int:
     phones = [d for d in doubts if d.source == "whatsapp"]
     for doubt in doubts:
@@ -112,20 +122,28 @@ async def _reconcile(
                 return 0  # stays open for the next run
             removed = 0
             if doubt in unseen and made[doubt] and not doubt.found:
-                note = (
-                    f"not checked for a duplicate: the account's listing did not show its contact {made[doubt]}"
-                    f" after {LISTINGS} tries (reads lag more than --settle {settle:g} s)"
+                note = tr.gettext(
+                    "not checked for a duplicate: the account's listing did not show its contact {uuid} after"
+                    " {tries} tries (reads lag more than --settle {settle} s)",
+                    uuid=made[doubt],
+                    tries=LISTINGS,
+                    settle=format(settle, "g"),
                 )
                 uncertain.close(doubt, run, note, made[doubt])
             else:
                 caveat = (
-                    f"a duplicate made by its last requests may remain: the listing showed no contact made after"
-                    f" them in {LISTINGS} tries (reads lag more than --settle {settle:g} s)"
+                    tr.gettext(
+                        "a duplicate made by its last requests may remain: the listing showed no contact made after"
+                        " them in {tries} tries (reads lag more than --settle {settle} s)",
+                        tries=LISTINGS,
+                        settle=format(settle, "g"),
+                    )
                     if doubt in unseen and doubt.found
                     else ""
                 )
                 try:
-                    removed = await _settle_row(client, ledger, uncertain, doubt, run, listed.get(number, []), caveat)
+                    contacts = listed.get(number, [])
+                    removed = await _settle_row(client, ledger, uncertain, doubt, run, contacts, caveat, tr)
                 except ApiError:
                     return 0  # a delete kept failing: the doubt stays open for the next run
             progress.advance()
@@ -170,14 +188,21 @@ async def _settle_row(
     run: str,
     contacts: list[dict[str, Any]],
     caveat: str = "",
+    tr: Translator | None = None,
 ) -> int:
+    tr = tr or Translator()
     ours = sorted((c for c in contacts if _ours(ledger, doubt, c)), key=_created)  # stable: listing order on ties
     known = ledger.contacts.known(doubt.source, doubt.identifier)
     if len(ours) > doubt.posts:
         uuids = ", ".join(str(c["uuid"]) for c in ours)
-        note = (
-            f"{len(ours)} contacts with this number were made while its create was uncertain, more than the"
-            f" {doubt.posts} requests sent: none deleted, check them by hand ({uuids})"
+        note = tr.ngettext(
+            "{made} contacts with this number were made while its create was uncertain, more than the {n} request"
+            " sent: none deleted, check them by hand ({uuids})",
+            "{made} contacts with this number were made while its create was uncertain, more than the {n} requests"
+            " sent: none deleted, check them by hand ({uuids})",
+            doubt.posts,
+            made=len(ours),
+            uuids=uuids,
         )
         uncertain.close(doubt, run, note, known.uuid if known is not None and known.state == "done" else "")
         return 0
@@ -188,9 +213,13 @@ async def _settle_row(
     extras = [str(c["uuid"]) for c in ours[1:]]
     note = doubt.note  # an interrupted pass's note names what it deleted
     if extras:
-        what = "1 duplicate" if len(extras) == 1 else f"{len(extras)} duplicates"
-        named = f"uuid {extras[0]}" if len(extras) == 1 else f"uuids {', '.join(extras)}"
-        note = f"{what} created after a lost answer deleted ({named}); kept the first, {uuid}"
+        note = tr.ngettext(
+            "{n} duplicate created after a lost answer deleted (uuid {uuids}); kept the first, {uuid}",
+            "{n} duplicates created after a lost answer deleted (uuids {uuids}); kept the first, {uuid}",
+            len(extras),
+            uuids=", ".join(extras),
+            uuid=uuid,
+        )
     note = "; ".join(n for n in (note, caveat) if n and (n == note or n not in note))
     if extras:
         uncertain.plan(doubt, note)

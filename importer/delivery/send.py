@@ -31,7 +31,7 @@ from importer.delivery.changes import PATCHABLE, changed_since, current_values, 
 from importer.delivery.options import DeliveryOptions
 from importer.delivery.reconcile import pause, reconcile
 from importer.delivery.snapshot import snapshot
-from importer.i18n.message import N_
+from importer.i18n.message import N_, NP_, Text
 from importer.state.ledger import Ledger, RowRecord
 
 if TYPE_CHECKING:
@@ -39,6 +39,12 @@ if TYPE_CHECKING:
 
 __all__ = ["PATCHABLE", "Courier", "Result", "SendStats", "Unsettled", "deliver"]
 BATCH = 500
+# A dry run's note on a row whose contact exists: what --on-existing would do with it.
+_WOULD = {
+    "skip": N_("already in the account: would be skipped (--on-existing skip)"),
+    "update": N_("already in the account: would be updated (--on-existing update)"),
+    "fail": N_("already in the account: would be failed (--on-existing fail)"),
+}
 
 
 @dataclass
@@ -57,7 +63,7 @@ class Result:
     status: str
     uuid: str = ""
     href: str = ""
-    error: str = ""
+    error: Text = ""  # rendered in the run's language when it is written into the row
     unreachable: bool = False  # failed because the API could not be reached
 
 
@@ -68,7 +74,7 @@ class Unsettled:
     record: RowRecord
     payload: dict[str, Any]
     posts: int  # POSTs of it this run sent so far (0: an intent of an earlier attempt, nothing sent yet)
-    reason: str = ""  # why the last answer was lost
+    reason: Text = ""  # why the last answer was lost
 
 
 async def deliver(
@@ -99,7 +105,9 @@ async def deliver(
                     progress.close()
             if not options.dry_run and not stop.is_set():
                 # Rows whose create was uncertain, in this run or an interrupted one: no extra contact left.
-                stats.duplicates_removed = await reconcile(client, ledger, run, options.settle, stop, progress)
+                stats.duplicates_removed = await reconcile(
+                    client, ledger, run, options.settle, stop, progress, courier.tr
+                )
             stats.requests = client.counters.requests
             stats.retries = client.counters.retries
             stats.rate_limited = client.counters.rate_limited
@@ -145,12 +153,13 @@ async def _run_workers(
         except ApiError as exc:  # a look-up that kept failing
             return Result("failed", error=exc.message, unreachable=exc.unreachable)
         except Exception as exc:  # a bug must cost one row, never the run's results
-            return Result("failed", error=f"internal error: {exc!r}")
+            return Result("failed", error=N_("internal error: {error}", error=repr(exc)))
 
     def done(record: RowRecord, result: Result) -> None:
         nonlocal unreachable
         unreachable = unreachable + 1 if result.unreachable else 0
-        ledger.rows.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=result.error)
+        error = courier.tr.render(result.error)  # the cell, in the run's language as it is written
+        ledger.rows.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=error)
         progress.advance()
         # As many as were in flight together fail together: past that, the API is plainly gone.
         gate = courier.client.in_flight
@@ -189,6 +198,7 @@ class Courier:
         self.options = options
         self.index = AccountIndex(client, ledger)
         self.uncertain = ledger.uncertain
+        self.tr = options.translator  # the texts the rows' cells get
 
     def settle_unchanged(self) -> None:
         """`--on-existing update`: a row whose contact this state knows, with nothing changed in the file since
@@ -261,12 +271,11 @@ class Courier:
                 self.ledger.synced.set(*key, row_values(payload))
             return Result("created", uuid, href)
         if self.options.dry_run:
-            verb = {"skip": "skipped", "update": "updated", "fail": "failed"}[policy]
-            return Result("valid", uuid, href, f"already in the account: would be {verb} (--on-existing {policy})")
+            return Result("valid", uuid, href, _WOULD[policy])
         if policy == "skip":
             return Result("skipped", uuid, href)
         if policy == "fail":
-            return Result("failed", uuid, href, "already in the account (--on-existing fail)")
+            return Result("failed", uuid, href, N_("already in the account (--on-existing fail)"))
         return await self._update(payload, uuid, href, key, current, found)
 
     async def _update(
@@ -293,7 +302,8 @@ class Courier:
                 await self._record_before(uuid, current)
                 contact = await self.client.update_contact(uuid, body)
         except (ApiError, OutcomeUnknown) as exc:
-            return Result("failed", uuid, href, f"update refused: {exc}")
+            why = exc.text if isinstance(exc, ApiError) else exc.message
+            return Result("failed", uuid, href, N_("update refused: {error}", error=why))
         synced = merged_record(record if record is not None else _as_record(current), row)
         if synced != record:
             self.ledger.synced.set(*key, synced)
@@ -315,7 +325,7 @@ class Courier:
             return await self._post(payload, (source, identifier), uncertain=False)
         except OutcomeUnknown as exc:
             self.uncertain.doubt(source, identifier, self.run, since)
-            return Unsettled(record, payload, posts=1, reason=str(exc))
+            return Unsettled(record, payload, posts=1, reason=exc.message)
 
     async def settle(self, unsettled: Unsettled, stop: asyncio.Event) -> Result | None:
         """The rest of an uncertain create: wait until a read trailing the writes can show what the last POST
@@ -339,12 +349,20 @@ class Courier:
                 return Result("created", *found)
             if posts >= attempts:
                 # The intent and the doubt stay: the reconcile pass and the next run look again.
-                return Result("failed", error=f"no answer after {posts} attempts ({reason}); run again to resolve")
+                return Result(
+                    "failed",
+                    error=NP_(
+                        "no answer after {n} attempt ({reason}); run again to resolve",
+                        "no answer after {n} attempts ({reason}); run again to resolve",
+                        posts,
+                        reason=reason,
+                    ),
+                )
             self.uncertain.resend(*key)  # committed before the POST leaves
             try:
                 result = await self._post(payload, key, uncertain=True)
             except OutcomeUnknown as exc:
-                posts, reason = posts + 1, str(exc)
+                posts, reason = posts + 1, exc.message
                 continue
             finally:
                 self.uncertain.ended(*key)

@@ -31,7 +31,8 @@ from importer.delivery.preflight import preflight
 from importer.delivery.reconcile import reconcile
 from importer.delivery.snapshot import restore_body, snapshot
 from importer.errors import AccountError, ConfigError
-from importer.i18n.message import N_
+from importer.i18n.message import N_, Text
+from importer.i18n.translator import Translator
 from importer.options import default
 from importer.progress import NoProgress, Progress
 from importer.state.ledger import Ledger, RunRecord
@@ -50,6 +51,7 @@ class UndoOptions:
     client: ClientConfig | None = None  # required unless dry_run
     # Seconds after a create's intent before its look-up trusts a "not found" (reads may lag); as for import.
     settle: float = default("settle")
+    lang: str = "en"  # the language of the undo file's error cells (--lang)
 
     @property
     def state_path(self) -> Path:
@@ -74,12 +76,15 @@ class RunSummary:
         return bool(self.to_delete or self.to_restore or self.to_untag or self.to_recreate)
 
     @property
-    def what_undo_does(self) -> str:
+    def what_undo_does(self) -> Text:
         if not self.anything:
-            return "undone" if self.undone else "nothing to undo"
-        removals = f", untag {self.to_untag}" if self.to_untag else ""
-        removals += f", re-create {self.to_recreate}" if self.to_recreate else ""
-        return f"delete {self.to_delete}, restore {self.to_restore}{removals}"
+            return N_("undone") if self.undone else N_("nothing to undo")
+        what = N_("delete {deleted}, restore {restored}", deleted=self.to_delete, restored=self.to_restore)
+        if self.to_untag:
+            what = N_("{what}, untag {n}", what=what, n=self.to_untag)
+        if self.to_recreate:
+            what = N_("{what}, re-create {n}", what=what, n=self.to_recreate)
+        return what
 
 
 @dataclass
@@ -114,12 +119,24 @@ def state_path(results: Path, state: Path | None) -> Path:
 def open_state(results: Path, state: Path | None, *, lock: bool) -> Ledger:
     path = state_path(results, state)
     if not path.is_file():
-        raise ConfigError(f"{path}: no state file (was {results} written by `importer import`? else use --state)")
+        raise ConfigError(
+            N_(
+                "{path}: no state file (was {results} written by `importer import`? else use --state)",
+                path=str(path),
+                results=str(results),
+            )
+        )
     ledger = Ledger.open(path) if lock else Ledger(path)
     try:
         recorded = ledger.get_meta("results")
         if recorded is not None and Path(recorded) != results.resolve():
-            raise ConfigError(f"{path}: this state file belongs to another import (its results are {recorded})")
+            raise ConfigError(
+                N_(
+                    "{path}: this state file belongs to another import (its results are {results})",
+                    path=str(path),
+                    results=recorded,
+                )
+            )
     except BaseException:
         ledger.close()
         raise
@@ -152,9 +169,13 @@ def choose_run(ledger: Ledger, wanted: str | None) -> RunRecord | None:
         return finished[-1] if finished else None
     matches = [r for r in runs if r.id.startswith(wanted.strip().lower())] if wanted.strip() else []
     if len(matches) != 1:
-        known = ", ".join(r.id[:8] for r in runs) or "none"
-        why = "matches several runs" if matches else "is not a run of this state"
-        raise ConfigError(f"{ledger.path}: --run {wanted!r} {why} (runs: {known}; see `importer runs`)")
+        known = ", ".join(r.id[:8] for r in runs)
+        template = (
+            N_("{path}: --run {run!r} matches several runs (runs: {known}; see `importer runs`)")
+            if matches
+            else N_("{path}: --run {run!r} is not a run of this state (runs: {known}; see `importer runs`)")
+        )
+        raise ConfigError(template.with_params(path=str(ledger.path), run=wanted, known=known or N_("none")))
     return matches[0]
 
 
@@ -178,6 +199,7 @@ def run_undo(
     leaves everything as it is. Without it, the undo goes ahead.
     """
     progress = progress or NoProgress()
+    tr = Translator.for_lang(options.lang)  # the undo file's error cells and the notes its reconcile writes
     if not options.dry_run and options.client is None:
         raise AccountError(NO_TOKEN)
     started = time.monotonic()
@@ -199,7 +221,7 @@ def run_undo(
             # A killed or failed run may have left creates whose answer it never saw, or extras its reconcile
             # pass did not get to: settle them first, so that everything the run made is undone.
             config = _preflight(options.client)
-            asyncio.run(_resolve(ledger, run.id, config, options.settle))
+            asyncio.run(_resolve(ledger, run.id, config, options.settle, tr))
         summary = summarize(ledger, run)
         report = UndoReport(run, summary)
         if summary.anything:
@@ -208,7 +230,7 @@ def run_undo(
                 report.declined = True
                 return report
             ledger.undo.write_plan(run.id)  # committed before the first request: a killed undo resumes from it
-            asyncio.run(_undo(ledger, run.id, config, report, progress))
+            asyncio.run(_undo(ledger, run.id, config, report, progress, tr))
         report.counts = _counts(ledger, run.id)
         report.recreated = [(uuid, new) for _, uuid, action, status, _, new in ledger.undo.outcomes(run.id) if new]
         report.undo_path = write_undo_csv(ledger, run.id, options.undo_path)
@@ -216,14 +238,14 @@ def run_undo(
     return report
 
 
-async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float) -> None:
+async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float, tr: Translator) -> None:
     """Rows whose create was uncertain: the reconcile pass an import ends with (extras deleted, the oldest kept
     as the run's), then each POST intent without its answer looked up as the next import would, no sooner than
     `settle` seconds after it was written (reads may trail writes): recorded as created by the run when found
     (then undone with the rest), or forgotten when not (nothing was created)."""
     async with CallbellClient(config) as client:
         if ledger.uncertain.open():
-            await reconcile(client, ledger, run, settle, asyncio.Event(), NoProgress())
+            await reconcile(client, ledger, run, settle, asyncio.Event(), NoProgress(), tr)
         unresolved = ledger.contacts.unresolved(run)
         newest = max((intent.since for intent in unresolved), default=0.0)
         if newest + settle > time.time():
@@ -235,7 +257,9 @@ async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float
             try:
                 found = await client.find_contact_by_phone("".join(c for c in identifier if c.isdigit()))
             except ApiError as exc:
-                raise AccountError(f"looking up a contact the run may have created failed: {exc}") from None
+                raise AccountError(
+                    N_("looking up a contact the run may have created failed: {error}", error=exc.text)
+                ) from None
             if found is None:
                 ledger.contacts.forget(source, identifier)
             else:
@@ -243,7 +267,9 @@ async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float
                 ledger.contacts.remember(source, identifier, uuid, str(found.get("href") or ""), run=run)
 
 
-async def _undo(ledger: Ledger, run: str, config: ClientConfig, report: UndoReport, progress: Progress) -> None:
+async def _undo(
+    ledger: Ledger, run: str, config: ClientConfig, report: UndoReport, progress: Progress, tr: Translator
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     handled = []
@@ -260,7 +286,7 @@ async def _undo(ledger: Ledger, run: str, config: ClientConfig, report: UndoRepo
             queue: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue(maxsize=concurrency * 2)
             await asyncio.gather(
                 _produce(ledger, run, queue, stop, concurrency),
-                *(_work(client, ledger, run, queue, stop, progress) for _ in range(concurrency)),
+                *(_work(client, ledger, run, queue, stop, progress, tr) for _ in range(concurrency)),
             )
             report.requests, report.retries = client.counters.requests, client.counters.retries
     finally:
@@ -300,6 +326,7 @@ async def _work(
     queue: asyncio.Queue[tuple[str, str] | None],
     stop: asyncio.Event,
     progress: Progress,
+    tr: Translator,
 ) -> None:
     unreachable = 0
     while (item := await queue.get()) is not None:
@@ -307,6 +334,7 @@ async def _work(
             continue  # left to do: the next undo does it
         uuid, action = item
         new_uuid = ""
+        error: Text
         try:
             if action == "recreate":
                 status, error, new_uuid = await _recreate(client, ledger, run, uuid)
@@ -321,11 +349,12 @@ async def _work(
             status, error = "failed", exc.message
             unreachable = unreachable + 1 if exc.unreachable else 0
         except OutcomeUnknown as exc:  # not raised for idempotent calls; kept so a change there costs one row
-            status, error = "failed", str(exc)
+            status, error = "failed", exc.message
         except Exception as exc:  # a bug must cost one contact, never the undo's record
-            status, error = "failed", f"internal error: {exc!r}"
-        # With what it changes in the rest of the state (records forgotten), in one transaction.
-        ledger.undo.record(run, uuid, action, status, error, new_uuid)
+            status, error = "failed", N_("internal error: {error}", error=repr(exc))
+        # With what it changes in the rest of the state (records forgotten), in one transaction; the error in
+        # the run's language, as the undo file shows it.
+        ledger.undo.record(run, uuid, action, status, tr.render(error), new_uuid)
         progress.advance()
         if unreachable >= 8:
             stop.set()  # the API is gone: stop instead of spending every contact's retries on it
@@ -338,7 +367,9 @@ async def _delete(client: CallbellClient, uuid: str) -> tuple[str, str]:
 async def _restore(client: CallbellClient, ledger: Ledger, run: str, uuid: str) -> tuple[str, str]:
     before = ledger.runs.before(run, uuid)
     if before is None:  # the plan comes from `before`: not reached
-        raise ConfigError(f"{ledger.path}: no earlier values of {uuid} for run {run}")
+        raise ConfigError(
+            N_("{path}: no earlier values of {uuid} for run {run}", path=str(ledger.path), uuid=uuid, run=run)
+        )
     try:
         await client.update_contact(uuid, restore_body(before))
     except ApiError as exc:
@@ -352,7 +383,7 @@ async def _untag(client: CallbellClient, ledger: Ledger, run: str, uuid: str) ->
     """The tag --on-missing added, removed (the contact's other tags, agents' too, stay)."""
     found = ledger.removals.for_undo(run, uuid)
     if found is None:  # the plan comes from `removals`: not reached
-        raise ConfigError(f"{ledger.path}: no removal of {uuid} for run {run}")
+        raise ConfigError(N_("{path}: no removal of {uuid} for run {run}", path=str(ledger.path), uuid=uuid, run=run))
     tag = found[4]
     try:
         tags = snapshot(await client.get_contact(uuid))["tags"]
@@ -365,15 +396,15 @@ async def _untag(client: CallbellClient, ledger: Ledger, run: str, uuid: str) ->
     return "untagged", ""
 
 
-async def _recreate(client: CallbellClient, ledger: Ledger, run: str, uuid: str) -> tuple[str, str, str]:
+async def _recreate(client: CallbellClient, ledger: Ledger, run: str, uuid: str) -> tuple[str, Text, str]:
     """A contact --on-missing deleted, created again from its last known fields: a new contact, with a new uuid.
     The intent is committed before the POST (which is not idempotent): a killed undo looks the number up first."""
     found = ledger.removals.for_undo(run, uuid)
     if found is None:
-        raise ConfigError(f"{ledger.path}: no removal of {uuid} for run {run}")
+        raise ConfigError(N_("{path}: no removal of {uuid} for run {run}", path=str(ledger.path), uuid=uuid, run=run))
     source, identifier, last, _, _ = found
     if not last:
-        return "gone", "it was already gone from Callbell when the run deleted it: nothing to re-create", ""
+        return "gone", N_("it was already gone from Callbell when the run deleted it: nothing to re-create"), ""
     if ledger.undo.status_of(run, uuid) == "sending" and source == "whatsapp":
         again = await client.find_contact_by_phone("".join(c for c in identifier if c.isdigit()))
         if again is not None:
@@ -390,7 +421,7 @@ async def _recreate(client: CallbellClient, ledger: Ledger, run: str, uuid: str)
     try:
         contact = await client.create_contact(payload)
     except OutcomeUnknown as exc:
-        return "failed", f"no answer to the re-create ({exc}); run the undo again to check", ""
+        return "failed", N_("no answer to the re-create ({error}); run the undo again to check", error=exc.message), ""
     return "recreated", "", str(contact.get("uuid", ""))
 
 

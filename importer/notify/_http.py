@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from importer.i18n.message import N_, Text
 from importer.notify.outcome import redact_url
 
 # Seconds. A webhook or ping answers in well under a second when it works.
@@ -18,25 +19,31 @@ ATTEMPTS = 2  # one retry at most, for what a second try may cure: no connection
 class NotifyFailed(Exception):
     """A notification that did not arrive; the message is safe to show (the URL redacted)."""
 
+    def __init__(self, message: Text) -> None:
+        super().__init__(str(message))
+        self.message = message  # a Message: shown in the run's language
+
 
 def send(client: httpx.Client, method: str, url: str, **kw: Any) -> None:
     shown = redact_url(url)
-    last = ""
+    last: Text = ""
     for _ in range(ATTEMPTS):
         try:
             response = client.request(method, url, **kw)
         except httpx.TimeoutException:
-            last = f"no answer within {TIMEOUT.read:g} s"
+            last = N_("no answer within {seconds} s", seconds=format(TIMEOUT.read, "g"))
             continue
         except httpx.HTTPError as exc:
             last = _scrub(str(exc) or type(exc).__name__, url)
             continue
         if response.is_success:
             return
-        last = f"answered {response.status_code} {response.reason_phrase}".rstrip()
+        last = N_(
+            "answered {status}", status=" ".join(filter(None, (str(response.status_code), response.reason_phrase)))
+        )
         if response.status_code != 429 and response.status_code < 500:
             break  # a 4xx says the URL or the message is wrong: asking again changes nothing
-    raise NotifyFailed(f"{shown}: {last}")
+    raise NotifyFailed(N_("{url}: {error}", url=shown, error=last))
 
 
 def _scrub(message: str, url: str) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from importer.i18n.message import N_, Message
+from importer.i18n.translator import Translator
 from importer.notify import metrics, ping, webhook
 from importer.notify._http import NotifyFailed, client
 from importer.notify.outcome import Outcome
@@ -29,6 +31,7 @@ class NotifySettings:
     notify_on: NotifyOn = "problems"
     ping: str | None = None
     metrics_file: Path | None = None
+    lang: str = "en"  # the language of the webhook's line and of the warnings (--lang)
 
     def __bool__(self) -> bool:
         return bool(self.webhooks or self.ping or self.metrics_file)
@@ -42,28 +45,38 @@ class Notifier:
     def start(self) -> None:
         if self.settings.ping:
             with client() as http:
-                self._try(lambda: ping.start(http, self.settings.ping or "", self.run_id), "ping (start)")
+                self._try(lambda: ping.start(http, self.settings.ping or "", self.run_id), N_("ping (start)"))
 
     def finish(self, outcome: Outcome) -> None:
         settings = self.settings
         if settings.metrics_file is not None:
             path = settings.metrics_file
-            self._try(lambda: metrics.write(path, outcome), f"metrics file {path}")
+            self._try(lambda: metrics.write(path, outcome), N_("metrics file {path}", path=str(path)))
         wants_webhook = settings.webhooks and (settings.notify_on == "always" or not outcome.ok)
         if not (settings.ping or wants_webhook):
             return
         with client() as http:
             if wants_webhook:
                 for url in settings.webhooks:
-                    self._try(lambda url=url: webhook.post(http, url, outcome), "webhook")
+                    self._try(lambda url=url: webhook.post(http, url, outcome), N_("webhook"))
             if settings.ping:
-                self._try(lambda: ping.finish(http, settings.ping or "", self.run_id, outcome), "ping")
+                self._try(lambda: ping.finish(http, settings.ping or "", self.run_id, outcome), N_("ping"))
 
-    @staticmethod
-    def _try(action: Callable[[], None], what: str) -> None:
+    def _try(self, action: Callable[[], None], what: Message) -> None:
+        # The warnings in the run's language, as the person who runs it reads them (the command shows them as
+        # `importer: warning: …` lines).
+        tr = Translator.for_lang(self.settings.lang)
         try:
             action()
         except NotifyFailed as exc:
-            logger.warning("could not notify: %s %s (the run's outcome is unchanged)", what, exc)
+            text = tr.gettext(
+                "could not notify: {what} {error} (the run's outcome is unchanged)", what=what, error=exc.message
+            )
+            logger.warning("%s", text)
         except OSError as exc:  # the metrics file: a folder not writable, a full disk
-            logger.warning("could not write the %s: %s (the run's outcome is unchanged)", what, exc.strerror or exc)
+            text = tr.gettext(
+                "could not write the {what}: {error} (the run's outcome is unchanged)",
+                what=what,
+                error=exc.strerror or str(exc),
+            )
+            logger.warning("%s", text)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from importer.errors import ExitCode
+from importer.i18n.message import Text
+from importer.i18n.translator import Translator
 
 # The most serious first: a row the API refused, then one not sent, then rows the file must fix.
 _PROBLEM_ORDER = ("failed", "pending", "invalid", "duplicate")
@@ -33,9 +35,10 @@ class Outcome:
     results: str | None = None
     report: str | None = None
     errors: str | None = None  # the rows-to-fix file
-    error: str | None = None  # the one line of the error that stopped the run
+    error: Text | None = None  # the one line of the error that stopped the run (a Message: `text` translates it)
     started_at: float = 0.0  # Unix time
     finished_at: float = 0.0
+    lang: str = "en"  # the language of `text` (--lang); the JSON fields are the same in every language
 
     @property
     def status(self) -> str:
@@ -58,26 +61,38 @@ class Outcome:
 
     @property
     def text(self) -> str:
-        """One line: "importer: contacts.csv — 3 failed, 12 invalid of 10,000 rows (exit 1); report: /r.html"."""
-        head = f"importer{' (dry run)' if self.dry_run else ''}: {self.name} — "
+        """One line in the run's language: "importer: contacts.csv — 3 failed, 12 invalid of 10,000 rows (exit 1);
+        report: /r.html". Statuses stay the results file's words (machine-read, the same in every language)."""
+        tr = Translator.for_lang(self.lang)
+        head = tr.gettext("importer (dry run): {name}", name=self.name) if self.dry_run else f"importer: {self.name}"
         if self.exit_code > 128 and not self.counts:
-            what = f"stopped by {_signal_name(self.exit_code)} before anything was sent"
+            what = tr.gettext("stopped by {signal} before anything was sent", signal=_signal_name(self.exit_code))
         elif self.exit_code > 128:
-            what = f"stopped by {_signal_name(self.exit_code)}: {self._problem_words()} of {self.rows:,} rows"
+            what = tr.ngettext(
+                "stopped by {signal}: {problems} of {n} row",
+                "stopped by {signal}: {problems} of {n} rows",
+                self.rows,
+                signal=_signal_name(self.exit_code),
+                problems=self._problem_words(tr),
+            )
         elif self.error is not None:
-            what = f"stopped: {self.error}"
+            what = tr.gettext("stopped: {error}", error=self.error)
         elif self.problems:
-            what = f"{self._problem_words()} of {self.rows:,} rows"
+            what = tr.ngettext(
+                "{problems} of {n} row", "{problems} of {n} rows", self.rows, problems=self._problem_words(tr)
+            )
         else:
-            done = ", ".join(f"{n:,} {status}" for status, n in sorted(self.counts.items(), key=lambda kv: -kv[1]))
-            what = f"{self.rows:,} rows" + (f": {done}" if done else "")
-        line = f"{head}{what} (exit {self.exit_code})"
-        return line + (f"; report: {self.report}" if self.report else "")
+            ranked = sorted(self.counts.items(), key=lambda kv: -kv[1])
+            done = ", ".join(f"{tr.number(n)} {status}" for status, n in ranked)
+            rows = tr.ngettext("{n} row", "{n} rows", self.rows)
+            what = tr.gettext("{total}: {counts}", total=rows, counts=done) if done else rows
+        line = tr.gettext("{head} — {what} (exit {code})", head=head, what=what, code=str(self.exit_code))
+        return tr.gettext("{line}; report: {path}", line=line, path=self.report) if self.report else line
 
-    def _problem_words(self) -> str:
+    def _problem_words(self, tr: Translator) -> str:
         order = {status: i for i, status in enumerate(_PROBLEM_ORDER)}
         ranked = sorted(self.problems.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
-        return ", ".join(f"{n:,} {status}" for status, n in ranked if n) or "no rows done"
+        return ", ".join(f"{tr.number(n)} {status}" for status, n in ranked if n) or tr.gettext("no rows done")
 
     def payload(self) -> dict[str, object]:
         """The webhook's JSON: `text` (what Slack and Teams show) and the fields a machine reads."""
@@ -95,7 +110,7 @@ class Outcome:
             "results": self.results,
             "report": self.report,
             "errors": self.errors,
-            "error": self.error,
+            "error": str(self.error) if self.error is not None else None,  # English, as summary.json
             "started_at": self.started_at,
             "finished_at": self.finished_at,
         }

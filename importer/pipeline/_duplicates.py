@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator
 
 from importer.account.model import Account
+from importer.i18n.message import N_
 from importer.i18n.translator import Translator
 from importer.mapping.columns import Mapping
 from importer.state.ledger import Ledger
@@ -23,7 +24,7 @@ from importer.validation.merge import DuplicatesMode, merge_payloads, merge_warn
 from importer.validation.problems import Problem, Tally
 
 _SENT_PAGE = 500  # merged payloads written per transaction
-_CONFLICT = "different values for the same phone: the first row's kept"
+_CONFLICT = N_("different values for the same phone: the first row's kept")
 
 
 def settle_duplicates(
@@ -40,7 +41,7 @@ def settle_duplicates(
     for group in ledger.rows.merge_groups():
         (row, _, warning), others = group[0], [r for r, _, _ in group[1:]]
         payload, conflicts = merge_payloads(_payloads(group))
-        note = merge_warning(others, conflicts, label, shown)
+        note = merge_warning(others, conflicts, label, shown, translator.render)
         sent.append((dumps(payload), f"{warning}; {note}" if warning else note, row))
         for field in dict.fromkeys(c.field for c in conflicts):  # one per field and row, as a row's problems
             tally.add(row, Problem("merge_conflict", label.get(field, field), _CONFLICT, severity="warning"))
@@ -48,7 +49,7 @@ def settle_duplicates(
             ledger.rows.merged_payloads(sent)
             sent = []
     ledger.rows.merged_payloads(sent)
-    ledger.rows.end_merge()
+    ledger.rows.end_merge(translator.gettext("merged into row {row}", row="{row}"))
 
 
 def _payloads(group: list[tuple[int, str, str]]) -> Iterator[tuple[int, dict[str, object]]]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from importer.errors import InputError
+from importer.i18n.message import N_, Message, Text
 from importer.pipeline.options import ImportOptions
 from importer.sources.snapshot import Fetched, fetch_input
 from importer.sources.spec import InputSpec
@@ -46,4 +47,21 @@ def reading_errors(fetched: Fetched | None, name: str) -> Iterator[None]:
         text, prefix = str(exc), f"{fetched.path}: " if fetched is not None else ""
         if fetched is None or not fetched.snapshot or not text.startswith(prefix):
             raise
-        raise type(exc)(f"{name} (copy: {fetched.path}): {text[len(prefix) :]}") from None
+        raise type(exc)(
+            _renamed(
+                exc.args[0] if exc.args else text,
+                prefix,
+                N_("{input} (copy: {path})", input=name, path=str(fetched.path)),
+            )
+        ) from None
+
+
+def _renamed(message: Text, prefix: str, named: Message) -> Text:
+    """`message` with its leading `prefix` (the snapshot's path and ": ") naming the input as `named` instead. A
+    Message keeps its language: the field that holds the path (its first, `{file}: …`) gets `named`."""
+    if isinstance(message, Message):
+        for key, value in message.params:
+            if message.msgid.startswith("{" + key + "}") and f"{value}: " == prefix:
+                return message.with_params(**{key: named})
+        return message
+    return N_("{input}: {error}", input=named, error=message[len(prefix) :])

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from importer.errors import ConfigError, ExitCode, ImporterError
+from importer.i18n.message import N_, Message, Text
+from importer.i18n.translator import LANGS, detect_lang
 from importer.notify.notifier import Notifier, NotifySettings
 from importer.notify.outcome import Outcome, describe_input
 from importer.options import choices, default
@@ -27,7 +29,14 @@ def notify_settings(given: Mapping[str, Any]) -> NotifySettings:
         _check_url("--notify", url)
     notify_on = given.get("notify_on") or default("notify_on")
     if notify_on not in choices("notify_on"):
-        raise ConfigError(f"--notify-on: {notify_on!r} is not one of {', '.join(choices('notify_on'))}")
+        raise ConfigError(
+            N_(
+                "{option}: {value!r} is not one of {choices}",
+                option="--notify-on",
+                value=notify_on,
+                choices=", ".join(choices("notify_on")),
+            )
+        )
     ping = given.get("ping") or None
     if ping is not None:
         _check_url("--ping", ping)
@@ -37,12 +46,19 @@ def notify_settings(given: Mapping[str, Any]) -> NotifySettings:
         notify_on=notify_on,
         ping=ping,
         metrics_file=Path(metrics_file) if metrics_file is not None else None,
+        lang=_lang(given.get("lang")),
     )
+
+
+def _lang(given: object) -> str:
+    """The run's language as build_options decides it (given, else the locale); one it refuses is told in English."""
+    lang = given or detect_lang(os.environ)
+    return lang if isinstance(lang, str) and lang in LANGS else "en"
 
 
 def _check_url(flag: str, url: object) -> None:
     if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
-        raise ConfigError(f"{flag}: expected an http:// or https:// URL")
+        raise ConfigError(N_("{option}: expected an http:// or https:// URL", option=flag))
 
 
 def input_name(file: str | os.PathLike[str]) -> str:
@@ -71,13 +87,14 @@ def watched(settings: NotifySettings, name: str, dry_run: bool, run: Callable[[]
             error=error,
             started_at=started_at,
             finished_at=time.time(),
+            lang=settings.lang,
         )
 
     try:
         notifier.start()  # inside: a signal while the ping waits for its answer is told like any other
         report = run()
     except ImporterError as exc:
-        notifier.finish(stopped(int(exc.exit_code), str(exc)))
+        notifier.finish(stopped(int(exc.exit_code), _message(exc)))
         raise
     except KeyboardInterrupt:
         notifier.finish(stopped(130, None))
@@ -89,13 +106,21 @@ def watched(settings: NotifySettings, name: str, dry_run: bool, run: Callable[[]
         if isinstance(signum, int):
             notifier.finish(stopped(128 + signum, None))
         else:
-            notifier.finish(stopped(int(ExitCode.INTERNAL_ERROR), f"internal error ({type(exc).__name__})"))
+            notifier.finish(
+                stopped(int(ExitCode.INTERNAL_ERROR), N_("internal error ({error})", error=type(exc).__name__))
+            )
         raise
-    notifier.finish(_finished(report, name, started_at))
+    notifier.finish(_finished(report, name, started_at, settings.lang))
     return report
 
 
-def _finished(report: Report, name: str, started_at: float) -> Outcome:
+def _message(exc: ImporterError) -> Text:
+    """The error's one line: its Message (told in the run's language), else its text."""
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return first if isinstance(first, Message) else str(exc)
+
+
+def _finished(report: Report, name: str, started_at: float, lang: str) -> Outcome:
     counts = {status: n for status, n in report.counts.items() if n}
     return Outcome(
         input=name,
@@ -111,4 +136,5 @@ def _finished(report: Report, name: str, started_at: float) -> Outcome:
         errors=str(report.errors_path) if report.errors_path else None,
         started_at=started_at,
         finished_at=time.time(),
+        lang=lang,
     )

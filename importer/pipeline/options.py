@@ -65,6 +65,7 @@ class ImportOptions:
             settle=self.settle,
             on_missing=self.on_missing,
             max_missing=self.max_missing,
+            lang=self.lang,
         )
 
     @property

@@ -144,7 +144,8 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         elif options.dry_run:
             ledger.rows.pending_to_valid()
 
-        ledger.rows.share_merged_outcomes()  # a merged row: the contact its group's first row went into
+        # A merged row: the contact its group's first row went into.
+        ledger.rows.share_merged_outcomes(translator.gettext("merged into row {row}, which failed", row="{row}"))
         run_id = "" if options.dry_run else run
         if report.signal is None and not ledger.rows.count_pending():  # a stopped run removes nothing: it resumes
             if options.dry_run and options.on_missing != "keep" and options.state_path.exists():
@@ -181,7 +182,7 @@ def _load_account(path: Path) -> Account:
     try:
         return load_account(path)
     except AccountFileError as exc:
-        raise AccountError(exc.message) from None
+        raise AccountError(exc.args[0] if len(exc.args) == 1 else str(exc)) from None  # a Message keeps its language
 
 
 def _open(options: ImportOptions, path: Path) -> Table:
@@ -203,16 +204,15 @@ def write_results(
     """Results in row order from the ledger, which holds each row's original cells too; then the run's removals
     (--on-missing), each a row without a row number."""
     errors_path = options.errors_path
+    tr = translator or Translator()
     with ResultsWriter(options.results_path, errors_path, headers) as writer:
         for outcome in ledger.rows.outcomes():
             writer.write(*outcome)
         for action, state, uuid, identifier, href, error, warning in ledger.removals.outcomes(run):
             status = removal_status(action, state, options.dry_run)
             if status == "pending":
-                error = error or (translator or Translator()).gettext(
-                    "not sent: the run was stopped; run the same command again to finish"
-                )
-            writer.write_removal(status, uuid, identifier, error, href, warning)
+                error = error or tr.gettext("not sent: the run was stopped; run the same command again to finish")
+            writer.write_removal(status, uuid, identifier, error, href, tr.render(warning))
         wrote_errors = writer.error_rows > 0
     if not wrote_errors:
         errors_path.unlink(missing_ok=True)  # an old errors file would mislead

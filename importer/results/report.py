@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.errors import ExitCode
-from importer.i18n.message import N_
+from importer.i18n.message import N_, Text
 from importer.i18n.translator import Translator
 from importer.mapping.columns import Mapping
 from importer.results.rows import RowResult, read_row_results, rows_frame
@@ -36,7 +36,7 @@ class Report:
     `problems` (grouped: one entry per kind of problem, with its rows), `rows()` (each row's outcome) and
     `to_pandas()`, and where the results, errors file, summary and HTML report were written."""
 
-    source: str  # what was read: "CSV, utf-8, delimiter ','"
+    source: Text  # what was read: "CSV, utf-8, delimiter ','" (a Message: in the run's language where shown)
     mapping: Mapping
     results_path: Path
     errors_path: Path | None = None
@@ -110,7 +110,7 @@ class Report:
             "duplicates_removed": self.duplicates_removed,
             "resumed": self.resumed,
             "signal": self.signal,
-            "source": self.source,
+            "source": translator.render(self.source) if translator else str(self.source),
             "notes": self.notes,
             "results": str(self.results_path),
             "errors": str(self.errors_path) if self.errors_path else None,
@@ -119,7 +119,7 @@ class Report:
             "phone_examples": self.phone_examples,
             "rows_to_fix": self.rows_to_fix,
             "removals": dict(sorted(self.removals.items())),
-            "missing": self.missing,
+            "missing": _missing_summary(self.missing, translator),
         }
 
     @property
@@ -128,6 +128,14 @@ class Report:
             return 128 + self.signal  # 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP, as shells report them
         removals_ok = set(self.removals) <= set(REMOVAL_STATUSES) and not (self.missing or {}).get("held_back")
         return ExitCode.OK if set(self.counts) <= OK_STATUSES and removals_ok else ExitCode.ROWS_FAILED
+
+
+def _missing_summary(missing: dict[str, Any] | None, translator: Translator | None) -> dict[str, Any] | None:
+    """--on-missing's summary with its `held_back` sentence (a Message) in the translator's language, else English."""
+    if not missing or not missing.get("held_back"):
+        return missing
+    why = missing["held_back"]
+    return {**missing, "held_back": translator.render(why) if translator else str(why)}
 
 
 ROWS_TO_FIX = 200

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.errors import MissingExtra
+from importer.i18n.message import N_
 from importer.reading.cells import unneutralize
 from importer.results.writer import RESULT_COLUMNS
 
@@ -70,7 +71,7 @@ def rows_frame(rows: Iterator[RowResult]) -> Any:
     try:
         import pandas as pd
     except ImportError:
-        raise MissingExtra(f"Report.to_pandas() needs pandas: {PANDAS_EXTRA}") from None
+        raise MissingExtra(N_("Report.to_pandas() needs pandas: {install}", install=PANDAS_EXTRA)) from None
     records = []
     for result in rows:
         record: dict[str, Any] = {name: getattr(result, name) for name in RESULT_COLUMNS}

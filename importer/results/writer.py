@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from importer.errors import ConfigError
+from importer.i18n.message import N_
 from importer.reading.cells import MAY_NEED_QUOTE, neutralize, unneutralize
 
 RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "warning", "href")
@@ -37,8 +38,14 @@ def results_path(source: Path, output: Path | None) -> Path:
     if output.is_dir():
         return output / default
     if output.suffix.lower() not in RESULTS_SUFFIXES:
-        kind = f"a {output.suffix} name" if output.suffix else "a name without an extension"
-        raise ConfigError(f"results file {str(output)!r}: {kind}; give a .csv or .xlsx file (or an existing directory)")
+        kind = N_("a {suffix} name", suffix=output.suffix) if output.suffix else N_("a name without an extension")
+        raise ConfigError(
+            N_(
+                "results file {path!r}: {kind}; give a .csv or .xlsx file (or an existing directory)",
+                path=str(output),
+                kind=kind,
+            )
+        )
     return output
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.errors import AccountError, ConfigError
+from importer.i18n.message import N_, Text
 from importer.state import _schema
 from importer.state._part import transaction
 from importer.state.account_index import AccountIndexTable
@@ -94,12 +95,18 @@ class Ledger:
             self._db.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat however big the file
             _schema.prepare(self._db)
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"{path}: not a usable state file ({exc})") from None
+            raise ConfigError(N_("{path}: not a usable state file ({error})", path=str(path), error=str(exc))) from None
         version = self.get_meta("schema")
         if version is None:
             self.set_meta("schema", SCHEMA_VERSION)
         elif version != SCHEMA_VERSION:
-            raise ConfigError(f"{path}: state file from another version of the importer (schema {version})")
+            raise ConfigError(
+                N_(
+                    "{path}: state file from another version of the importer (schema {version})",
+                    path=str(path),
+                    version=version,
+                )
+            )
         self.rows = Rows(self._db)
         self.contacts = Contacts(self._db)
         self.synced = Synced(self._db)
@@ -151,11 +158,15 @@ class Ledger:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
-            holder = fh.read().strip() or "another process"
+            holder: Text = fh.read().strip() or N_("another process")
             fh.close()
             self._db.close()
             raise StateLocked(
-                f"{self.path}: in use by {holder}; wait for it to finish or use another --state"
+                N_(
+                    "{path}: in use by {holder}; wait for it to finish or use another --state",
+                    path=str(self.path),
+                    holder=holder,
+                )
             ) from None
         fh.seek(0)
         fh.truncate()
@@ -227,6 +238,12 @@ def _check_fingerprint(path: Path, before: dict[str, str], fingerprint: dict[str
     for key, value in fingerprint.items():
         if key in before and before[key] != value:
             raise ConfigError(
-                f"{path}: this state file belongs to another import ({key} was {before[key]!r}, "
-                f"now {value!r}); use another --results or --state"
+                N_(
+                    "{path}: this state file belongs to another import ({key} was {before!r}, now {now!r}); use another"
+                    " --results or --state",
+                    path=str(path),
+                    key=key,
+                    before=before[key],
+                    now=value,
+                )
             )

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from importer.i18n.message import N_, Text
 from importer.state._part import Part, transaction
 
 KNOWN = "state IN ('done', 'existing') AND uuid != ''"  # contacts this job created or found for a row
@@ -202,8 +203,9 @@ class Removals(Part):
             "UPDATE removals SET state = 'failed', error = ? WHERE run = ? AND uuid = ?", (error, run, uuid)
         )
 
-    def outcomes(self, run: str) -> list[tuple[str, str, str, str, str, str, str]]:
-        """(action, state, uuid, identifier, href, error, warning) of `run`'s removals, by identifier."""
+    def outcomes(self, run: str) -> list[tuple[str, str, str, str, str, str, Text]]:
+        """(action, state, uuid, identifier, href, error, warning) of `run`'s removals, by identifier; the error as
+        written (in the language of the run that wrote it), the warning a Message (the caller renders it)."""
         cursor = self._db.execute(
             "SELECT action, state, uuid, identifier, href, error, tag, added FROM removals WHERE run = ? "
             "ORDER BY identifier, uuid",
@@ -211,7 +213,9 @@ class Removals(Part):
         )
         out = []
         for action, state, uuid, identifier, href, error, tag, added in cursor.fetchall():
-            warning = f"already had the tag {tag!r}" if action == "tag" and state == "done" and not added else ""
+            warning: Text = ""
+            if action == "tag" and state == "done" and not added:
+                warning = N_("already had the tag {tag!r}", tag=tag)
             out.append((action, state, uuid, identifier, href, error, warning))
         return out
 

@@ -122,27 +122,31 @@ class Rows(Part):
         with transaction(self._db):
             self._db.executemany("UPDATE rows SET payload = ?, warning = ? WHERE row = ?", sent)
 
-    def end_merge(self) -> None:
+    def end_merge(self, text: str = "merged into row {row}") -> None:
         """Every row of a group but the first ends `merged`, pointing to the first (its uuid comes with
-        `share_merged_outcomes`, once the first is sent)."""
+        `share_merged_outcomes`, once the first is sent); its warning says so (`text`, in the run's language, with
+        {row} for the first row's number)."""
         with transaction(self._db):
             self._db.execute(
                 f"""UPDATE rows SET status = '{MERGED}', payload = NULL, merged_into = m.first,
-                    warning = 'merged into row ' || m.first || CASE WHEN warning = '' THEN '' ELSE '; ' || warning END
-                FROM temp.merging m WHERE rows.row = m.row AND m.row != m.first"""
+                    warning = replace(?, '{{row}}', m.first)
+                        || CASE WHEN warning = '' THEN '' ELSE '; ' || warning END
+                FROM temp.merging m WHERE rows.row = m.row AND m.row != m.first""",
+                (text,),
             )
             self._db.execute("DROP TABLE temp.merging")
 
-    def share_merged_outcomes(self) -> None:
+    def share_merged_outcomes(self, text: str = "merged into row {row}, which failed") -> None:
         """A merged row gets the uuid and link of the contact it went into: its first row's, as sent. When that
         row failed, the merged rows failed with it: they go to the errors file beside it, so that importing that
-        file again (with --duplicates merge) sends the whole group, not the first row's values alone."""
+        file again (with --duplicates merge) sends the whole group, not the first row's values alone. Their error
+        is `text` (in the run's language, with {row} for the failed row's number)."""
         self._db.execute(
             f"""UPDATE rows SET uuid = t.uuid, href = t.href,
                 status = CASE WHEN t.status = 'failed' THEN 'failed' ELSE rows.status END,
-                error = CASE WHEN t.status = 'failed' THEN 'merged into row ' || t.row || ', which failed'
-                    ELSE rows.error END
-            FROM rows AS t WHERE rows.status = '{MERGED}' AND t.row = rows.merged_into"""
+                error = CASE WHEN t.status = 'failed' THEN replace(?, '{{row}}', t.row) ELSE rows.error END
+            FROM rows AS t WHERE rows.status = '{MERGED}' AND t.row = rows.merged_into""",
+            (text,),
         )
 
     # --- the rows to send, and their outcomes -------------------------------------------------------------

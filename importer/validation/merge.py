@@ -8,9 +8,11 @@ it differently is a `Conflict`: its value is dropped, and said in the warning of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from importer.i18n.message import N_, NP_, Text, english
 
 DuplicatesMode = Literal["first", "last", "merge"]
 
@@ -64,18 +66,39 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def merge_warning(
-    others: list[int], conflicts: list[Conflict], label: Mapping[str, str], shown: Mapping[str, str]
+    others: list[int],
+    conflicts: list[Conflict],
+    label: Mapping[str, str],
+    shown: Mapping[str, str],
+    render: Callable[[Text], str] = english,
 ) -> str:
-    """The sent row's note: which rows went into it and each value dropped. `label`: a field's name for people
-    (its column); `shown`: a value as people know it (a team's name for its uuid)."""
+    """The sent row's note: which rows went into it and each value dropped, rendered by `render` (the run's
+    language; English by default). `label`: a field's name for people (its column); `shown`: a value as people
+    know it (a team's name for its uuid)."""
     named = ", ".join(str(r) for r in others[:ROWS_SHOWN])
-    more = f", … ({len(others)} rows)" if len(others) > ROWS_SHOWN else ""
-    notes = [f"merged with row{'s' if len(others) > 1 else ''} {named}{more} (same phone)"]
+    if len(others) > ROWS_SHOWN:
+        named += render(N_(", … ({n} rows)", n=len(others)))
+    notes = [
+        render(
+            NP_("merged with row {rows} (same phone)", "merged with rows {rows} (same phone)", len(others), rows=named)
+        )
+    ]
     for c in conflicts[:CONFLICTS_SHOWN]:
         kept, dropped = _show(c.kept, shown), _show(c.dropped, shown)
-        notes.append(f"{label.get(c.field, c.field)}: kept {kept}, dropped {dropped} of row {c.row}")
+        notes.append(
+            render(
+                N_(
+                    "{field}: kept {kept}, dropped {dropped} of row {row}",
+                    field=label.get(c.field, c.field),
+                    kept=kept,
+                    dropped=dropped,
+                    row=str(c.row),  # a row number, as the results' row column writes it (no digit grouping)
+                )
+            )
+        )
     if len(conflicts) > CONFLICTS_SHOWN:
-        notes.append(f"and {len(conflicts) - CONFLICTS_SHOWN} more values dropped")
+        rest = len(conflicts) - CONFLICTS_SHOWN
+        notes.append(render(NP_("and {n} more value dropped", "and {n} more values dropped", rest)))
     return "; ".join(notes)
 
 

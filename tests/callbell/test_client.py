@@ -141,7 +141,7 @@ def test_safe_requests_are_retried_then_given_up(sandbox_factory, kind: str) -> 
     action = (lambda api: api.me()) if kind == "GET" else (lambda api: api.update_contact("0" * 32, {"name": "X"}))
     exc, api = fails(config, action)
     assert isinstance(exc, ApiError) and exc.status == 0 and not exc.unreachable
-    assert exc.message.startswith("gave up after 3 attempts: HTTP 5")
+    assert str(exc.message).startswith("gave up after 3 attempts: HTTP 5")
     assert api.counters.requests == 3 and api.counters.retries == 2
     assert running.stats()["faults"] == 3
 
