@@ -37,6 +37,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from importer.account.model import Account, load_account
 from importer.errors import ConfigError, ImporterError, InputError
+from importer.i18n.message import Message
 from importer.mapping.columns import Mapping, build_mapping
 from importer.mapping.config import parse_mapping_config
 from importer.mapping.writer import mapping_to_toml
@@ -100,7 +101,7 @@ def run_target(inp: FuzzInput, directory: Path) -> str:
                 last = row.number
             checked = check_rows(validator, batch)
             assert [c[0] for c in checked] == [r.number for r in batch]
-        assert all(isinstance(n, str) and n for n in table.notes), table.notes
+        assert all(isinstance(n, str | Message) and str(n) for n in table.notes), table.notes  # said in any language
     except ImporterError as exc:
         assert_one_line(exc)
         return f"{Outcome.REFUSED}: {_category(str(exc), path)}"
