@@ -258,7 +258,8 @@ def problem_lines(entries: list[dict[str, Any]], limit: int = 15, translator: Tr
         first = ", ".join(str(r) for r in entry["examples"])
         more = ", …" if rows > len(entry["examples"]) else ""
         head = "  " + tr.ngettext("{n} row", "{n} rows", rows)
-        where = tr.gettext("(rows {rows})", rows=first + more)
+        shown = len(entry["examples"]) + (1 if more else 0)  # "(row 163)", "(rows 34, 219)"
+        where = tr.ngettext("(row {rows})", "(rows {rows})", shown, rows=first + more)
         lines.append(f"{head} · {entry['column']}: {label}{tr.render(entry['message'])}{value} {where}")
         # Wrapped: an action is a sentence, and a terminal is often 100 columns or less.
         action = tr.render(entry["action"])
