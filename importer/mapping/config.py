@@ -253,11 +253,12 @@ def _option_value(option: RunOption, value: Any, where: str, folder: Path | None
                 raise ConfigError(N_("{where}: must be a whole number, got {value}", where=where, value=repr(value)))
             raise ConfigError(N_("{where}: must be a number, got {value}", where=where, value=repr(value)))
         if option.minimum is not None and value < option.minimum:
+            minimum = f"{option.minimum:g}"  # 0.5, 1: as written in the options table
             raise ConfigError(
                 N_(
                     "{where}: must be at least {minimum}, got {value}",
                     where=where,
-                    minimum=f"{option.minimum:g}",
+                    minimum=minimum,
                     value=repr(value),
                 )
             )

@@ -129,13 +129,14 @@ def require_backend(scheme: str) -> None:
         try:
             importlib.import_module(module)
         except ImportError:
+            command = f"pip install 'callbell-importer[{backend.extra}]'"  # a command: the same in every language
             raise MissingExtra(
                 N_(
                     "{scheme}:// inputs need the {extra} extra (fsspec and {module}): {command}",
                     scheme=scheme,
                     extra=backend.extra,
                     module=backend.modules[-1],
-                    command=f"pip install 'callbell-importer[{backend.extra}]'",
+                    command=command,
                 )
             ) from None
 
