@@ -238,7 +238,7 @@ def test_a_database_password_appears_nowhere(tmp_path: Path) -> None:
 def test_the_python_api_takes_urls_and_queries(server: FileServer, tmp_path: Path) -> None:
     url = server.serve("/contacts.csv", SMALL)
     report = validate_file(f"{url}?sig={SECRET}", account_file=ACCOUNT, results=tmp_path / "web.csv")
-    assert dict(report.counts) == {"valid": 2} and report.source.endswith(f", from {url}")
+    assert dict(report.counts) == {"valid": 2} and str(report.source).endswith(f", from {url}")
     # `file` names the input as given (without its secrets), `snapshot` the copy the rows were read from.
     assert (report.file, report.snapshot) == (url, tmp_path / "web.input.csv")
     db = f"sqlite:///{crm_database(tmp_path / 'crm.db')}"
