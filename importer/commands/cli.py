@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from importer.commands._status_counts import status_count
 from importer.commands.about import version_option
 from importer.commands.account import account_group
 from importer.commands.api_options import show_api_notices
@@ -213,10 +214,10 @@ def _print_report(report: Report, dry_run: bool, log: Log, tr: Translator | None
         echo(tr.gettext("Columns not imported: {columns}", columns=tr.render(capped(unmapped, 20))))
     order = ("created", "updated", "unchanged", "skipped", "valid", "merged", "duplicate", "invalid", "failed",
              "pending")  # fmt: skip
-    # The statuses as the results file writes them (machine-read words, the same in every language).
-    parts = [f"{tr.number(report.counts[s])} {s}" for s in order if report.counts.get(s)]
+    # Each status in the language's words (English: the results file's own status words, as always).
+    parts = [tr.render(status_count(s, report.counts[s])) for s in order if report.counts.get(s)]
     # --on-missing's rows after the file's: tagged, deleted (a dry run: would_tag, would_delete).
-    parts += [f"{tr.number(report.removals[s])} {s}" for s in REMOVAL_STATUSES if report.removals.get(s)]
+    parts += [tr.render(status_count(s, report.removals[s])) for s in REMOVAL_STATUSES if report.removals.get(s)]
     counted = ", ".join(parts) or tr.gettext("no rows")
     took = tr.fixed(report.duration, 1)
     if dry_run:

@@ -19,6 +19,7 @@ from typing import Any
 
 from importer.account.model import read_toml
 from importer.errors import ConfigError
+from importer.i18n.message import N_
 from importer.mapping.headers import FIELDS, header_key, normalize_header
 from importer.mapping.values import ValueRules, value_rules_from
 from importer.options import BY_NAME, RunOption, pinnable
@@ -89,10 +90,17 @@ def parse_mapping_config(data: MappingABC[str, Any], path: Path | None = None) -
     place = str(path) if path else "mapping config"
     unknown = sorted(set(data) - set(SECTIONS))
     if unknown:
-        raise ConfigError(f"{place}: unknown key(s) {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
+        raise ConfigError(
+            N_(
+                "{where}: unknown key(s) {keys}; expected {expected}",
+                where=place,
+                keys=", ".join(unknown),
+                expected=", ".join(SECTIONS),
+            )
+        )
     auto = data.get("auto", True)
     if not isinstance(auto, bool):
-        raise ConfigError(f"{place}: auto must be true or false, got {auto!r}")
+        raise ConfigError(N_("{where}: auto must be true or false, got {value}", where=place, value=repr(auto)))
     folder = path.parent if path is not None else None
     return MappingConfig(
         path=path,
@@ -110,16 +118,23 @@ def _parse_input(data: MappingABC[str, Any], place: str, folder: Path | None) ->
         if key in data:
             value = data[key]
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f"{place}: {key} must be a non-empty string")  # never the value: db may be secret
+                # Never the value: db may be secret.
+                raise ConfigError(N_("{where}: {key} must be a non-empty string", where=place, key=key))
             found[key] = value
     # Exclusive as the command's FILE, --query and --query-file are: the rows come from one place.
     if "input" in found and ({"db", "query", "query_file"} & set(found)):
         other = next(k for k in ("db", "query", "query_file") if k in found)
-        raise ConfigError(f"{place}: input and {other} are exclusive: the rows come from a file or from a query")
+        raise ConfigError(
+            N_(
+                "{where}: input and {key} are exclusive: the rows come from a file or from a query",
+                where=place,
+                key=other,
+            )
+        )
     if "query" in found and "query_file" in found:
-        raise ConfigError(f"{place}: query and query_file are exclusive: give the SQL one way")
+        raise ConfigError(N_("{where}: query and query_file are exclusive: give the SQL one way", where=place))
     if "db" in found and not ({"query", "query_file"} & set(found)):
-        raise ConfigError(f"{place}: db needs a query (or query_file) to run")
+        raise ConfigError(N_("{where}: db needs a query (or query_file) to run", where=place))
     if "input" in found and is_local(found["input"]):
         found["input"] = str(_in_folder(found["input"], folder))
     if "query_file" in found:
@@ -141,18 +156,20 @@ def _in_folder(value: str, folder: Path | None) -> Path:
 
 def _parse_columns(raw: Any, place: str) -> dict[str, str]:
     if not isinstance(raw, dict):
-        raise ConfigError(f'{place}: columns must be a table: [columns] then "Header" = "target" lines')
+        raise ConfigError(N_('{where}: columns must be a table: [columns] then "Header" = "target" lines', where=place))
     columns: dict[str, str] = {}
     seen: dict[str, str] = {}
     for entry, target in raw.items():
         where = f'{place}: [columns] "{entry}"'
         if not isinstance(target, str):
-            raise ConfigError(f'{where}: the target must be a string such as "phone" or "cf:Status"')
+            raise ConfigError(N_('{where}: the target must be a string such as "phone" or "cf:Status"', where=where))
         if not COLUMN_REF.match(normalize_header(entry)) and not header_key(entry):
-            raise ConfigError(f'{where}: an empty header; name a blank column by position, as "column 3"')
+            raise ConfigError(
+                N_('{where}: an empty header; name a blank column by position, as "column 3"', where=where)
+            )
         key = _entry_key(entry)
         if key in seen:
-            raise ConfigError(f'{where}: the same column as "{seen[key]}"')
+            raise ConfigError(N_('{where}: the same column as "{other}"', where=where, other=seen[key]))
         seen[key] = entry
         parse_target(target, where)
         columns[entry] = target
@@ -170,7 +187,7 @@ def parse_target(target: str, where: str) -> tuple[str, str]:
     if text.casefold().startswith(CUSTOM_PREFIX):
         name = text[len(CUSTOM_PREFIX) :].strip()
         if not name:
-            raise ConfigError(f'{where}: "cf:" needs a custom field name, as "cf:Status"')
+            raise ConfigError(N_('{where}: "cf:" needs a custom field name, as "cf:Status"', where=where))
         return "custom", name
     name = re.sub(r"[\s-]+", "_", text.casefold())
     if name in FIELDS:
@@ -180,26 +197,42 @@ def parse_target(target: str, where: str) -> tuple[str, str]:
     if name == IGNORE:
         return "ignore", ""
     expected = ", ".join((*FIELDS, PHONE_FALLBACK, IGNORE, "cf:<custom field>"))
-    raise ConfigError(f"{where}: unknown target {target!r}; expected one of {expected}")
+    raise ConfigError(
+        N_(
+            "{where}: unknown target {target!r}; expected one of {expected}",
+            where=where,
+            target=target,
+            expected=expected,
+        )
+    )
 
 
 def _parse_options(raw: Any, place: str, folder: Path | None) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise ConfigError(f'{place}: options must be a table: [options] then key = "value" lines')
+        raise ConfigError(N_('{where}: options must be a table: [options] then key = "value" lines', where=place))
     options: dict[str, Any] = {}
     for key, value in raw.items():
         where = f"{place}: [options] {key}"
         option = BY_NAME.get(key)
         if option is not None and option.not_in_config:
-            raise ConfigError(f"{where}: not allowed in a config file: {option.not_in_config}")
+            raise ConfigError(N_("{where}: not allowed in a config file: {why}", where=where, why=option.not_in_config))
         if option is None or not option.pinnable:
             commands = sorted(option.commands) if option is not None else []
-            whose = f"an option of `importer {commands[0]}`, not of import" if commands else "unknown option"
-            raise ConfigError(f"{where}: {whose}; expected one of {', '.join(OPTION_KEYS)}")
+            expected = ", ".join(OPTION_KEYS)
+            if commands:
+                raise ConfigError(
+                    N_(
+                        "{where}: an option of `importer {command}`, not of import; expected one of {expected}",
+                        where=where,
+                        command=commands[0],
+                        expected=expected,
+                    )
+                )
+            raise ConfigError(N_("{where}: unknown option; expected one of {expected}", where=where, expected=expected))
         if getattr(option, "multiple", False):  # a repeatable flag: a list, or one string for a list of one
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not items:
-                raise ConfigError(f'{where}: must be a list of strings, as ["…", "…"] (or one string)')
+                raise ConfigError(N_('{where}: must be a list of strings, as ["…", "…"] (or one string)', where=where))
             options[key] = [_option_value(option, item, f"{where}[{i}]", folder) for i, item in enumerate(items)]
         else:
             options[key] = _option_value(option, value, where, folder)
@@ -211,24 +244,36 @@ def _option_value(option: RunOption, value: Any, where: str, folder: Path | None
     kind = option.type
     if kind is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"{where}: must be true or false, got {value!r}")
+            raise ConfigError(N_("{where}: must be true or false, got {value}", where=where, value=repr(value)))
         return value
     if kind in (int, float):
         number = isinstance(value, int) or (kind is float and isinstance(value, float))
         if isinstance(value, bool) or not number:
-            raise ConfigError(f"{where}: must be {'a whole number' if kind is int else 'a number'}, got {value!r}")
+            if kind is int:
+                raise ConfigError(N_("{where}: must be a whole number, got {value}", where=where, value=repr(value)))
+            raise ConfigError(N_("{where}: must be a number, got {value}", where=where, value=repr(value)))
         if option.minimum is not None and value < option.minimum:
-            raise ConfigError(f"{where}: must be at least {option.minimum:g}, got {value!r}")
+            minimum = f"{option.minimum:g}"  # 0.5, 1: as written in the options table
+            raise ConfigError(
+                N_(
+                    "{where}: must be at least {minimum}, got {value}",
+                    where=where,
+                    minimum=minimum,
+                    value=repr(value),
+                )
+            )
         return kind(value)
     if option.name == "sheet" and isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # a sheet index written as a number
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"{where}: must be a non-empty string")
+        raise ConfigError(N_("{where}: must be a non-empty string", where=where))
     if kind is Path:
         return _in_folder(value, folder)
     allowed = option.choices
     if allowed and value not in allowed:
-        raise ConfigError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
+        raise ConfigError(
+            N_("{where}: {value!r} is not one of {choices}", where=where, value=value, choices=", ".join(allowed))
+        )
     return _checked_text(option.name, value, where)
 
 
@@ -236,14 +281,16 @@ def _checked_text(key: str, value: str, where: str) -> str:
     if key == "default_region":
         value = value.strip().upper()
         if not is_region(value):
-            raise ConfigError(f"{where}: {value!r} is not a two-letter country code such as ES")
+            raise ConfigError(
+                N_("{where}: {value!r} is not a two-letter country code such as ES", where=where, value=value)
+            )
     if key == "delimiter":
         value = "\t" if value in ("\\t", "tab") else value
         if len(value) != 1:
-            raise ConfigError(f'{where}: must be one character (or "tab"), got {value!r}')
+            raise ConfigError(N_('{where}: must be one character (or "tab"), got {value!r}', where=where, value=value))
     if key == "encoding":
         try:
             codecs.lookup(value)
         except LookupError:
-            raise ConfigError(f"{where}: unknown encoding {value!r}") from None
+            raise ConfigError(N_("{where}: unknown encoding {value!r}", where=where, value=value)) from None
     return value

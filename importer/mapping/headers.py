@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from importer.errors import ConfigError
+from importer.i18n.message import N_
 
 # Contact fields a column can feed. The name parts are joined (first middle last second-last) into `name`
 # when no full-name column is mapped; `country` is not sent, it is the region used to read national phone
@@ -171,7 +172,9 @@ def vocabulary() -> Vocabulary:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the header vocabulary: {exc}") from None
+        raise ConfigError(
+            N_("{file}: cannot read the header vocabulary: {error}", file=str(path), error=str(exc))
+        ) from None
     return parse_vocabulary(data, str(path))
 
 
@@ -180,27 +183,51 @@ def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
     fields_raw = _table(data, "fields", place)
     unknown = sorted(set(fields_raw) - set(FIELDS))
     if unknown:
-        raise ConfigError(f"{place}: [fields.{unknown[0]}] is not a field; expected one of {', '.join(FIELDS)}")
+        raise ConfigError(
+            N_(
+                "{where}: [fields.{name}] is not a field; expected one of {expected}",
+                where=place,
+                name=unknown[0],
+                expected=", ".join(FIELDS),
+            )
+        )
     spellings: dict[str, dict[str, tuple[str, ...]]] = {}
     lookup: dict[str, str] = {}
     for name, groups in fields_raw.items():
         where = f"{place}: [fields.{name}]"
         if not isinstance(groups, dict):
-            raise ConfigError(f"{where}: must be a table of lists")
+            raise ConfigError(N_("{where}: must be a table of lists", where=where))
         spellings[name] = {group: _strings(items, f"{where} {group}") for group, items in groups.items()}
         for group, items in spellings[name].items():
             for spelling in items:
                 key = header_key(spelling)
                 if not key:
-                    raise ConfigError(f"{where} {group}: {spelling!r} has no letters or digits")
+                    raise ConfigError(
+                        N_(
+                            "{where} {group}: {spelling!r} has no letters or digits",
+                            where=where,
+                            group=group,
+                            spelling=spelling,
+                        )
+                    )
                 if lookup.setdefault(key, name) != name:
-                    raise ConfigError(f"{where} {group}: {spelling!r} is already a spelling of {lookup[key]}")
+                    raise ConfigError(
+                        N_(
+                            "{where} {group}: {spelling!r} is already a spelling of {field}",
+                            where=where,
+                            group=group,
+                            spelling=spelling,
+                            field=lookup[key],
+                        )
+                    )
 
     ambiguous: dict[str, Mapping[str, frozenset[str]]] = {}
     for header, parts in _table(data, "ambiguous_names", place).items():
         where = f"{place}: [ambiguous_names] {header}"
         if not isinstance(parts, dict) or not set(parts) <= {"first_name", "last_name"}:
-            raise ConfigError(f'{where}: expected {{ first_name = ["*"] }} and/or {{ last_name = ["Vorname"] }}')
+            raise ConfigError(
+                N_('{where}: expected {{ first_name = ["*"] }} and/or {{ last_name = ["Vorname"] }}', where=where)
+            )
         roles = {
             part: frozenset("*" if h == "*" else header_key(h) for h in _strings(beside, f"{where} {part}"))
             for part, beside in parts.items()
@@ -217,18 +244,25 @@ def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
     for n, raw in enumerate(data.get("layouts", [])):
         where = f"{place}: [[layouts]] #{n + 1}"
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-            raise ConfigError(f"{where}: needs a name")
+            raise ConfigError(N_("{where}: needs a name", where=where))
         quirks = frozenset(_strings(raw.get("quirks", []), f"{where} quirks"))
         if quirks - set(QUIRKS):
-            raise ConfigError(f"{where}: unknown quirk(s) {sorted(quirks - set(QUIRKS))}; expected {', '.join(QUIRKS)}")
+            raise ConfigError(
+                N_(
+                    "{where}: unknown quirk(s) {quirks}; expected {expected}",
+                    where=where,
+                    quirks=str(sorted(quirks - set(QUIRKS))),
+                    expected=", ".join(QUIRKS),
+                )
+            )
         phones = _keys(_strings(raw.get("phones", []), f"{where} phones"))
         ignore = raw.get("ignore", {})
         if not isinstance(ignore, dict) or not all(isinstance(v, str) for v in ignore.values()):
-            raise ConfigError(f'{where}: ignore must be a table of "Header" = "why"')
+            raise ConfigError(N_('{where}: ignore must be a table of "Header" = "why"', where=where))
         every = _keys(_strings(raw.get("all", []), f"{where} all"))
         some = tuple(_keys(_strings(group, f"{where} any")) for group in raw.get("any", []))
         if not every and not any(some):
-            raise ConfigError(f"{where}: needs the headers that identify it (all and/or any)")
+            raise ConfigError(N_("{where}: needs the headers that identify it (all and/or any)", where=where))
         layouts.append(
             Layout(
                 name=raw["name"],
@@ -256,13 +290,13 @@ def parse_vocabulary(data: Mapping[str, Any], place: str) -> Vocabulary:
 def _table(data: Mapping[str, Any], key: str, place: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{place}: {key} must be a table")
+        raise ConfigError(N_("{where}: {key} must be a table", where=place, key=key))
     return value
 
 
 def _strings(items: Any, where: str) -> tuple[str, ...]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise ConfigError(f"{where}: must be a list of strings")
+        raise ConfigError(N_("{where}: must be a list of strings", where=where))
     return tuple(items)
 
 

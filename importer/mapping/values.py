@@ -67,33 +67,49 @@ def parse_value_rules(values: Any, unknown: Any, place: str) -> ValueRules:
     written: dict[str, dict[str, str]] = {}
     if values is not None:
         if not isinstance(values, dict):
-            raise ConfigError(f'{place}: values must be tables, as [values.tags] then "File value" = "Account value"')
+            raise ConfigError(
+                N_('{where}: values must be tables, as [values.tags] then "File value" = "Account value"', where=place)
+            )
         for target, table in values.items():
             key = _target(target, f"{place}: [values.{_quoted(target)}]")
             where = f"{place}: [values.{_quoted(target)}]"
             if not isinstance(table, dict):
-                raise ConfigError(f'{where}: must be a table of "File value" = "Account value" lines')
+                raise ConfigError(N_('{where}: must be a table of "File value" = "Account value" lines', where=where))
             entries: dict[str, str] = {}
             for left, right in table.items():
                 if not isinstance(right, str):
-                    raise ConfigError(f'{where} "{left}": the account value must be a string ("" drops the value)')
+                    raise ConfigError(
+                        N_(
+                            '{where} "{left}": the account value must be a string ("" drops the value)',
+                            where=where,
+                            left=left,
+                        )
+                    )
                 folded = left.strip().casefold()
                 if not folded:
-                    raise ConfigError(f'{where} "{left}": an empty file value; empty cells are never sent')
+                    raise ConfigError(
+                        N_('{where} "{left}": an empty file value; empty cells are never sent', where=where, left=left)
+                    )
                 if folded in entries and entries[folded] != right.strip():
-                    raise ConfigError(f'{where} "{left}": given twice (the file value ignores case)')
+                    raise ConfigError(
+                        N_('{where} "{left}": given twice (the file value ignores case)', where=where, left=left)
+                    )
                 entries[folded] = right.strip()
                 written.setdefault(key, {})[folded] = left
             maps[key] = entries
     policies: dict[str, Policy] = {}
     if unknown is not None:
         if not isinstance(unknown, dict):
-            raise ConfigError(f'{place}: unknown must be a table: [unknown] then field = "invalid" or "drop"')
+            raise ConfigError(
+                N_('{where}: unknown must be a table: [unknown] then field = "invalid" or "drop"', where=place)
+            )
         for target, policy in unknown.items():
             where = f"{place}: [unknown] {_quoted(target)}"
             key = _target(target, where)
             if policy not in POLICIES:
-                raise ConfigError(f'{where}: {policy!r} is not a policy; write "invalid" or "drop"')
+                raise ConfigError(
+                    N_('{where}: {policy} is not a policy; write "invalid" or "drop"', where=where, policy=repr(policy))
+                )
             policies[key] = policy
     path = Path(place) if place != "mapping config" else None
     return ValueRules(maps=maps, unknown=policies, path=path, written=written)
@@ -104,11 +120,17 @@ def _target(target: str, where: str) -> str:
     if text.casefold().startswith(CUSTOM_PREFIX):
         name = text[len(CUSTOM_PREFIX) :].strip()
         if not name:
-            raise ConfigError(f'{where}: "cf:" needs a custom field name, as "cf:Status"')
+            raise ConfigError(N_('{where}: "cf:" needs a custom field name, as "cf:Status"', where=where))
         return CUSTOM_PREFIX + name
     name = text.casefold().replace(" ", "_").replace("-", "_")
     if name not in VALUE_FIELDS:
-        raise ConfigError(f"{where}: not a field whose values can be mapped; expected {_expected()}")
+        raise ConfigError(
+            N_(
+                "{where}: not a field whose values can be mapped; expected {expected}",
+                where=where,
+                expected=_expected(),
+            )
+        )
     return name
 
 

@@ -167,15 +167,16 @@ def rows_to_fix(ledger: Ledger, limit: int = ROWS_TO_FIX) -> list[dict[str, Any]
 
 
 def mapping_summary(mapping: Mapping) -> dict[str, Any]:
-    """The column mapping for the summary and the report: used, unmapped (with why) and ignored columns."""
-    # rsplit: a header may hold " -> ", the target never does.
-    used: list[dict[str, Any]] = [
-        dict(zip(("column", "target"), line.rsplit(" -> ", 1), strict=True)) for line in mapping.describe()
-    ]
-    inferred = {mapping.column(i): why for i, why in mapping.inferred.items()}
-    for entry in used:  # read from the values, not the header: said, with why (importer.mapping.inference)
-        if entry["column"] in inferred:
-            entry["inferred"] = inferred[entry["column"]]
+    """The column mapping for the summary and the report: used, unmapped (with why) and ignored columns.
+
+    The targets and reasons are Messages: the report renders them in the run's language, summary.json writes
+    them in English (str())."""
+    used: list[dict[str, Any]] = []
+    for index, target in mapping.uses():
+        entry: dict[str, Any] = {"column": mapping.column(index), "target": target}
+        if index in mapping.inferred:  # read from the values, not the header: said, with why (mapping.inference)
+            entry["inferred"] = mapping.inferred[index]
+        used.append(entry)
     unmapped, ignored = [], []
     for index in mapping.unmapped:
         why = mapping.notes.get(index)

@@ -11,6 +11,7 @@ from typing import BinaryIO
 import httpx
 
 from importer.errors import InputError
+from importer.i18n.message import N_
 
 __all__ = ["download"]
 
@@ -28,22 +29,28 @@ def download(url: str, out: BinaryIO, *, label: str, timeout: float) -> None:
             client.stream("GET", url) as response,
         ):
             if response.status_code >= 400:
-                reason = f" {response.reason_phrase}" if response.reason_phrase else ""
-                raise InputError(f"{label}: the server answered HTTP {response.status_code}{reason}")
+                # The status's code and reason phrase are the protocol's words ("404 Not Found"): never translated.
+                status = f"{response.status_code} {response.reason_phrase}".strip()
+                raise InputError(N_("{input}: the server answered HTTP {status}", input=label, status=status))
             if response.headers.get("content-type", "").startswith("text/html"):
                 # A share link that is not public, or an expired link, answers 200 with a sign-in page.
                 raise InputError(
-                    f"{label}: the server answered with a web page, not a spreadsheet (is the link shared, or"
-                    " does it need signing in?)"
+                    N_(
+                        "{input}: the server answered with a web page, not a spreadsheet (is the link shared, or"
+                        " does it need signing in?)",
+                        input=label,
+                    )
                 )
             for chunk in response.iter_bytes(CHUNK):
                 out.write(chunk)
     except httpx.TimeoutException:
-        raise InputError(f"{label}: no answer within {timeout:g}s (--timeout)") from None
+        seconds = int(timeout) if timeout == int(timeout) else f"{timeout:g}"
+        raise InputError(N_("{input}: no answer within {seconds}s (--timeout)", input=label, seconds=seconds)) from None
     except httpx.TooManyRedirects:
-        raise InputError(f"{label}: too many redirects") from None
+        raise InputError(N_("{input}: too many redirects", input=label)) from None
     except httpx.HTTPError as exc:
-        raise InputError(f"{label}: cannot download ({_reason(exc)})") from None
+        # httpx's own words (a network error's text), as it gives them: a param, not translated.
+        raise InputError(N_("{input}: cannot download ({error})", input=label, error=_reason(exc))) from None
 
 
 def _reason(exc: httpx.HTTPError) -> str:

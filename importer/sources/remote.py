@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from importer.errors import InputError, MissingExtra
+from importer.i18n.message import N_, Message
 from importer.sources.urls import has_password, redact_url
 
 # Read size of the copy loop, and at most about what one read holds in memory. Each read of an S3 or GCS object
@@ -33,24 +34,24 @@ _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
 class _Backend:
     extra: str  # the optional extra that installs it: pip install 'callbell-importer[EXTRA]'
     modules: tuple[str, ...]  # what must import for it to work
-    credentials: str  # where its credentials go, for the message refusing a password in the URL
+    credentials: Message  # where its credentials go, for the message refusing a password in the URL
 
 
 _BACKENDS = {
     "sftp": _Backend(
         "sftp",
         ("fsspec", "sshfs"),
-        "SFTP logs in with your SSH keys or ssh-agent (~/.ssh/id_*, ~/.ssh/config), as ssh does",
+        N_("SFTP logs in with your SSH keys or ssh-agent (~/.ssh/id_*, ~/.ssh/config), as ssh does"),
     ),
     "s3": _Backend(
         "s3",
         ("fsspec", "s3fs"),
-        "S3 credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws/credentials",
+        N_("S3 credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws/credentials"),
     ),
     "gs": _Backend(
         "gcs",
         ("fsspec", "gcsfs"),
-        "Google Cloud Storage credentials come from GOOGLE_APPLICATION_CREDENTIALS or gcloud's default login",
+        N_("Google Cloud Storage credentials come from GOOGLE_APPLICATION_CREDENTIALS or gcloud's default login"),
     ),
 }
 
@@ -76,33 +77,47 @@ def parse_remote(url: str) -> RemoteInput:
     shown = redact_url(url)
     scheme = url.partition("://")[0].lower()
     if scheme not in _BACKENDS:
-        raise InputError(f"{shown}: not an sftp://, s3:// or gs:// URL")
+        raise InputError(N_("{input}: not an sftp://, s3:// or gs:// URL", input=shown))
     backend = _BACKENDS[scheme]
     if has_password(url):
         raise InputError(
-            f"{shown}: a password in the URL is refused (it would show in process lists and logs); "
-            f"{backend.credentials}"
+            N_(
+                "{input}: a password in the URL is refused (it would show in process lists and logs); {credentials}",
+                input=shown,
+                credentials=backend.credentials,
+            )
         )
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise InputError(f"{shown}: not a valid URL (the host or port cannot be read)") from None
+        raise InputError(N_("{input}: not a valid URL (the host or port cannot be read)", input=shown)) from None
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         # A ? or # would be dropped from what is shown but change what is read (fsspec takes ?versionId=...).
-        raise InputError(f"{shown}: a query string or fragment is not supported (write ? as %3F and # as %23)")
+        raise InputError(
+            N_("{input}: a query string or fragment is not supported (write ? as %3F and # as %23)", input=shown)
+        )
     host = parts.hostname or ""
     path = unquote(parts.path)
     if scheme != "sftp" and (parts.username is not None or port is not None):
-        raise InputError(f"{shown}: write {scheme}://BUCKET/KEY; {backend.credentials}")
+        raise InputError(
+            N_(
+                "{input}: write {scheme}://BUCKET/KEY; {credentials}",
+                input=shown,
+                scheme=scheme,
+                credentials=backend.credentials,
+            )
+        )
     if not host:
-        raise InputError(f"{shown}: no {'host' if scheme == 'sftp' else 'bucket'} in the URL")
+        if scheme == "sftp":
+            raise InputError(N_("{input}: no host in the URL", input=shown))
+        raise InputError(N_("{input}: no bucket in the URL", input=shown))
     if scheme != "sftp":
         path = path.lstrip("/")
     elif path.startswith("/~/"):  # as curl reads sftp:// URLs: /path is absolute, /~/path is in the login folder
         path = path[3:]
     if not path or path.endswith("/") or path == "/~":
-        raise InputError(f"{shown}: names a folder or bucket, not a file")
+        raise InputError(N_("{input}: names a folder or bucket, not a file", input=shown))
     user = unquote(parts.username) if parts.username else None
     return RemoteInput(scheme, host, path, user=user, port=port, shown=shown)
 
@@ -114,9 +129,15 @@ def require_backend(scheme: str) -> None:
         try:
             importlib.import_module(module)
         except ImportError:
+            command = f"pip install 'callbell-importer[{backend.extra}]'"  # a command: the same in every language
             raise MissingExtra(
-                f"{scheme}:// inputs need the {backend.extra} extra (fsspec and {backend.modules[-1]}): "
-                f"pip install 'callbell-importer[{backend.extra}]'"
+                N_(
+                    "{scheme}:// inputs need the {extra} extra (fsspec and {module}): {command}",
+                    scheme=scheme,
+                    extra=backend.extra,
+                    module=backend.modules[-1],
+                    command=command,
+                )
             ) from None
 
 
@@ -129,7 +150,13 @@ def copy_remote(url: str, out: BinaryIO) -> None:
     fs = _attempt(remote, "connect", lambda: _filesystem(remote))
     info = _attempt(remote, "open", lambda: _info(fs, remote))
     if info.get("type") != "file":
-        raise InputError(f"{remote.shown}: is a {info.get('type') or 'folder'}, not a file")
+        kind = info.get("type")
+        if kind == "directory":
+            raise InputError(N_("{input}: is a directory, not a file", input=remote.shown))
+        if not kind:
+            raise InputError(N_("{input}: is a folder, not a file", input=remote.shown))
+        # Another of fsspec's types ("other", "link"...): its own word, as it gives it.
+        raise InputError(N_("{input}: is a {kind}, not a file", input=remote.shown, kind=kind))
     source = _attempt(remote, "open", lambda: fs.open(remote.fs_path, "rb", **_open_options(remote)))
     try:
         while chunk := _attempt(remote, "read", lambda: source.read(CHUNK_SIZE)):
@@ -168,11 +195,15 @@ def _info(fs: Any, remote: RemoteInput) -> dict[str, Any]:
         return fs.info(remote.fs_path)
     except FileNotFoundError:
         if remote.scheme == "sftp":
-            raise InputError(f"{remote.shown}: not found") from None
+            raise InputError(N_("{input}: not found", input=remote.shown)) from None
         # s3fs and gcsfs raise the same error for a missing bucket and a missing key: ask about the bucket.
         if fs.exists(remote.host):
-            raise InputError(f"{remote.shown}: no such object in bucket {remote.host!r}") from None
-        raise InputError(f"{remote.shown}: no such bucket {remote.host!r} (or no access to it)") from None
+            raise InputError(
+                N_("{input}: no such object in bucket {bucket!r}", input=remote.shown, bucket=remote.host)
+            ) from None
+        raise InputError(
+            N_("{input}: no such bucket {bucket!r} (or no access to it)", input=remote.shown, bucket=remote.host)
+        ) from None
 
 
 def _open_options(remote: RemoteInput) -> dict[str, Any]:
@@ -188,43 +219,50 @@ def _attempt(remote: RemoteInput, stage: str, action: Callable[[], Any]) -> Any:
     except (MissingExtra, InputError):
         raise
     except Exception as exc:  # every backend has its own exceptions: each becomes one line, never a traceback
-        raise InputError(f"{remote.shown}: {_what_happened(exc, remote, stage)}") from None
+        raise InputError(
+            N_("{input}: {problem}", input=remote.shown, problem=_what_happened(exc, remote, stage))
+        ) from None
 
 
-def _what_happened(exc: Exception, remote: RemoteInput, stage: str) -> str:
+def _what_happened(exc: Exception, remote: RemoteInput, stage: str) -> Message:
     """What went wrong, in words; never the exception's text where it could hold more than a name."""
     kind = type(exc).__name__
     names = {cls.__name__ for cls in type(exc).__mro__}
     if "HostKeyNotVerifiable" in names:
-        return (
+        return N_(
             "the server's host key is not in ~/.ssh/known_hosts, or does not match it: connect once with ssh "
             "to check it and add it"
         )
     if stage == "connect" and isinstance(exc, PermissionError):
-        user = f" as {remote.user}" if remote.user else ""
-        return f"authentication failed{user}: no key in ~/.ssh or the ssh-agent was accepted"
+        if remote.user:
+            return N_(
+                "authentication failed as {user}: no key in ~/.ssh or the ssh-agent was accepted", user=remote.user
+            )
+        return N_("authentication failed: no key in ~/.ssh or the ssh-agent was accepted")
     if "NoCredentialsError" in names:
-        return f"no credentials found: {_BACKENDS[remote.scheme].credentials}"
+        return N_("no credentials found: {credentials}", credentials=_BACKENDS[remote.scheme].credentials)
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
+        return N_("connection refused")
     if kind == "gaierror":
-        return f"host {remote.host!r} not found"
+        return N_("host {host!r} not found", host=remote.host)
     if isinstance(exc, TimeoutError) or "ConnectTimeoutError" in names or "ReadTimeoutError" in names:
-        return "timed out"
+        return N_("timed out")
     if "EndpointConnectionError" in names:
-        return "cannot connect to the storage endpoint (check AWS_ENDPOINT_URL / the network)"
+        return N_("cannot connect to the storage endpoint (check AWS_ENDPOINT_URL / the network)")
     if "FileExpired" in names:
         # s3fs reads every chunk with If-Match on the ETag it first saw: the snapshot never mixes two exports.
-        return "the object was replaced while it was being copied (a new export?): run again"
+        return N_("the object was replaced while it was being copied (a new export?): run again")
     if isinstance(exc, FileNotFoundError):
-        return "not found"
+        return N_("not found")
     if isinstance(exc, PermissionError) or "SFTPPermissionDenied" in names:  # sshfs passes the SFTP one on as is
-        return "permission denied"
+        return N_("permission denied")
     if isinstance(exc, IsADirectoryError) or "Is a directory" in str(exc):
-        return "is a folder, not a file"
+        return N_("is a folder, not a file")
     if "DisconnectError" in names or isinstance(exc, ConnectionError):
-        return f"the connection was closed ({kind})"
+        return N_("the connection was closed ({error})", error=kind)
     # The backend's own words, with any URL in them redacted (an HTTP client's error quotes the request's URL).
     text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), str(exc).strip())
     first_line = text.splitlines()[0][:200] if text else ""
-    return f"cannot be read ({kind}{': ' + first_line if first_line else ''})"
+    # The backend's words stay as it gives them (a param): only what frames them is translated.
+    error = f"{kind}: {first_line}" if first_line else kind
+    return N_("cannot be read ({error})", error=error)

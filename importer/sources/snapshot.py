@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from importer.errors import InputError
+from importer.i18n.message import N_, Text
 from importer.sources.spec import InputSpec
 
 __all__ = ["FORMATS", "Fetched", "existing_snapshot", "fetch_input", "sniff_format", "snapshot_path"]
@@ -34,7 +35,7 @@ class Fetched:
     path: Path  # the local file, or the snapshot
     label: str  # the input, named without secrets
     snapshot: bool = False  # `path` is a snapshot of a non-local input
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()  # Messages: said in the run's language, English in summary.json
 
 
 def snapshot_path(results: Path, kind: str) -> Path:
@@ -57,15 +58,18 @@ def fetch_input(
     still decides by the bytes, and says so when they disagree with the name.
     """
     if spec.is_local:
-        ignored = (f"--format {kind} ignored: a local file is read by its bytes",) if kind else ()
+        ignored = (N_("--format {format} ignored: a local file is read by its bytes", format=kind),) if kind else ()
         return Fetched(spec.path, spec.redacted, notes=ignored)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()
     if resume:
         found = existing_snapshot(results)
         if found is not None:
-            note = f"resumed an unfinished run: read its snapshot {found.name} again, not a new copy of the input"
+            note = N_(
+                "resumed an unfinished run: read its snapshot {file} again, not a new copy of the input",
+                file=found.name,
+            )
             return Fetched(found, spec.redacted, snapshot=True, notes=(note,))
-        notes = ("the unfinished run's snapshot was gone: the input was read again",)
+        notes = (N_("the unfinished run's snapshot was gone: the input was read again"),)
     path = _write_snapshot(spec, results, kind, timeout)
     # Where the copy is, the terminal says once beside the results ("Input copy:"), the report and summary too.
     return Fetched(path, spec.redacted, snapshot=True, notes=notes)
@@ -103,7 +107,9 @@ def _write_snapshot(spec: InputSpec, results: Path, kind: str | None, timeout: f
 def _copy(spec: InputSpec, out: BinaryIO, timeout: float) -> None:
     if spec.kind == "stdin":
         if sys.stdin is None or sys.stdin.isatty():
-            raise InputError("-: standard input is a terminal; pipe the file in (importer validate - < contacts.csv)")
+            raise InputError(
+                N_("-: standard input is a terminal; pipe the file in (importer validate - < contacts.csv)")
+            )
         shutil.copyfileobj(sys.stdin.buffer, out, 1 << 16)
     elif spec.kind == "http":
         from importer.sources.http import download  # httpx is loaded by the client anyway; lazily all the same

@@ -17,6 +17,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from importer.errors import ConfigError
+from importer.i18n.message import N_
 from importer.sources.urls import redact_db_url, redact_url
 
 __all__ = ["DB_URL_ENV", "STDIN", "InputSpec", "Kind", "parse_input", "read_query_file"]
@@ -76,25 +77,27 @@ def parse_input(
     environment's default, unused, so that a nightly job's variable does not break an import of a file.
     """
     if query is not None and query_file is not None:
-        raise ConfigError("--query and --query-file: give one of them, not both")
+        raise ConfigError(N_("--query and --query-file: give one of them, not both"))
     if query_file is not None:
         query = read_query_file(query_file)
     if query is not None:
         if file is not None:
-            raise ConfigError("give FILE or --query, not both (the query's rows are the input)")
+            raise ConfigError(N_("give FILE or --query, not both (the query's rows are the input)"))
         db = db or os.environ.get(DB_URL_ENV) or None
         if db is None:
-            raise ConfigError(f"--query needs --db URL (or {DB_URL_ENV}), the database to run it on")
+            raise ConfigError(
+                N_("--query needs --db URL (or {variable}), the database to run it on", variable=DB_URL_ENV)
+            )
         if not query.strip():
-            raise ConfigError("--query is empty")
+            raise ConfigError(N_("--query is empty"))
         if "://" not in db:  # not echoed: what was given may be a bare password
-            raise ConfigError("--db: not a database URL (such as postgresql://user@host/db or sqlite:///file.db)")
+            raise ConfigError(N_("--db: not a database URL (such as postgresql://user@host/db or sqlite:///file.db)"))
         redacted = redact_db_url(db)
         return InputSpec("sql", db, query=query, redacted=redacted, name="query")
     if db is not None and db != os.environ.get(DB_URL_ENV):
-        raise ConfigError("--db needs --query (or --query-file): the SQL whose rows are the input")
+        raise ConfigError(N_("--db needs --query (or --query-file): the SQL whose rows are the input"))
     if file is None:
-        raise ConfigError("no input: give FILE (a path, - for standard input, or a URL) or --db with --query")
+        raise ConfigError(N_("no input: give FILE (a path, - for standard input, or a URL) or --db with --query"))
     text = os.fspath(file)
     if text == STDIN and not isinstance(file, Path):
         return InputSpec("stdin", STDIN, redacted="standard input", name="stdin")
@@ -144,12 +147,16 @@ def read_query_file(path: Path | str) -> str:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such query file") from None
+        raise ConfigError(N_("{file}: no such query file", file=str(path))) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: the query file is not UTF-8 text (byte {exc.start})") from None
+        raise ConfigError(
+            N_("{file}: the query file is not UTF-8 text (byte {byte})", file=str(path), byte=exc.start)
+        ) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the query file ({exc.strerror or exc})") from None
+        raise ConfigError(
+            N_("{file}: cannot read the query file ({error})", file=str(path), error=str(exc.strerror or exc))
+        ) from None
     query = text.strip()
     if not query:
-        raise ConfigError(f"{path}: the query file is empty")
+        raise ConfigError(N_("{file}: the query file is empty", file=str(path)))
     return query

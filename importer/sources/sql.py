@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.errors import InputError, MissingExtra
+from importer.i18n.message import N_, Message
 from importer.reading.values import cell_text
 from importer.sources.urls import redact_db_url
 
@@ -37,7 +38,7 @@ def write_query_csv(db_url: str, query: str, out: Path) -> int:
     then renamed). Any failure is one InputError line (MissingExtra for a driver not installed)."""
     shown = redact_db_url(db_url)
     if not query.strip():
-        raise InputError(f"{shown}: the query is empty")
+        raise InputError(N_("{database}: the query is empty", database=shown))
     engine = _engine(db_url, shown)
     secret = _password(engine)
     partial = out.with_name(out.name + ".part")
@@ -64,8 +65,11 @@ def _engine(db_url: str, shown: str) -> Any:
         url = make_url(db_url)
     except (ArgumentError, ValueError, TypeError):
         raise InputError(
-            f"{shown}: not a database URL (examples: sqlite:///contacts.db, postgresql://user@host/db, "
-            "mysql://user@host/db)"
+            N_(
+                "{database}: not a database URL (examples: sqlite:///contacts.db, postgresql://user@host/db, "
+                "mysql://user@host/db)",
+                database=shown,
+            )
         ) from None
     backend = url.get_backend_name()
     if backend == "sqlite":
@@ -82,14 +86,27 @@ def _engine(db_url: str, shown: str) -> Any:
         return create_engine(url, poolclass=NullPool, connect_args=connect_args)
     except NoSuchModuleError:
         raise InputError(
-            f"{shown}: unknown kind of database {url.drivername!r} (sqlite, postgresql and mysql are supported)"
+            N_(
+                "{database}: unknown kind of database {driver!r} (sqlite, postgresql and mysql are supported)",
+                database=shown,
+                driver=url.drivername,
+            )
         ) from None
     except ImportError as exc:
         extra = _EXTRAS.get(backend)
-        hint = f"pip install 'callbell-importer[{extra}]'" if extra else f"install the Python driver {exc.name!r}"
-        raise MissingExtra(f"{shown}: the {backend} driver is not installed: {hint}") from None
+        hint: Message | str = (
+            f"pip install 'callbell-importer[{extra}]'"  # a command: the same in every language
+            if extra
+            else N_("install the Python driver {module!r}", module=exc.name)
+        )
+        raise MissingExtra(
+            N_("{database}: the {backend} driver is not installed: {hint}", database=shown, backend=backend, hint=hint)
+        ) from None
     except ArgumentError as exc:
-        raise InputError(f"{shown}: {_first_line(exc, str(url.password or ''))}") from None
+        # The driver's own words (a param, as it gives them).
+        raise InputError(
+            N_("{database}: {error}", database=shown, error=_first_line(exc, str(url.password or "")))
+        ) from None
 
 
 def _check_sqlite_file(database: str | None, shown: str) -> None:
@@ -97,7 +114,7 @@ def _check_sqlite_file(database: str | None, shown: str) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     if not Path(database).is_file():
-        raise InputError(f"{shown}: no such SQLite database file")
+        raise InputError(N_("{database}: no such SQLite database file", database=shown))
 
 
 def _password(engine: Any) -> str:
@@ -109,14 +126,18 @@ def _connect(engine: Any, shown: str, secret: str) -> Any:
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     dbapi_error: type[BaseException] = engine.dialect.loaded_dbapi.Error
+
+    def cannot_connect(error: BaseException) -> InputError:  # the driver's words: a param, as it gives them
+        return InputError(N_("{database}: cannot connect: {error}", database=shown, error=_first_line(error, secret)))
+
     try:
         return engine.raw_connection()  # SQLAlchemy 2.1 passes the driver's error through, 2.0 wraps it
     except dbapi_error as exc:
-        raise InputError(f"{shown}: cannot connect: {_first_line(exc, secret)}") from None
+        raise cannot_connect(exc) from None
     except DBAPIError as exc:
-        raise InputError(f"{shown}: cannot connect: {_first_line(exc.orig or exc, secret)}") from None
+        raise cannot_connect(exc.orig or exc) from None
     except (SQLAlchemyError, OSError) as exc:
-        raise InputError(f"{shown}: cannot connect: {_first_line(exc, secret)}") from None
+        raise cannot_connect(exc) from None
 
 
 def _close(connection: Any) -> None:
@@ -135,10 +156,12 @@ def _export(engine: Any, connection: Any, query: str, partial: Path, shown: str,
         try:
             cursor.execute(query)
             if cursor.description is None:
-                raise InputError(f"{shown}: the query returns no rows to import (it must be a SELECT)")
+                raise InputError(
+                    N_("{database}: the query returns no rows to import (it must be a SELECT)", database=shown)
+                )
             headers = [_header_text(column[0]) for column in cursor.description]
             if not headers:
-                raise InputError(f"{shown}: the query returns no columns")
+                raise InputError(N_("{database}: the query returns no columns", database=shown))
             text_columns = _typed_text_columns(cursor, backend)
             if len(text_columns) == len(headers) and _copies_as_utf8(cursor):
                 cursor.close()  # declared only: nothing was fetched, COPY runs the query once
@@ -148,9 +171,16 @@ def _export(engine: Any, connection: Any, query: str, partial: Path, shown: str,
             with contextlib.suppress(dbapi_error):
                 cursor.close()
     except dbapi_error as exc:
-        raise InputError(f"{shown}: the query failed: {_query_problem(exc, backend, query, secret)}") from None
+        problem = _query_problem(exc, backend, query, secret)
+        raise InputError(N_("{database}: the query failed: {error}", database=shown, error=problem)) from None
     except OSError as exc:
-        raise InputError(f"{partial.with_suffix('')}: cannot write the query's rows ({exc.strerror or exc})") from None
+        raise InputError(
+            N_(
+                "{file}: cannot write the query's rows ({error})",
+                file=str(partial.with_suffix("")),
+                error=str(exc.strerror or exc),
+            )
+        ) from None
 
 
 def _streaming_cursor(connection: Any, backend: str, driver: str) -> Any:
@@ -185,7 +215,7 @@ def _load_as_text(cursor: Any) -> None:
             cursor.adapters.register_loader(info.oid, TextLoader)
 
 
-def _query_problem(exc: BaseException, backend: str, query: str, secret: str) -> str:
+def _query_problem(exc: BaseException, backend: str, query: str, secret: str) -> Message | str:
     """The driver's message; PostgreSQL's server-side cursor refuses a statement that returns no rows (an UPDATE)
     with a syntax error at the query's first word (DECLARE takes a SELECT or VALUES only), said plainly here."""
     diag = getattr(exc, "diag", None)
@@ -197,7 +227,7 @@ def _query_problem(exc: BaseException, backend: str, query: str, secret: str) ->
         and first.upper() not in _ROW_STATEMENTS
         and (getattr(diag, "message_primary", "") or "").endswith(f'at or near "{first}"')
     ):
-        return f"{first.upper()} returns no rows to import (the query must be a SELECT)"
+        return N_("{statement} returns no rows to import (the query must be a SELECT)", statement=first.upper())
     return _first_line(exc, secret)
 
 

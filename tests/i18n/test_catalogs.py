@@ -105,6 +105,9 @@ def test_the_glossary_has_every_language() -> None:
         assert all(entry.get(lang) for lang in LANGS), f"{term}: a language is missing"
 
 
+_CODE = re.compile(r"\{[^{}]*\}|\[[^\]]*\]|`[^`]*`|\S*[@/.:]\w\S*")
+
+
 @pytest.mark.parametrize("lang", OTHERS)
 def test_translations_use_the_glossarys_words(lang: str) -> None:
     # Where the English says "tag" (or "custom field", "row"...), the translation says the glossary's word.
@@ -114,6 +117,7 @@ def test_translations_use_the_glossarys_words(lang: str) -> None:
             continue
         english = " ".join(message.id) if isinstance(message.id, tuple | list) else message.id
         text = " ".join(message.string) if isinstance(message.string, tuple | list) else message.string
+        english = _CODE.sub(" ", english)  # {user}, [values.tags], `importer x`, user@host/db, contacts.csv: not words
         for term, entry in GLOSSARY.items():
             if not entry.get("checked"):
                 continue
