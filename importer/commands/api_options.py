@@ -10,7 +10,7 @@ import click
 
 from importer.callbell.client import ClientConfig
 from importer.commands.flags import named_flags
-from importer.i18n.message import N_, Message, Text
+from importer.i18n.message import N_, Fixed, Message, Text
 from importer.i18n.translator import Translator
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,10 +59,11 @@ def notice(record: logging.LogRecord) -> Text:
         return N_(
             "{request}: {error} (attempt {attempt} of {attempts}); trying again in {seconds} s",
             request=request,
-            error=error if isinstance(error, Message) else str(error),
+            # The client's reason (a Message: "connection refused at …"), not the exception's English str().
+            error=reason if isinstance(reason := getattr(error, "reason", error), Message) else str(error),
             attempt=attempt,
             attempts=attempts,
-            seconds=format(wait, ".1f"),
+            seconds=Fixed(float(wait)),
         )
     return record.getMessage()
 

@@ -78,6 +78,17 @@ def _territories(lang: str) -> Mapping[str, str]:
     return Locale.parse(lang).territories
 
 
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    """A number with `decimals` decimals as a message value (0.7 s / 0,7 s): written as the language writes it."""
+
+    value: float
+    decimals: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.value:.{self.decimals}f}"
+
+
 def listing(items: Iterable[Text]) -> Message:
     """Items as one message value, rendered each in the language and joined by ", " ("'A', 'B' (hidden)")."""
     return Message("{items}", (("items", tuple(items)),))

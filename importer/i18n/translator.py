@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importer.i18n.message import N_, NP_, Message, Territory, Text, english, territory_name
+from importer.i18n.message import N_, NP_, Fixed, Message, Territory, Text, english, territory_name
 
 LANGS = ("en", "es", "pt", "it", "fr", "de")  # English is the msgids themselves: it has no catalog
 DOMAIN = "importer"
@@ -112,6 +112,8 @@ class Translator:
             return ", ".join(str(self._value(item)) for item in value)
         if isinstance(value, Territory):
             return territory_name(value.code, self.lang)
+        if isinstance(value, Fixed):
+            return self.fixed(value.value, value.decimals)
         if isinstance(value, int) and not isinstance(value, bool):
             return self.number(value)
         return value

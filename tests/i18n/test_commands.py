@@ -5,6 +5,7 @@ it writes into the account file; JSON log lines stay English."""
 from __future__ import annotations
 
 import json
+import socket
 import os
 from pathlib import Path
 
@@ -139,3 +140,16 @@ def test_account_pull_writes_its_comments_and_says_its_summary_in_german(sandbox
     assert "# Callbell-Konto für" in merged
     third = run_importer(pull, env=env_with(sandbox.token) | {"LANG": "fr_FR.UTF-8"})
     assert third.stdout.startswith(f"{out} : aucun changement ; le fichier contient déjà tout")
+
+
+def test_a_retried_pre_flight_says_why_in_the_language(tmp_path: Path) -> None:
+    # The client's retry notice carries its own reason (a Message) and the wait, both in the run's language.
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # closed again: nobody listens there
+    sheet = make_csv(tmp_path / "c.csv", 2)
+    command = ["import", str(sheet), "-a", str(ACCOUNT), "--base-url", f"http://127.0.0.1:{port}/v1", "--lang", "es"]
+    proc = run_importer(command, env=env_with("not-a-real-token"))
+    assert proc.returncode == 3, proc.stderr
+    assert f"conexión rechazada en 127.0.0.1:{port} (intento 1 de 2); se reintenta en 0," in proc.stderr
+    assert "connection refused" not in proc.stderr and "trying again" not in proc.stderr
