@@ -5,8 +5,8 @@ it writes into the account file; JSON log lines stay English."""
 from __future__ import annotations
 
 import json
-import socket
 import os
+import socket
 from pathlib import Path
 
 import httpx
