@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from importer.callbell.credentials import read_token, require_token
+from importer.commands._status_counts import status_count
 from importer.commands.api_options import client_config, show_api_notices
 from importer.commands.flags import command_flags, named_flags
 from importer.commands.guard import command_language, error_text, fail
@@ -158,8 +159,9 @@ def _describe(run: RunRecord, tr: Translator) -> str:
 
 
 def _listed(counts: Any, tr: Translator) -> str:
-    # "3 created, 1 failed": the numbers in the language, the statuses as the files write them.
-    return ", ".join(f"{tr.number(n)} {status}" for status, n in sorted(counts.items()))
+    # "3 created, 1 failed": as the import's summary line says them (importer.commands._status_counts); a status
+    # of undo's own (restored, todo…) as its file writes it.
+    return ", ".join(tr.render(status_count(status, n)) for status, n in sorted(counts.items()))
 
 
 def _counts(run: RunRecord, tr: Translator) -> str:

@@ -90,7 +90,7 @@ def test_undo_says_its_plan_and_its_outcome_in_the_language(sandbox, tmp_path: P
     done = run_importer([*undo, "--yes"], env=env | {"LANG": "es_ES.UTF-8"})
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("Ejecución ") and " deshecha: 3 deleted en " in lines[0], lines
+    assert lines[0].startswith("Ejecución ") and " deshecha: 3 eliminados en " in lines[0], lines
     assert lines[1] == "API: 3 solicitudes, 0 reintentos." and lines[2].startswith("Resultados de deshacer: ")
     listed = run_importer(["runs", str(results), "--lang", "fr"], env=env)
     assert listed.stdout.splitlines()[0].split() == ["exécution", "début", "décomptes", "annulation"]
