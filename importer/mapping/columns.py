@@ -27,6 +27,7 @@ from importer.mapping.headers import (
 )
 from importer.mapping.inference import infer_from_values
 from importer.mapping.model import Mapping, field_label
+from importer.mapping.values import not_a_custom_field
 
 __all__ = ["Mapping", "build_mapping", "detect_mapping"]  # Mapping lives in importer.mapping.model
 
@@ -179,18 +180,7 @@ class _Builder:
             return name
         known = self.custom_by_key.get(header_key(name))
         if known is None:
-            if not self.account.custom_fields:
-                raise ConfigError(
-                    N_("{where}: {name!r} is not a custom field of the account (it has none)", where=where, name=name)
-                )
-            raise ConfigError(
-                N_(
-                    "{where}: {name!r} is not a custom field of the account (it has: {fields})",
-                    where=where,
-                    name=name,
-                    fields=", ".join(self.account.custom_fields),
-                )
-            )
+            raise not_a_custom_field(where, name, self.account)
         return known
 
     # detection ---------------------------------------------------------------------------------------------

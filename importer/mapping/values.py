@@ -142,6 +142,22 @@ def _quoted(target: str) -> str:
     return target if target.replace("_", "").isalnum() else f'"{target}"'
 
 
+def not_a_custom_field(where: str, name: str, account: Account) -> ConfigError:
+    """A config naming a custom field the account does not have (in [columns] or [values]): the error to raise."""
+    if not account.custom_fields:
+        return ConfigError(
+            N_("{where}: {name!r} is not a custom field of the account (it has none)", where=where, name=name)
+        )
+    return ConfigError(
+        N_(
+            "{where}: {name!r} is not a custom field of the account (it has: {fields})",
+            where=where,
+            name=name,
+            fields=", ".join(account.custom_fields),
+        )
+    )
+
+
 def resolve_value_rules(rules: ValueRules, account: Account) -> ValueRules:
     """Check every right side against the account and spell custom fields as the account does.
 
@@ -155,18 +171,7 @@ def resolve_value_rules(rules: ValueRules, account: Account) -> ValueRules:
         name = target[len(CUSTOM_PREFIX) :]
         known = fields_by_fold.get(name.casefold())
         if known is None:
-            if not account.custom_fields:
-                raise ConfigError(
-                    N_("{where}: {name!r} is not a custom field of the account (it has none)", where=where, name=name)
-                )
-            raise ConfigError(
-                N_(
-                    "{where}: {name!r} is not a custom field of the account (it has: {fields})",
-                    where=where,
-                    name=name,
-                    fields=", ".join(account.custom_fields),
-                )
-            )
+            raise not_a_custom_field(where, name, account)
         return CUSTOM_PREFIX + known
 
     maps: dict[str, dict[str, str]] = {}

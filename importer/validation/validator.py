@@ -407,30 +407,12 @@ def custom_value_checked(spec: CustomField, raw: str) -> tuple[Any, Message | No
     options = spec.options_by_fold
     if spec.type == "dropdown":
         if (option := options.get(raw.casefold())) is None:
-            return (
-                None,
-                N_(
-                    "{value!r} is not an option of {field!r} ({options})",
-                    value=raw,
-                    field=spec.name,
-                    options=", ".join(spec.options),
-                ),
-                raw,
-            )
+            return None, _not_an_option(raw, spec), raw
         return option, None, ""
     chosen: list[str] = []
     for item in split_list(raw):
         if (option := options.get(item.casefold())) is None:
-            return (
-                None,
-                N_(
-                    "{value!r} is not an option of {field!r} ({options})",
-                    value=item,
-                    field=spec.name,
-                    options=", ".join(spec.options),
-                ),
-                item,
-            )
+            return None, _not_an_option(item, spec), item
         if option not in chosen:
             chosen.append(option)
     return chosen, None, ""
@@ -453,3 +435,12 @@ def parse_date(raw: str) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+def _not_an_option(value: str, spec: CustomField) -> Message:
+    return N_(
+        "{value!r} is not an option of {field!r} ({options})",
+        value=value,
+        field=spec.name,
+        options=", ".join(spec.options),
+    )
