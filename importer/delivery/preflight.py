@@ -6,6 +6,7 @@ Here, below importer.pipeline, because importer.delivery.undo needs it too and m
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import replace
 
@@ -24,26 +25,42 @@ async def preflight(config: ClientConfig, account: Account | None = None) -> tup
     async with CallbellClient(replace(config, concurrency=config.concurrency or 4)) as client:
         try:
             await client.probe()  # a wrong URL is told in seconds, each retry as it happens
-            # Timed a second time: the first answer includes opening the connection.
-            started = time.monotonic()
-            await client.me()
-            latency = time.monotonic() - started
         except ApiError as exc:
-            if exc.status in (401, 403):
-                raise AccountError(
-                    N_(
-                        "the API refused the token (HTTP {status}): check {variable}",
-                        status=str(exc.status),
-                        variable=TOKEN_ENV,
-                    )
-                ) from None
-            raise AccountError(N_("pre-flight GET /auth/me failed: {error}", error=exc.text)) from None
-        if account is not None:
+            raise _refused(exc) from None
+
+        async def latency() -> float:
+            # Timed a second time: the first answer included opening the connection.
+            started = time.monotonic()
             try:
-                account = await discover(client, account)
+                await client.me()
+            except ApiError as exc:
+                raise _refused(exc) from None
+            return time.monotonic() - started
+
+        async def learnt(account: Account) -> Account:
+            try:
+                return await discover(client, account)
             except ApiError as exc:
                 raise AccountError(N_("reading the account from the API failed: {error}", error=exc.text)) from None
+
+        # Far from the API every round trip counts: the timing and the account's listings go at once.
+        if account is not None:
+            measured, account = await asyncio.gather(latency(), learnt(account))
+        else:
+            measured = await latency()
     if not config.concurrency:
         # The most ever in flight; the client keeps as many as the latency it measures needs (pacing.InFlight).
-        config = replace(config, concurrency=max_in_flight(config.rate), adaptive=True, latency=latency)
+        config = replace(config, concurrency=max_in_flight(config.rate), adaptive=True, latency=measured)
     return config, account
+
+
+def _refused(exc: ApiError) -> AccountError:
+    if exc.status in (401, 403):
+        return AccountError(
+            N_(
+                "the API refused the token (HTTP {status}): check {variable}",
+                status=str(exc.status),
+                variable=TOKEN_ENV,
+            )
+        )
+    return AccountError(N_("pre-flight GET /auth/me failed: {error}", error=exc.text))
