@@ -80,12 +80,7 @@ def check(
     done = 0
     try:
         for chunk in checked_chunks(table, account, mapping, validation, want_payload, workers, translator):
-            ledger.rows.add(
-                (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
-                for row, ident, source, payload, error, cells, warn in chunk.rows
-            )
-            if chunk.phone_digits:
-                ledger.rows.set_phone_digits(chunk.phone_digits)
+            record(ledger, chunk)
             result.tally.merge(chunk.tally)
             for example in chunk.phone_examples:
                 shape = _SHAPE.sub("9", example["before"])
@@ -99,6 +94,16 @@ def check(
     finally:
         progress.close()
     return result
+
+
+def record(ledger: Ledger, chunk: ChunkResult) -> None:
+    """A checked chunk's rows into the ledger."""
+    ledger.rows.add(
+        (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
+        for row, ident, source, payload, error, cells, warn in chunk.rows
+    )
+    if chunk.phone_digits:
+        ledger.rows.set_phone_digits(chunk.phone_digits)
 
 
 def scan(table: Table, account: Account, mapping: Mapping, validation: Options, workers: int | None = None) -> Tally:
@@ -138,7 +143,7 @@ def checked_chunks(
     try:
         window: deque[Future[ChunkResult]] = deque()
         for batch in chain([first], batches):
-            plain = [(r.number, r.values, r.extra) for r in batch]
+            plain = plain_rows(batch)
             if window:
                 window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain, translator))
             else:
@@ -177,8 +182,23 @@ def _check_chunk(
     rows: list[tuple[int, tuple[str, ...], tuple[str, ...]]],
     translator: Translator,
 ) -> ChunkResult:
-    validator = Validator(account, mapping, validation)
-    return check_chunk(validator, [SourceRow(*r) for r in rows], want_payload, translator)
+    validator = _worker_validator(account, mapping, validation)
+    return check_chunk(validator, source_rows(rows), want_payload, translator)
+
+
+PlainRow = tuple[int, tuple[str, ...], tuple[str, ...]]
+
+
+def plain_rows(batch: list[SourceRow]) -> list[PlainRow]:
+    return [(r.number, r.values, r.extra) for r in batch]
+
+
+def source_rows(plain: list[PlainRow]) -> list[SourceRow]:
+    return [SourceRow(*r) for r in plain]
+
+
+def _worker_validator(account: Account, mapping: Mapping, validation: Options) -> Validator:
+    return Validator(account, mapping, validation)
 
 
 def check_rows(validator: Validator, rows: list[SourceRow], want_payload: bool = True) -> list[Checked]:
