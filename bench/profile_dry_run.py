@@ -8,7 +8,7 @@ does not inflate much); each stage is repeated and the fastest run kept. Stages,
 
 parent   read        the CSV records to SourceRows and the plain tuples sent to a worker (chunks of CHUNK_ROWS)
 parent   send        pickling a chunk's call to a worker (what ProcessPoolExecutor does per chunk)
-worker   receive     unpickling it in the worker, and the worker's Validator for the chunk
+worker   receive     unpickling it in the worker, back to SourceRows
 worker   phone       normalize_phone (importer.phones: parse, is_valid, format) on each row's phone cell
 worker   validation  Validator.check without the phone (name, tags, users, teams, custom fields, the payload dict)
 worker   cells       the row's original cells as one CSV line (the results file's right half)
@@ -102,16 +102,14 @@ def profile(path: Path, repeat: int) -> tuple[int, dict[str, float]]:
 
         keep("read", cpu(read))
         rows = sum(len(b) for b in batches)
-        calls = [(account, mapping, validation, False, plain, translator) for plain in plains]
+        calls = plains  # a worker gets the account, mapping and options once, when it starts
         sent: list[bytes] = []
         keep("send", cpu(lambda: sent.extend(pickle.dumps(c, pickle.HIGHEST_PROTOCOL) for c in calls)))
         received: list[list[SourceRow]] = []
 
         def receive() -> None:
             for blob in sent:
-                args = pickle.loads(blob)
-                check_module._worker_validator(*args[:3])
-                received.append(check_module.source_rows(args[4]))
+                received.append(check_module.source_rows(pickle.loads(blob)))
 
         keep("receive", cpu(receive))
         validator = Validator(account, mapping, validation)
