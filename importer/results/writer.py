@@ -25,6 +25,8 @@ _NEEDS_CSV_CARE = re.compile(r'^\'*[=+\-@\t\r]|[",\r\n]')
 # The same, for values joined by commas none of them holds; and what the csv module quotes.
 _HEAD_CARE = re.compile(r'(?:^|,)\'*[=+\-@\t\r]|["\r\n]')
 _QUOTED = re.compile(r'["\r\n]')
+# Where neutralize adds its quote, at the start of each value of a line whose values hold no comma.
+_FORMULA_AT_START = re.compile(r"(^|,)(?='*[=+\-@\t\r])")
 
 
 RESULTS_SUFFIXES = (".csv", ".xlsx")
@@ -55,13 +57,13 @@ class CsvLine:
         self._writer = csv.writer(self._buffer, lineterminator="\r\n")
 
     def format(self, values: Sequence[str]) -> str:
+        # What the csv module quotes (a comma, a quote, a line break; a row of one empty cell): most rows have
+        # none, and are their cells joined, each made inert where it starts (neutralize) in one pass over the line.
+        line = ",".join(values)
+        if len(values) > 1 and line.count(",") == len(values) - 1 and not _QUOTED.search(line):
+            return _FORMULA_AT_START.sub(r"\1'", line)
         # The first-character test inline: this runs for every cell of every row.
         cells = [neutralize(v) if v[:1] in MAY_NEED_QUOTE else v for v in values]
-        line = ",".join(cells)
-        # What the csv module quotes (a comma, a quote, a line break; a row of one empty cell): most rows have
-        # none, and are the cells joined.
-        if len(cells) > 1 and line.count(",") == len(cells) - 1 and not _QUOTED.search(line):
-            return line
         self._buffer.seek(0)
         self._buffer.truncate()
         self._writer.writerow(cells)
