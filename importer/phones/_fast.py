@@ -55,11 +55,40 @@ def parse(compact: str, region: str | None) -> PhoneNumber:
 def _parse_digits(compact: str, region: str | None) -> PhoneNumber | None:
     """What phonenumbers.parse returns for `+digits`, or digits with a region; None for any other input, and for
     inputs the parser would refuse or read through an international prefix (the library says why)."""
+    parts = _parse_parts(compact, region)
+    if parts is None:
+        return None
+    country_code, national = parts
+    number = PhoneNumber(country_code=country_code, national_number=int(national))
+    if len(national) > 1 and national[0] == "0":  # Italian leading zeros, as the parser records them
+        number.italian_leading_zero = True
+        zeros = len(national) - len(national.lstrip("0"))
+        zeros = min(zeros, len(national) - 1)
+        if zeros != 1:
+            number.number_of_leading_zeros = zeros
+    return number
+
+
+def valid_parts(compact: str, region: str | None) -> tuple[int, str] | None:
+    """(country code, national significant number) of `compact` read as phonenumbers.parse(compact, region) reads
+    it, when that is a valid number (is_valid_number); None when it is not, or when the fast path cannot tell.
+
+    The common row's whole answer without a PhoneNumber: its E.164 form is "+" + code + national number, which is
+    what format_number writes for a number read from digits (no extension, and the national number's leading
+    zeros are the ones the parser records)."""
+    parts = _parse_parts(compact, region)
+    if parts is None or not _valid_nsn(*parts):
+        return None
+    return parts
+
+
+def _parse_parts(compact: str, region: str | None) -> tuple[int, str] | None:
+    """(country code, national number as the digits read) of what _parse_digits returns, or None."""
     if not _FAST_PARSE:
         return None
     plus = compact[:1] == "+"
     digits = compact[1:] if plus else compact
-    if not (2 < len(digits) <= 250 and plain_digits(digits)):
+    if not (2 < len(digits) <= 250 and digits.isascii() and digits.isdigit()):
         return None
     if plus:
         prefix = country_code_prefix(digits) if digits[0] != "0" else None
@@ -67,8 +96,7 @@ def _parse_digits(compact: str, region: str | None) -> PhoneNumber | None:
             return None
         country_code, size = prefix
         national = digits[size:]
-        main_region = COUNTRY_CODE_TO_REGION_CODE[country_code][0]
-        metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, main_region)
+        metadata = _main_metadata(country_code)
     else:
         if region not in SUPPORTED_REGIONS:
             return None
@@ -92,7 +120,7 @@ def _parse_digits(compact: str, region: str | None) -> PhoneNumber | None:
     if metadata is None or len(national) < 2:
         return None
     _, stripped, _ = _maybe_strip_national_prefix_carrier_code(national, metadata)
-    if _test_number_length(stripped, metadata) not in (
+    if stripped != national and _test_number_length(stripped, metadata) not in (
         ValidationResult.TOO_SHORT,
         ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
         ValidationResult.INVALID_LENGTH,
@@ -100,14 +128,14 @@ def _parse_digits(compact: str, region: str | None) -> PhoneNumber | None:
         national = stripped
     if not 2 <= len(national) <= 17:
         return None
-    number = PhoneNumber(country_code=country_code, national_number=int(national))
-    if len(national) > 1 and national[0] == "0":  # Italian leading zeros, as the parser records them
-        number.italian_leading_zero = True
-        zeros = len(national) - len(national.lstrip("0"))
-        zeros = min(zeros, len(national) - 1)
-        if zeros != 1:
-            number.number_of_leading_zeros = zeros
-    return number
+    return country_code, national
+
+
+@cache
+def _main_metadata(country_code: int) -> PhoneMetadata | None:
+    """The metadata the parser reads a "+code" number with: that of the code's main region."""
+    main_region = COUNTRY_CODE_TO_REGION_CODE[country_code][0]
+    return PhoneMetadata.metadata_for_region_or_calling_code(country_code, main_region)
 
 
 @cache
@@ -118,20 +146,23 @@ def _international_prefix(region: str) -> re.Pattern[str]:
 
 def is_valid(number: PhoneNumber) -> bool:
     """phonenumbers.is_valid_number, with each region's number types joined into one regex per length."""
-    regions = COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
+    return _valid_nsn(number.country_code, phonenumbers.national_significant_number(number))
+
+
+def _valid_nsn(country_code: int, nsn: str) -> bool:
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
     if regions is None:
         return False
-    nsn = phonenumbers.national_significant_number(number)
     if len(regions) == 1:
-        return _type_known(number.country_code, regions[0], nsn)
+        return _type_known(country_code, regions[0], nsn)
     for region in regions:  # the region of a shared code (+1, +7, +44): as region_code_for_number picks it
         metadata = PhoneMetadata.metadata_for_region(region)
         if metadata is None:
             continue
         if metadata.leading_digits is not None:
             if _leading_digits(region).match(nsn):
-                return _type_known(number.country_code, region, nsn)
-        elif _type_known(number.country_code, region, nsn):
+                return _type_known(country_code, region, nsn)
+        elif _type_known(country_code, region, nsn):
             return True
     return False
 

@@ -29,7 +29,7 @@ from phonenumbers import (
 )
 
 from importer.i18n.message import N_, Territory, Text
-from importer.phones._fast import country_code_prefix, is_valid, parse, plain_digits
+from importer.phones._fast import country_code_prefix, is_valid, parse, plain_digits, valid_parts
 
 try:  # the library's own extension spellings (x, ext., #, ;ext=, anexo...), as its parser strips them
     from phonenumbers.phonenumberutil import _EXTN_PATTERN as _LIBRARY_EXTENSION
@@ -93,9 +93,9 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     text = (_PREFIXES.sub("", raw) if ":" in raw else raw).strip()
     if not text:
         return Phone(None, _EMPTY)
-    if _SCIENTIFIC.match(text):
+    if ("e" in text or "E" in text) and _SCIENTIFIC.match(text):
         return Phone(None, _SCIENTIFIC_ERROR)
-    if _WHOLE_FLOAT.match(text):
+    if text[-2:] == ".0" and _WHOLE_FLOAT.match(text):
         text = text[:-2]  # "34600112233.0", as pandas and some exports write whole numbers
     compact = _JUNK.sub("", text)
     # Anything but digits after the first character (a letter, "#", ";", ","): maybe an extension ("x123").
@@ -113,6 +113,12 @@ def normalize_phone(raw: str, region: str | None = None, fmt: PhoneFormat = "dig
     if compact.startswith("00"):
         compact = "+" + compact[2:]  # the international prefix of most of the world
     region = region.upper() if region else None
+    # The common row: a valid number read from digits, answered without a PhoneNumber (importer.phones._fast);
+    # a reading that might go another way (digits that could be a mobile abroad) takes the full path below.
+    if (parts := valid_parts(compact, region)) is not None:
+        code, national = parts
+        if compact[0] in "+0" or not _mobile_abroad_possible(compact) or compact == f"{code}{national}":
+            return Phone(f"+{code}{national}" if fmt == "e164" else f"{code}{national}")
     if not compact.startswith("+") and not region:
         # Spreadsheets drop the "+" of international numbers; accept digits that are valid that way.
         found = _without_plus(compact)

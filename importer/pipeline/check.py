@@ -36,6 +36,7 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the parent's t
 # What a worker sends back per row: (row, identifier, source, payload JSON or None when invalid, error, cells,
 # warning).
 Checked = tuple[int, str, str, str | None, str, str, str]
+PlainRow = tuple[int, tuple[str, ...], tuple[str, ...]]  # a row as it travels to a worker: (number, values, extra)
 PHONE_EXAMPLES = 10  # before -> after examples of phone normalization, of different shapes
 _SHAPE = re.compile(r"\d")
 _EXAMPLE_SCAN = 400  # rows per chunk looked at for new phone shapes: the examples cost nothing on big files
@@ -80,12 +81,7 @@ def check(
     done = 0
     try:
         for chunk in checked_chunks(table, account, mapping, validation, want_payload, workers, translator):
-            ledger.rows.add(
-                (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
-                for row, ident, source, payload, error, cells, warn in chunk.rows
-            )
-            if chunk.phone_digits:
-                ledger.rows.set_phone_digits(chunk.phone_digits)
+            record(ledger, chunk)
             result.tally.merge(chunk.tally)
             for example in chunk.phone_examples:
                 shape = _SHAPE.sub("9", example["before"])
@@ -99,6 +95,16 @@ def check(
     finally:
         progress.close()
     return result
+
+
+def record(ledger: Ledger, chunk: ChunkResult) -> None:
+    """A checked chunk's rows into the ledger."""
+    ledger.rows.add(
+        (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
+        for row, ident, source, payload, error, cells, warn in chunk.rows
+    )
+    if chunk.phone_digits:
+        ledger.rows.set_phone_digits(chunk.phone_digits)
 
 
 def scan(table: Table, account: Account, mapping: Mapping, validation: Options, workers: int | None = None) -> Tally:
@@ -134,22 +140,27 @@ def checked_chunks(
     # Phone parsing is pure Python and CPU-bound: spread chunks over processes, at most a few ahead so memory
     # stays flat, and take the answers back in order. Rows travel as plain tuples: they pickle 3x faster.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_ctrl_c_to_the_parent)
+    # Each worker gets the account, mapping and options once, when it starts (inherited through fork, not
+    # pickled), and keeps one Validator (its look-ups remembered) for all its chunks: a chunk travels as its rows.
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(account, mapping, validation, want_payload, translator),
+    )
     try:
         window: deque[Future[ChunkResult]] = deque()
         for batch in chain([first], batches):
-            plain = [(r.number, r.values, r.extra) for r in batch]
+            plain = plain_rows(batch)
             if window:
-                window.append(pool.submit(_check_chunk, account, mapping, validation, want_payload, plain, translator))
+                window.append(pool.submit(_check_chunk, plain))
             else:
                 # The first submit forks the workers: hold the stop signals meanwhile, so that none reaches a
                 # worker before it ignores them (a forked child starts with the parent's handlers). The parent
                 # gets any that came once they are unblocked.
                 held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
                 try:
-                    window.append(
-                        pool.submit(_check_chunk, account, mapping, validation, want_payload, plain, translator)
-                    )
+                    window.append(pool.submit(_check_chunk, plain))
                 finally:
                     signal.pthread_sigmask(signal.SIG_SETMASK, held)
             if len(window) > workers * 2:
@@ -158,6 +169,26 @@ def checked_chunks(
             yield window.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class _Worker:
+    validator: Validator
+    want_payload: bool
+    translator: Translator
+
+
+# The one piece of module state: a pool worker's own, set by its initializer in the worker process (a process of
+# the pool does nothing else), so that a chunk carries its rows only.
+_worker: _Worker | None = None
+
+
+def _start_worker(
+    account: Account, mapping: Mapping, validation: Options, want_payload: bool, translator: Translator
+) -> None:
+    global _worker
+    _leave_ctrl_c_to_the_parent()
+    _worker = _Worker(_worker_validator(account, mapping, validation), want_payload, translator)
 
 
 def _leave_ctrl_c_to_the_parent() -> None:
@@ -169,16 +200,22 @@ def _leave_ctrl_c_to_the_parent() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by the parent while it forked us
 
 
-def _check_chunk(
-    account: Account,
-    mapping: Mapping,
-    validation: Options,
-    want_payload: bool,
-    rows: list[tuple[int, tuple[str, ...], tuple[str, ...]]],
-    translator: Translator,
-) -> ChunkResult:
-    validator = Validator(account, mapping, validation)
-    return check_chunk(validator, [SourceRow(*r) for r in rows], want_payload, translator)
+def _check_chunk(rows: list[PlainRow]) -> ChunkResult:
+    worker = _worker
+    assert worker is not None, "a pool worker starts with _start_worker"
+    return check_chunk(worker.validator, source_rows(rows), worker.want_payload, worker.translator)
+
+
+def plain_rows(batch: list[SourceRow]) -> list[PlainRow]:
+    return [(r.number, r.values, r.extra) for r in batch]
+
+
+def source_rows(plain: list[PlainRow]) -> list[SourceRow]:
+    return [SourceRow(*r) for r in plain]
+
+
+def _worker_validator(account: Account, mapping: Mapping, validation: Options) -> Validator:
+    return Validator(account, mapping, validation)
 
 
 def check_rows(validator: Validator, rows: list[SourceRow], want_payload: bool = True) -> list[Checked]:

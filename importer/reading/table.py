@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
+from typing import NamedTuple
 
 from importer.errors import InputError
 from importer.i18n.message import N_, NP_, Text
@@ -30,8 +31,8 @@ _BETTER_HEADER = 2  # known words a later row needs (and more than the first wid
 _VALUE_CELL = re.compile(r"^\+?[\d\s().\-/]*\d[\d\s().\-/]*$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRow:
+class SourceRow(NamedTuple):
+    # A named tuple, not a frozen dataclass: one is built per row of the sheet, in a fifth of the time.
     number: int  # the row number a person sees in the sheet (the header is row 1)
     values: tuple[str, ...]  # one per header; missing cells are ""
     extra: tuple[str, ...] = ()  # non-empty cells beyond the last header (a ragged row)

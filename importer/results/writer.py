@@ -23,6 +23,11 @@ RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "warning", "hr
 ERROR_STATUSES = frozenset({"invalid", "failed"})
 # What CsvLine changes (neutralize), or what the csv module would quote.
 _NEEDS_CSV_CARE = re.compile(r'^\'*[=+\-@\t\r]|[",\r\n]')
+# The same, for values joined by commas none of them holds; and what the csv module quotes.
+_HEAD_CARE = re.compile(r'(?:^|,)\'*[=+\-@\t\r]|["\r\n]')
+_QUOTED = re.compile(r'["\r\n]')
+# Where neutralize adds its quote, at the start of each value of a line whose values hold no comma.
+_FORMULA_AT_START = re.compile(r"(^|,)(?='*[=+\-@\t\r])")
 
 
 RESULTS_SUFFIXES = (".csv", ".xlsx")
@@ -59,10 +64,16 @@ class CsvLine:
         self._writer = csv.writer(self._buffer, lineterminator="\r\n")
 
     def format(self, values: Sequence[str]) -> str:
+        # What the csv module quotes (a comma, a quote, a line break; a row of one empty cell): most rows have
+        # none, and are their cells joined, each made inert where it starts (neutralize) in one pass over the line.
+        line = ",".join(values)
+        if len(values) > 1 and line.count(",") == len(values) - 1 and not _QUOTED.search(line):
+            return _FORMULA_AT_START.sub(r"\1'", line)
+        # The first-character test inline: this runs for every cell of every row.
+        cells = [neutralize(v) if v[:1] in MAY_NEED_QUOTE else v for v in values]
         self._buffer.seek(0)
         self._buffer.truncate()
-        # The first-character test inline: this runs for every cell of every row.
-        self._writer.writerow([neutralize(v) if v[:1] in MAY_NEED_QUOTE else v for v in values])
+        self._writer.writerow(cells)
         return self._buffer.getvalue()[:-2]
 
 
@@ -87,10 +98,12 @@ class _CsvSheet:
         # `cells` is already a formatted CSV line (made where the row was checked): no need to split it again.
         # The leading columns rarely need quoting; join them directly when they do not.
         head = ",".join(values)
-        for value in values:  # a loop, not any(): this runs once per row of the sheet
-            if value and _NEEDS_CSV_CARE.search(value):
-                head = self.line.format(values)
-                break
+        # One look at the joined line when no value holds a comma (each value then starts the line or follows one).
+        if head.count(",") != len(values) - 1 or _HEAD_CARE.search(head):
+            for value in values:  # a loop, not any(): this runs once per row of the sheet
+                if value and _NEEDS_CSV_CARE.search(value):
+                    head = self.line.format(values)
+                    break
         self.fh.write(f"{head},{cells}\r\n" if head and cells else f"{head or cells}\r\n")
 
     def finish(self) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from importer.account.model import Account, CustomField
-from importer.i18n.message import N_, Message, Text
+from importer.i18n.message import N_, Text
 from importer.mapping.columns import Mapping
 from importer.mapping.headers import CHANNEL_TYPES, FIELDS, PHONE_CHANNELS
 from importer.mapping.values import ValueRules
@@ -19,13 +19,12 @@ from importer.reading.cells import unneutralize
 from importer.reading.files import SourceRow
 from importer.validation.problems import Problem
 
+# custom_value and parse_date: callers import them from here.
+from importer.validation.values import custom_value, custom_value_checked, parse_date, split_list  # noqa: F401
+
 NOTE_LIMIT = 1000
 BOT_STATUSES = ("bot_start", "bot_end")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", "%d %b %Y", "%d %B %Y")
 
 
 @dataclass(frozen=True)
@@ -91,6 +90,30 @@ class Validator:
         self._columns = [mapping.column(i) for i in range(len(mapping.headers))]
         self._channel_types = {*CHANNEL_TYPES, *(c.type.casefold() for c in account.channels)}
         self._same_header = sorted(mapping.same_header.items())  # (later, first), in column order
+        # Where each field reads in the row's cleaned cells; -1 is the empty cell appended for unmapped fields.
+        self._cell = {name: -1 if index is None else index for name, index in self._at.items()}
+        # A column's values repeat (the same tags, users, options, countries on many rows): each distinct value is
+        # looked up once, its value and problems (frozen) reused. Bounded, so memory stays flat on any file.
+        self._regions: dict[str, str | None] = {}
+        self._lookups = [
+            (self._cell[name], key, {}, partial(self._lookup_one, name, lookup))
+            for name, key, lookup in (
+                ("assigned_user", "assigned_user", self._users),
+                ("team", "team_uuid", self._teams),
+                ("channel", "channel_uuid", self._channels),
+            )
+        ]
+        self._tag_memo: _Memo = {}
+        self._customs = [
+            (name, index, spec, {}, None if spec is None else partial(self._custom_value, spec, index=index))
+            for name, index, spec in self._custom
+        ]
+        # A text custom field with no [values] table sends the cell as it is: nothing to look up.
+        self._plain_text = {
+            index
+            for _, index, spec in self._custom
+            if spec is not None and spec.type == "text" and not (self.rules and self.rules.maps.get(f"cf:{spec.name}"))
+        }
 
     def check(self, row: SourceRow) -> Draft:
         draft = Draft(row=row.number)
@@ -100,24 +123,24 @@ class Validator:
             values = _fill_repeated(values, self._same_header)
         at = self._at
         column = self._columns.__getitem__
-
-        def cell(name: str) -> str:
-            index = at[name]
-            # Strip after unneutralize: the errors file writes "\tAna" as "'\tAna", which must read as "Ana" too.
-            return unneutralize(values[index]).strip() if index is not None else ""
+        # Every cell as validation reads it, once per row: stripped after unneutralize (the errors file writes
+        # "\tAna" as "'\tAna", which must read as "Ana" too); the empty cell last, for unmapped fields.
+        cells = [unneutralize(v).strip() if v[:1] == "'" else v.strip() for v in values]
+        cells.append("")
+        cell = self._cell
 
         if row.extra:
             n = len(row.extra)
             message = N_("row has {n} more cell(s) than the header has columns", n=n)
             problems.append(Problem("extra_cells", "", message))
 
-        name = cell("name") or " ".join(p for p in (unneutralize(values[i]).strip() for i in self._name_parts) if p)
+        name = cells[cell["name"]] or " ".join(p for p in (cells[i] for i in self._name_parts) if p)
         if not name:
             columns = [column(at["name"])] if at["name"] is not None else [column(i) for i in self._name_parts]
             problems.append(Problem("name_required", " / ".join(columns) or "name", _NAME_REQUIRED))
         payload["name"] = name
 
-        written = cell("source")
+        written = cells[cell["source"]]
         source = (written or self.options.default_source).casefold()
         payload["source"] = source
         if source not in self._channel_types:
@@ -128,24 +151,16 @@ class Validator:
             problems.append(Problem("bad_source", col, "not a channel type", written or source, None, detail))
             source = PHONE_CHANNELS[0]
         if at["phone"] is not None:
-            self._check_phone(values, cell("country"), source, draft)
+            self._check_phone(values, cells, cells[cell["country"]], source, draft)
 
-        if raw_tags := cell("tags"):
-            tags: list[str] = []
-            for tag in self._known("tags", split_list(raw_tags), self._tags, draft):
-                if tag not in tags:
-                    tags.append(tag)
-            payload["tags"] = tags
-        for name_, key, lookup in (
-            ("assigned_user", "assigned_user", self._users),
-            ("team", "team_uuid", self._teams),
-            ("channel", "channel_uuid", self._channels),
-        ):
-            if raw := cell(name_):
-                found = self._known(name_, [raw], lookup, draft)
-                if found:
-                    payload[key] = found[0]
-        if bot := cell("bot_status"):
+        if raw_tags := cells[cell["tags"]]:
+            payload["tags"] = list(_memoized(self._tag_memo, raw_tags, self._tag_list, draft))
+        for index, key, memo, lookup in self._lookups:
+            if raw := cells[index]:
+                found = _memoized(memo, raw, lookup, draft)
+                if found is not None:
+                    payload[key] = found
+        if bot := cells[cell["bot_status"]]:
             status = bot.casefold().replace(" ", "_")
             if status not in BOT_STATUSES:
                 message = N_("{value!r} is not one of {choices}", value=bot, choices=", ".join(BOT_STATUSES))
@@ -154,7 +169,7 @@ class Validator:
                 )  # type: ignore[arg-type]
             else:
                 payload["bot_status"] = status
-        if note := cell("note"):
+        if note := cells[cell["note"]]:
             if len(note) > NOTE_LIMIT:
                 message = N_(
                     "note is {length} characters, the limit is {limit}", length=str(len(note)), limit=str(NOTE_LIMIT)
@@ -163,20 +178,32 @@ class Validator:
             payload["note"] = note
 
         custom: dict[str, Any] = {}
-        for field_name, index, spec in self._custom:
-            raw = unneutralize(values[index]).strip()
+        plain_text = self._plain_text
+        for field_name, index, _, memo, compute in self._customs:
+            raw = cells[index]
             if not raw:
                 continue
-            if spec is None:
+            if compute is None:
                 message = N_("{field!r} is not a custom field of the account", field=field_name)
                 problems.append(Problem("unknown_custom_field", column(index), message))
                 continue
-            value = self._custom_value(spec, raw, index, draft)
+            value = raw if index in plain_text else _memoized(memo, raw, compute, draft)
             if value is not None:
-                custom[field_name] = value
+                custom[field_name] = list(value) if type(value) is list else value
         if custom:
             payload["custom_fields"] = custom
         return draft
+
+    def _tag_list(self, raw_tags: str, draft: Draft) -> list[str]:
+        tags: list[str] = []
+        for tag in self._known("tags", split_list(raw_tags), self._tags, draft):
+            if tag not in tags:
+                tags.append(tag)
+        return tags
+
+    def _lookup_one(self, field_name: str, lookup: dict[str, str], raw: str, draft: Draft) -> str | None:
+        found = self._known(field_name, [raw], lookup, draft)
+        return found[0] if found else None
 
     def _known(self, field_name: str, raws: list[str], lookup: dict[str, str], draft: Draft) -> list[str]:
         """The account's spelling of each value, after [values] translation; unknown values become a problem,
@@ -212,7 +239,7 @@ class Validator:
                     draft.problems.append(Problem(kind, col, _UNKNOWN_MESSAGE[field_name], value, field_name, detail))
         return out
 
-    def _custom_value(self, spec: CustomField, raw: str, index: int, draft: Draft) -> Any:
+    def _custom_value(self, spec: CustomField, raw: str, draft: Draft, *, index: int) -> Any:
         target = f"cf:{spec.name}"
         rules = self.rules
         if rules and (table := rules.maps.get(target)):
@@ -255,11 +282,11 @@ class Validator:
         draft.problems.append(Problem(kind, col, message, grouped, target if grouped else None, error))
         return None
 
-    def _check_phone(self, values: tuple[str, ...], country: str, source: str, draft: Draft) -> None:
+    def _check_phone(self, values: tuple[str, ...], cells: list[str], country: str, source: str, draft: Draft) -> None:
         mapping = self.mapping
         phone_at: int = mapping.fields["phone"]
         if self._single_phone:
-            raw = unneutralize(values[phone_at]).strip()
+            raw = cells[phone_at]
             candidates = [(phone_at, raw)] if raw else []
         else:
             # Whole cells first ("'\t" is empty, as "\t" is), then each number of a multi-value cell.
@@ -274,7 +301,11 @@ class Validator:
             return
         region = self.options.default_region
         if country:
-            region = region_for(country)
+            region = self._regions.get(country, _UNSET)
+            if region is _UNSET:
+                region = region_for(country)
+                if len(self._regions) < _MEMO_LIMIT:
+                    self._regions[country] = region
             if region is None:
                 draft.phone_digits = _digits_of(candidates)
                 detail = N_(
@@ -302,6 +333,29 @@ class Validator:
         assert first_error is not None
         draft.problems.append(first_error)
         draft.phone_digits = _digits_of(candidates)
+
+
+_MEMO_LIMIT = 20_000  # distinct values remembered per column (a few MB at most)
+_UNSET: Any = object()
+# A memo of one column: cell -> (value, problems, warnings) as the look-up of that cell found them.
+_Memo = dict[str, tuple[Any, tuple[Problem, ...], tuple[Problem, ...]]]
+
+
+def _memoized(memo: _Memo, raw: str, compute: Callable[[str, Draft], Any], draft: Draft) -> Any:
+    """compute(raw, draft), its problems and warnings added to draft, looked up once per distinct `raw`."""
+    hit = memo.get(raw)
+    if hit is None:
+        scratch = Draft(row=draft.row)
+        value = compute(raw, scratch)
+        hit = (value, tuple(scratch.problems), tuple(scratch.warnings))
+        if len(memo) < _MEMO_LIMIT:
+            memo[raw] = hit
+    value, problems, warnings = hit
+    if problems:
+        draft.problems.extend(problems)
+    if warnings:
+        draft.warnings.extend(warnings)
+    return value
 
 
 # The messages every row of a group shares, built once (the per-row ones carry the row's value).
@@ -350,15 +404,6 @@ def _digits_of(candidates: list[tuple[int, str]]) -> str:
     return " ".join(d for _, raw in candidates if (d := "".join(c for c in raw if c.isdigit())))
 
 
-def split_list(raw: str) -> list[str]:
-    """The items of a list cell: "VIP, Lead", "VIP; Lead", and Mailchimp's TAGS as it exports them, each tag quoted
-    ('"VIP","Call back"', where a quoted tag may hold a comma)."""
-    if raw.startswith('"'):
-        items = next(csv.reader([raw], skipinitialspace=True), [])
-        return [item.strip() for item in items if item.strip()]
-    return [item for item in _LIST_SPLIT.split(raw) if item]
-
-
 def _phone_note(note: str, region: str | None) -> tuple[str, Text]:
     """The kind and the message (the same for every row of a group) of a phone note."""
     if note.startswith("extension"):
@@ -380,67 +425,3 @@ def _phone_kind(error: str) -> str:
     if error.startswith("in scientific notation"):
         return "phone_scientific"
     return "phone_invalid"
-
-
-def custom_value(spec: CustomField, raw: str) -> tuple[Any, str | None]:
-    """The value to send for a custom field, in the form its type demands, or an error for a person (English)."""
-    value, error, _ = custom_value_checked(spec, raw)
-    return value, str(error) if error is not None else None
-
-
-def custom_value_checked(spec: CustomField, raw: str) -> tuple[Any, Message | None, str]:
-    """(value, None, "") or (None, error for a person, the offending value)."""
-    if spec.type == "text":
-        return raw, None, ""
-    if spec.type == "email":
-        return (raw, None, "") if _EMAIL.match(raw) else (None, N_("{value!r} is not an email address", value=raw), raw)
-    if spec.type == "number":
-        compact = raw.replace(" ", "").replace("\u00a0", "")
-        if not _NUMBER.match(compact):
-            return None, N_("{value!r} is not a number", value=raw), raw
-        return compact.replace(",", ".").lstrip("+"), None, ""
-    if spec.type == "date":
-        day = parse_date(raw)
-        if day:
-            return day.isoformat(), None, ""
-        return None, N_("{value!r} is not a date (write YYYY-MM-DD)", value=raw), raw
-    options = spec.options_by_fold
-    if spec.type == "dropdown":
-        if (option := options.get(raw.casefold())) is None:
-            return None, _not_an_option(raw, spec), raw
-        return option, None, ""
-    chosen: list[str] = []
-    for item in split_list(raw):
-        if (option := options.get(item.casefold())) is None:
-            return None, _not_an_option(item, spec), item
-        if option not in chosen:
-            chosen.append(option)
-    return chosen, None, ""
-
-
-def parse_date(raw: str) -> dt.date | None:
-    text = raw.strip()
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # the usual case, ten times faster than strptime
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            return None
-    if text.isascii() and text.isdigit() and 20000 <= int(text) <= 80000:  # an Excel serial day number typed as General
-        return _EXCEL_EPOCH + dt.timedelta(days=int(text))
-    text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
-    text = text.split("T")[0] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _not_an_option(value: str, spec: CustomField) -> Message:
-    return N_(
-        "{value!r} is not an option of {field!r} ({options})",
-        value=value,
-        field=spec.name,
-        options=", ".join(spec.options),
-    )

@@ -1,5 +1,6 @@
 import random
 from collections.abc import Callable
+from unittest import mock
 
 import phonenumbers
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 from phonenumbers import NumberParseException, PhoneMetadata
 
 from importer.phones import numbers as phones
+from importer.phones._fast import valid_parts
 from importer.phones.numbers import normalize_phone
 
 
@@ -330,3 +332,113 @@ def test_an_extension_never_changes_the_number_read(
     sep = "" if label == ";ext=" else space
     phone = normalize_phone(f"{written}{sep}{label} {extension}".replace("= ", "="), region)
     assert (phone.identifier, phone.extension) == (alone.identifier, extension)
+
+
+# --- the fast lane of normalize_phone (a valid number answered without a PhoneNumber) gives phonenumbers' answer -
+
+# The numbering plans of most rows (Spain, Latin America, Italy, the UK...) and a few others.
+_COMMON = ("ES", "MX", "BR", "AR", "CO", "CL", "PE", "IT", "PT", "GB", "US", "FR", "DE")
+
+
+def _through_phonenumbers(raw: str, region: str | None) -> phones.Phone:
+    """normalize_phone with no fast path: every number parsed and validated by phonenumbers itself."""
+    with (
+        mock.patch.object(phones, "valid_parts", lambda compact, region: None),
+        mock.patch.object(phones, "parse", phonenumbers.parse),
+        mock.patch.object(phones, "is_valid", phonenumbers.is_valid_number),
+    ):
+        return normalize_phone(raw, region)
+
+
+def _answer(phone: phones.Phone) -> tuple[object, ...]:
+    # Messages compare by their English text: the error kind and its wording.
+    return phone.identifier, str(phone.error) if phone.error else None, phone.extension, tuple(map(str, phone.notes))
+
+
+@st.composite
+def _spelled_numbers(draw: st.DrawFn) -> tuple[str, str | None]:
+    """A number of a common region as sheets spell it: an example number (mobile, landline) kept, with some
+    digits changed, cut short or run long; national (with its trunk prefix) or international (+, 00, the country
+    code alone); with spaces, dashes, dots or parentheses; read with its region, none, or another one."""
+    region = draw(st.sampled_from(_COMMON))
+    metadata = PhoneMetadata.metadata_for_region(region)
+    kind = draw(st.sampled_from(("mobile", "fixed_line")))
+    example = getattr(metadata, kind).example_number or metadata.general_desc.example_number
+    digits = list(example)
+    change = draw(st.sampled_from(("keep", "tail", "short", "long")))
+    if change == "tail":  # most such numbers are still valid: the plan's ranges, not one example
+        tail = draw(st.integers(1, min(6, len(digits))))
+        digits[-tail:] = draw(st.lists(st.sampled_from("0123456789"), min_size=tail, max_size=tail))
+    elif change == "short":
+        digits = digits[: draw(st.integers(0, len(digits) - 1))]
+    elif change == "long":
+        digits += draw(st.lists(st.sampled_from("0123456789"), min_size=1, max_size=3))
+    nsn = "".join(digits)
+    code = str(metadata.country_code)
+    spelling = draw(st.sampled_from(("national", "plus", "00", "code", "plus0")))
+    prefix = {
+        "national": metadata.national_prefix or "",
+        "plus": f"+{code} ",
+        "00": f"00{code} ",
+        "code": code,
+        "plus0": f"+{code} 0",
+    }[spelling]
+    text = prefix + nsn
+    cuts = sorted(draw(st.lists(st.integers(1, max(1, len(text) - 1)), max_size=3)), reverse=True)
+    for cut in cuts:
+        text = text[:cut] + draw(st.sampled_from((" ", "-", ".", ""))) + text[cut:]
+    if draw(st.booleans()) and len(text) > 4 and text[0] not in "+0":
+        text = f"({text[:3]}) {text[3:]}"
+    default = draw(st.sampled_from((region, region, None, "ES", "MX", "GB")))
+    return text, default
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_spelled_numbers())
+def test_the_fast_lane_answers_as_phonenumbers(case: tuple[str, str | None]) -> None:
+    raw, region = case
+    assert _answer(normalize_phone(raw, region)) == _answer(_through_phonenumbers(raw, region)), case
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    text=st.from_regex(r"\+?[0-9]{3,16}", fullmatch=True),
+    region=st.sampled_from([*_COMMON, None]),
+)
+def test_valid_parts_is_phonenumbers_reading_of_a_valid_number(text: str, region: str | None) -> None:
+    parts = valid_parts(text, region)
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        assert parts is None
+        return
+    if parts is not None:
+        assert phonenumbers.is_valid_number(number)
+        assert parts == (number.country_code, phonenumbers.national_significant_number(number))
+        assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == f"+{parts[0]}{parts[1]}"
+    else:
+        assert not phonenumbers.is_valid_number(number)
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("+34 612 34 56 78", None, "34612345678"),
+        ("+34 712 34 56 78", "ES", "34712345678"),
+        ("0034612345678", "", "34612345678"),
+        ("0034 612 345 678", "ES", "34612345678"),
+        ("612 345 678", "ES", "34612345678"),
+        ("+34612345678", None, "34612345678"),
+        ("34612345678", "ES", "34612345678"),
+        ("(612) 345-678", "ES", "34612345678"),
+        ("+44 7123 456789", None, "447123456789"),
+        ("07123 456789", "GB", "447123456789"),
+        ("00447123456789", None, "447123456789"),
+        ("(21) 99876-5432", "BR", "5521998765432"),
+        ("55 1234 5678", "MX", "525512345678"),
+        ("+39 312 345 6789", None, "393123456789"),
+    ],
+)
+def test_common_valid_numbers_never_reach_the_full_parse(raw: str, region: str | None, expected: str) -> None:
+    with mock.patch.object(phonenumbers, "parse", side_effect=AssertionError("the full parse")):
+        assert normalize_phone(raw, region or None).identifier == expected

@@ -4,13 +4,18 @@ file that can be fixed and fed straight back, and CSV or XLSX as asked."""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from importer.commands.cli import cli
+from importer.reading.cells import neutralize
+from importer.results.writer import CsvLine
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = str(ROOT / "sample_data" / "account.toml")
@@ -236,3 +241,15 @@ def rows_of_any(path: Path) -> list[list[str]]:
     if path.suffix == ".xlsx":
         return [list(r) for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
     return rows_of(path)
+
+
+_CELL_CHARACTERS = ["a", "é", " ", ",", '"', "\n", "\r", "'", "=", "+", "-", "@", "\t", "1"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_CELL_CHARACTERS), max_size=5), max_size=6))
+def test_a_csv_line_is_what_the_csv_module_writes(values: list[str]) -> None:
+    # The joined fast line (nothing to quote) and the csv module's line are the same text for any cells.
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([neutralize(v) for v in values])
+    assert CsvLine().format(values) == buffer.getvalue()[:-2]
