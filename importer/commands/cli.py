@@ -237,7 +237,6 @@ def _print_report(report: Report, dry_run: bool, log: Log, tr: Translator | None
     if report.requests and dry_run:  # a dry run with a token only reads, to tell which rows already exist
         echo(tr.gettext("API: {n} read-only requests (existing contacts looked up), nothing sent.", n=report.requests))
     elif report.requests:
-        rate = report.counts.get("created", 0) / report.send_seconds if report.send_seconds else 0.0
         echo(
             tr.gettext(
                 "API: {requests} requests, {retries} retries, {limited} answered 429; {rate} contacts created per"
@@ -245,7 +244,7 @@ def _print_report(report: Report, dry_run: bool, log: Log, tr: Translator | None
                 requests=report.requests,
                 retries=report.retries,
                 limited=report.rate_limited,
-                rate=round(rate),
+                rate=round(report.created_per_second),
             )
         )
     if report.duplicates_removed:

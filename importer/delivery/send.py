@@ -20,7 +20,7 @@ import random
 import signal
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
@@ -56,6 +56,9 @@ class SendStats:
     signal: int | None = None  # set when SIGINT/SIGTERM/SIGHUP stopped the sending
     unreachable: bool = False  # set when the API stopped answering and the sending stopped
     duplicates_removed: int = 0  # extra contacts of uncertain rows deleted by the reconcile pass
+    # Rows whose contact a POST of this run made, once each (lost answers too). Not the rows a resumed run reports
+    # created from what the interrupted run made: the rate of this run's sending is this over `seconds`.
+    created: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Result:
     href: str = ""
     error: Text = ""  # rendered in the run's language when it is written into the row
     unreachable: bool = False  # failed because the API could not be reached
+    posted: bool = False  # created: by a POST of this run (not found from an earlier, interrupted one)
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,8 @@ async def deliver(
                 stats.duplicates_removed = await reconcile(
                     client, ledger, run, options.settle, stop, progress, courier.tr
                 )
+                # Rows failed for want of an answer to this run's POSTs whose contact the pass found: created.
+                stats.created += ledger.rows.count_status(courier.unanswered, "created")
             stats.requests = client.counters.requests
             stats.retries = client.counters.retries
             stats.rate_limited = client.counters.rate_limited
@@ -160,6 +166,8 @@ async def _run_workers(
         unreachable = unreachable + 1 if result.unreachable else 0
         error = courier.tr.render(result.error)  # the cell, in the run's language as it is written
         ledger.rows.set_outcome(record.row, result.status, uuid=result.uuid, href=result.href, error=error)
+        if result.posted and result.status == "created":
+            stats.created += 1
         progress.advance()
         # As many as were in flight together fail together: past that, the API is plainly gone.
         gate = courier.client.in_flight
@@ -199,6 +207,8 @@ class Courier:
         self.index = AccountIndex(client, ledger)
         self.uncertain = ledger.uncertain
         self.tr = options.translator  # the texts the rows' cells get
+        # Rows failed after this run's POSTs got no answer: the reconcile pass may find their contact.
+        self.unanswered: set[int] = set()
 
     def settle_unchanged(self) -> None:
         """`--on-existing update`: a row whose contact this state knows, with nothing changed in the file since
@@ -346,9 +356,10 @@ class Courier:
                 self.uncertain.found(*key)
                 self.ledger.contacts.remember(*key, *found, run=self.run)
                 self.ledger.synced.set(*key, row_values(payload))
-                return Result("created", *found)
+                return Result("created", *found, posted=posts > 0)  # posts 0: the interrupted run's POST made it
             if posts >= attempts:
                 # The intent and the doubt stay: the reconcile pass and the next run look again.
+                self.unanswered.add(record.row)
                 return Result(
                     "failed",
                     error=NP_(
@@ -368,6 +379,8 @@ class Courier:
                 self.uncertain.ended(*key)
             if result.status == "created":
                 self.ledger.synced.set(*key, row_values(payload))
+                # Refused as existing: an earlier POST made it, this run's when it had sent one.
+                result = replace(result, posted=result.posted or posts > 0)
             return result
 
     async def _post(self, payload: dict[str, Any], key: tuple[str, str], *, uncertain: bool) -> Result:
@@ -396,7 +409,7 @@ class Courier:
             return Result("failed", error=exc.message)
         uuid, href = _ids(contact)
         self.ledger.contacts.remember(*key, uuid, href, run=self.run)
-        return Result("created", uuid, href)
+        return Result("created", uuid, href, posted=True)
 
 
 def _as_record(current: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -132,6 +132,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
             report.requests, report.retries = stats.requests, stats.retries
             report.rate_limited, report.send_seconds = stats.rate_limited, stats.seconds
             report.duplicates_removed = stats.duplicates_removed
+            report.created_this_run = stats.created
             report.signal = stats.signal
             if stats.signal is not None or stats.unreachable:
                 if stats.signal:

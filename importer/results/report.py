@@ -48,6 +48,9 @@ class Report:
     rate_limited: int = 0
     duplicates_removed: int = 0  # extras of rows whose answer was lost, deleted by the reconcile pass
     send_seconds: float = 0.0
+    # Rows whose contact this run's requests created: `counts["created"]` also holds, after a resumed run, the
+    # rows the interrupted run created. The sending rate is this over `send_seconds`.
+    created_this_run: int = 0
     signal: int | None = None  # SIGINT/SIGTERM/SIGHUP that stopped the sending
     notes: list[str] = field(default_factory=list)  # what the reader detected or repaired
     report_path: Path | None = None  # the HTML report, once written
@@ -91,7 +94,6 @@ class Report:
     def summary(self, translator: Translator | None = None) -> dict[str, object]:
         """summary.json's content; with a translator, its person-facing texts in that language (for the HTML
         report: summary.json itself stays English, its keys and values read by machines too)."""
-        created = self.counts.get("created", 0)
         problems = rendered(self.problem_groups, translator) if translator and self.problem_groups else self.problems
         return {
             "file": str(self.file) if self.file else None,
@@ -103,7 +105,8 @@ class Report:
             "exit_code": int(self.exit_code),
             "duration_s": round(self.duration, 3),
             "send_s": round(self.send_seconds, 3),
-            "created_per_s": round(created / self.send_seconds, 1) if self.send_seconds else None,
+            "created_this_run": self.created_this_run,
+            "created_per_s": round(self.created_per_second, 1) if self.send_seconds else None,
             "requests": self.requests,
             "retries": self.retries,
             "rate_limited": self.rate_limited,
@@ -121,6 +124,11 @@ class Report:
             "removals": dict(sorted(self.removals.items())),
             "missing": _missing_summary(self.missing, translator),
         }
+
+    @property
+    def created_per_second(self) -> float:
+        """This run's sending rate: the contacts its requests created (not a resumed run's earlier ones)."""
+        return self.created_this_run / self.send_seconds if self.send_seconds else 0.0
 
     @property
     def exit_code(self) -> int:

@@ -4,7 +4,7 @@ sheet is read once. Rows are rebuilt from the file on every run; what was create
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from importer.state._part import Part, transaction
@@ -225,6 +225,18 @@ class Rows(Part):
             "SELECT row, status, error FROM rows WHERE status IN ('invalid', 'failed') ORDER BY row LIMIT ?", (limit,)
         )
         return [(int(row), str(status), str(error)) for row, status, error in cursor]
+
+    def count_status(self, rows: Collection[int], status: str) -> int:
+        """How many of `rows` (row numbers) have `status` now."""
+        chunk = 500  # under SQLite's limit on bound variables
+        ordered = sorted(rows)
+        total = 0
+        for start in range(0, len(ordered), chunk):
+            part = ordered[start : start + chunk]
+            marks = ", ".join("?" * len(part))
+            query = f"SELECT COUNT(*) FROM rows WHERE status = ? AND row IN ({marks})"
+            total += int(self._db.execute(query, (status, *part)).fetchone()[0])
+        return total
 
     def status_counts(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT status, COUNT(*) FROM rows GROUP BY status").fetchall())

@@ -72,11 +72,20 @@ def posts(running: Any) -> int:
     return int(running.stats()["by_method"].get("POST", 0))
 
 
+def add_rows(ledger: Ledger, records: list[RowRecord]) -> None:
+    ledger.rows.add((r.row, r.status, r.identifier, r.source, r.payload, "", "", "", "", "") for r in records)
+
+
+def deliver_all(running: Any, ledger: Ledger, *, max_retries: int = 6, **opts: Any) -> Any:
+    config = ClientConfig(token=running.token, base_url=running.base_url, concurrency=4, max_retries=max_retries)
+    return asyncio.run(deliver(ledger, config, "run1", options(**opts), NoProgress()))
+
+
 def test_a_new_row_is_created_once_and_remembered(sandbox, ledger: Ledger) -> None:
     rec = record(tags=["VIP"])
     result = courier_run(sandbox, ledger, lambda c: c.deliver(rec))
     (contact,) = sandbox.contacts()
-    assert result == Result("created", contact["uuid"], contact["href"])
+    assert result == Result("created", contact["uuid"], contact["href"], posted=True)
     known = ledger.contacts.known("whatsapp", rec.identifier)
     assert (known.state, known.uuid, known.run) == ("done", contact["uuid"], "run1")
     assert ledger.synced.get("whatsapp", rec.identifier)["tags"] == ["VIP"]
@@ -157,11 +166,50 @@ def test_a_dry_run_sends_no_write(sandbox, ledger: Ledger) -> None:
 def test_deliver_sends_every_pending_row(sandbox, ledger: Ledger) -> None:
     records = [record(n) for n in range(2, 12)]
     create_elsewhere(sandbox, records[0])
-    ledger.rows.add(
-        (r.row, r.status, r.identifier, r.source, r.payload, "", "", "", "", "") for r in records
-    )  # fmt: skip
+    add_rows(ledger, records)
     config = ClientConfig(token=sandbox.token, base_url=sandbox.base_url, concurrency=4)
     stats = asyncio.run(deliver(ledger, config, "run1", options(), NoProgress()))
     assert ledger.rows.status_counts() == {"created": 9, "skipped": 1}
     assert len(sandbox.contacts()) == 10 and stats.signal is None and not stats.unreachable
     assert stats.requests == sandbox.stats()["requests"] - 1  # all but create_elsewhere's POST
+
+
+def test_a_resumed_run_counts_only_the_contacts_its_own_posts_created(sandbox, ledger: Ledger) -> None:
+    records = [record(n) for n in range(2, 10)]
+    # The interrupted process of run1: three rows created (rows rebuilt as pending on the resume), one POST that
+    # landed without its answer being recorded, one whose intent was committed but never sent.
+    for rec in records[:3]:
+        made = create_elsewhere(sandbox, rec)
+        ledger.contacts.remember("whatsapp", rec.identifier, made["uuid"], made["href"], run="run1")
+    create_elsewhere(sandbox, records[3])
+    for rec in records[3:5]:
+        ledger.contacts.intend("whatsapp", rec.identifier, "run1")
+    add_rows(ledger, records)
+    stats = deliver_all(sandbox, ledger, settle=0)
+    assert ledger.rows.status_counts() == {"created": 8}
+    assert len(sandbox.contacts()) == 8
+    assert stats.created == 4  # the never-sent intent and the three new rows; nothing else was POSTed
+    assert posts(sandbox) == 4 + stats.created
+
+
+def test_a_create_whose_answer_was_lost_counts_once(sandbox_factory, ledger: Ledger) -> None:
+    running = sandbox_factory("--drop-after-commit", "1", "--seed", "3")
+    records = [record(n) for n in range(2, 6)]
+    add_rows(ledger, records)
+    stats = deliver_all(running, ledger, settle=0)  # found by the look-up, then checked by the reconcile pass
+    assert ledger.rows.status_counts() == {"created": 4} and len(running.contacts()) == 4
+    assert stats.created == 4
+
+
+def test_a_row_failed_for_want_of_an_answer_whose_contact_the_pass_found_counts(
+    sandbox_factory, ledger: Ledger
+) -> None:
+    # The answer lost, and the look-up too early to see the contact: the row fails, the reconcile pass finds it.
+    running = sandbox_factory("--drop-after-commit", "1", "--read-lag-ms", "1000")
+    rec = record()
+    add_rows(ledger, [rec])
+    stats = deliver_all(running, ledger, max_retries=0, settle=0)
+    (contact,) = running.contacts()
+    assert ledger.rows.status_counts() == {"created": 1}
+    assert ledger.contacts.known("whatsapp", rec.identifier).uuid == contact["uuid"]
+    assert stats.created == 1

@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -154,6 +155,32 @@ def test_sigterm_stops_cleanly_and_the_next_run_finishes(sandbox_factory, tmp_pa
     final = run_import(sandbox, file, results)
     assert final.returncode == 0, final.stderr
     assert_exactly_once(sandbox, results, rows)
+
+
+def test_a_resumed_runs_rate_counts_only_the_contacts_it_created(sandbox, tmp_path: Path) -> None:
+    rows = 40
+    file = make_csv(tmp_path / "c.csv", rows)
+    results = tmp_path / "r.csv"
+    # Slow, with few requests in flight to finish once it is stopped: stopped with most rows left to send.
+    first = start_import(sandbox, file, results, "--rate", "20", "--concurrency", "2")
+    wait_for(lambda: sandbox.stats()["contacts"] >= 10, "the first run to be sending")
+    first.send_signal(signal.SIGTERM)
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 143, err
+    made_before = len(sandbox.contacts())
+    second = run_import(sandbox, file, results)
+    assert second.returncode == 0, second.stderr
+    assert "Resumed an interrupted run" in second.stdout
+    made_now = len(sandbox.contacts()) - made_before
+    assert made_now == rows - made_before and made_before >= 10  # the first run's creates are not the second's
+    summary = json.loads(results.with_name("r.summary.json").read_text())
+    assert summary["counts"] == {"created": rows}  # the rows of both runs
+    # The rate is the second run's creates over its sending time (both rounded in the summary).
+    assert summary["created_per_s"] * summary["send_s"] == pytest.approx(made_now, abs=0.5)
+    shown = re.search(r"; (\d+) contacts created per second\.", second.stdout)
+    assert shown is not None, second.stdout
+    assert int(shown[1]) * summary["send_s"] == pytest.approx(made_now, abs=0.5 * summary["send_s"] + 0.5)
+    assert summary["created_this_run"] == made_now
 
 
 @pytest.mark.slow
