@@ -26,16 +26,17 @@ from importer.pipeline._duplicates import settle_duplicates
 from importer.progress import Progress
 from importer.reading.files import Batch, SourceRow, Table, TextBatch
 from importer.results.writer import CsvLine
-from importer.state.ledger import PENDING, Ledger
+from importer.state.ledger import PENDING, Ledger, NewRow
 from importer.validation.merge import DuplicatesMode
 from importer.validation.problems import Tally
 from importer.validation.validator import Options, Validator
 
 CHUNK_ROWS = 4000
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the parent's to handle, never a worker's
-# What a worker sends back per row: (row, identifier, source, payload JSON or None when invalid, error, cells,
-# warning).
-Checked = tuple[int, str, str, str | None, str, str, str]
+# What a worker sends back per row: the ledger's row as it is recorded (importer.state.rows.NewRow: row, status,
+# identifier, source, payload JSON or None when invalid, uuid, href, error, cells, warning), so that the parent
+# hands a chunk to SQLite as it comes.
+Checked = NewRow
 PlainRow = tuple[int, tuple[str, ...], tuple[str, ...]]  # a row as it travels to a worker: (number, values, extra)
 PHONE_EXAMPLES = 10  # before -> after examples of phone normalization, of different shapes
 _SHAPE = re.compile(r"\d")
@@ -99,10 +100,7 @@ def check(
 
 def record(ledger: Ledger, chunk: ChunkResult) -> None:
     """A checked chunk's rows into the ledger."""
-    ledger.rows.add(
-        (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
-        for row, ident, source, payload, error, cells, warn in chunk.rows
-    )
+    ledger.rows.add(chunk.rows)
     if chunk.phone_digits:
         ledger.rows.set_phone_digits(chunk.phone_digits)
 
@@ -261,12 +259,12 @@ def check_chunk(
             for problem in draft.problems:
                 tally.add(row.number, problem)
             error = "; ".join(p.render_with(text) for p in draft.problems)
-            out.append((row.number, draft.identifier or "", source, None, error, cells, warning))
+            out.append((row.number, "invalid", draft.identifier or "", source, None, "", "", error, cells, warning))
             if draft.phone_digits and not draft.identifier:
                 digits.append((row.number, draft.phone_digits))
             continue
         payload = dumps(draft.payload) if want_payload else ""
-        out.append((row.number, draft.identifier or "", source, payload, "", cells, warning))
+        out.append((row.number, PENDING, draft.identifier or "", source, payload, "", "", "", cells, warning))
         if n < _EXAMPLE_SCAN and draft.phone_raw and draft.phone_raw != draft.identifier:
             shape = _SHAPE.sub("9", draft.phone_raw)
             if shape not in shapes:
