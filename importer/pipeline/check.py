@@ -24,18 +24,19 @@ from importer.i18n.translator import Translator
 from importer.mapping.columns import Mapping
 from importer.pipeline._duplicates import settle_duplicates
 from importer.progress import Progress
-from importer.reading.files import SourceRow, Table, chunks
+from importer.reading.files import Batch, SourceRow, Table, TextBatch
 from importer.results.writer import CsvLine
-from importer.state.ledger import PENDING, Ledger
+from importer.state.ledger import PENDING, Ledger, NewRow
 from importer.validation.merge import DuplicatesMode
 from importer.validation.problems import Tally
 from importer.validation.validator import Options, Validator
 
 CHUNK_ROWS = 4000
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the parent's to handle, never a worker's
-# What a worker sends back per row: (row, identifier, source, payload JSON or None when invalid, error, cells,
-# warning).
-Checked = tuple[int, str, str, str | None, str, str, str]
+# What a worker sends back per row: the ledger's row as it is recorded (importer.state.rows.NewRow: row, status,
+# identifier, source, payload JSON or None when invalid, uuid, href, error, cells, warning), so that the parent
+# hands a chunk to SQLite as it comes.
+Checked = NewRow
 PlainRow = tuple[int, tuple[str, ...], tuple[str, ...]]  # a row as it travels to a worker: (number, values, extra)
 PHONE_EXAMPLES = 10  # before -> after examples of phone normalization, of different shapes
 _SHAPE = re.compile(r"\d")
@@ -99,10 +100,7 @@ def check(
 
 def record(ledger: Ledger, chunk: ChunkResult) -> None:
     """A checked chunk's rows into the ledger."""
-    ledger.rows.add(
-        (row, PENDING if payload is not None else "invalid", ident, source, payload, "", "", error, cells, warn)
-        for row, ident, source, payload, error, cells, warn in chunk.rows
-    )
+    ledger.rows.add(chunk.rows)
     if chunk.phone_digits:
         ledger.rows.set_phone_digits(chunk.phone_digits)
 
@@ -127,15 +125,20 @@ def checked_chunks(
     # The rows' problems are Messages; they become the error and warning cells here, in the run's language (the
     # translator travels to the worker processes as its language alone, each loading the catalog once).
     translator = translator or Translator()
-    batches = chunks(table, CHUNK_ROWS)
-    first = next(batches, None)
-    if first is None:
-        return
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(first) < CHUNK_ROWS:  # a small file: starting processes would cost more than it saves
+    # On several processes a CSV's rows go out as their lines, split by the worker; in this one, as rows.
+    batches = table.batches(CHUNK_ROWS, text=workers > 1)
+    head: list[Batch] = []  # the first CHUNK_ROWS rows (the sample read for the mapping is a batch of its own)
+    read = 0
+    for batch in batches:
+        head.append(batch)
+        read += _count(batch)
+        if read >= CHUNK_ROWS:
+            break
+    if workers <= 1 or read < CHUNK_ROWS:  # a small file: starting processes would cost more than it saves
         validator = Validator(account, mapping, validation)
-        for batch in chain([first], batches):
-            yield check_chunk(validator, batch, want_payload, translator)
+        for batch in chain(head, batches):
+            yield check_chunk(validator, _rows(batch), want_payload, translator)
         return
     # Phone parsing is pure Python and CPU-bound: spread chunks over processes, at most a few ahead so memory
     # stays flat, and take the answers back in order. Rows travel as plain tuples: they pickle 3x faster.
@@ -150,8 +153,9 @@ def checked_chunks(
     )
     try:
         window: deque[Future[ChunkResult]] = deque()
-        for batch in chain([first], batches):
-            plain = plain_rows(batch)
+        for batch in chain(head, batches):
+            # A CSV's rows travel as their lines (a worker splits them: importer.reading.csv_reader.TextRows).
+            plain = plain_rows(batch) if isinstance(batch, list) else batch
             if window:
                 window.append(pool.submit(_check_chunk, plain))
             else:
@@ -200,10 +204,19 @@ def _leave_ctrl_c_to_the_parent() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by the parent while it forked us
 
 
-def _check_chunk(rows: list[PlainRow]) -> ChunkResult:
+def _check_chunk(rows: list[PlainRow] | TextBatch) -> ChunkResult:
     worker = _worker
     assert worker is not None, "a pool worker starts with _start_worker"
-    return check_chunk(worker.validator, source_rows(rows), worker.want_payload, worker.translator)
+    batch = source_rows(rows) if isinstance(rows, list) else rows.rows()
+    return check_chunk(worker.validator, batch, worker.want_payload, worker.translator)
+
+
+def _count(batch: Batch) -> int:
+    return len(batch) if isinstance(batch, list) else batch.count
+
+
+def _rows(batch: Batch) -> list[SourceRow]:
+    return batch if isinstance(batch, list) else batch.rows()
 
 
 def plain_rows(batch: list[SourceRow]) -> list[PlainRow]:
@@ -246,12 +259,12 @@ def check_chunk(
             for problem in draft.problems:
                 tally.add(row.number, problem)
             error = "; ".join(p.render_with(text) for p in draft.problems)
-            out.append((row.number, draft.identifier or "", source, None, error, cells, warning))
+            out.append((row.number, "invalid", draft.identifier or "", source, None, "", "", error, cells, warning))
             if draft.phone_digits and not draft.identifier:
                 digits.append((row.number, draft.phone_digits))
             continue
         payload = dumps(draft.payload) if want_payload else ""
-        out.append((row.number, draft.identifier or "", source, payload, "", cells, warning))
+        out.append((row.number, PENDING, draft.identifier or "", source, payload, "", "", "", cells, warning))
         if n < _EXAMPLE_SCAN and draft.phone_raw and draft.phone_raw != draft.identifier:
             shape = _SHAPE.sub("9", draft.phone_raw)
             if shape not in shapes:

@@ -13,16 +13,16 @@ import csv
 import io
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
-from itertools import chain, islice
+from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from importer.errors import InputError, capped
 from importer.i18n.message import N_, NP_, Text
-from importer.reading.table import SNIFF_BYTES, HeaderScore, Table, short_error, source_rows, split_header
+from importer.reading._csv_body import FIELD_SIZE_LIMIT, CsvBody, LineState, clean_lines
+from importer.reading.table import SNIFF_BYTES, HeaderScore, Table, short_error, split_header
 
 DELIMITERS = (",", ";", "\t", "|")
-FIELD_SIZE_LIMIT = 16 * 1024 * 1024  # one cell; the csv module's default (128 KiB) is too small for notes
 _ASCII_SCAN_LIMIT = 64 * 1024 * 1024  # how far to look for the first non-ASCII byte when guessing the encoding
 _LONG_RECORD_LINES = 100  # a record this many lines long is reported: likely a quote that is never closed
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
@@ -32,9 +32,6 @@ _UTF8_CHAR = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
     rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
 )
-# Bytes that could not be decoded come through `surrogateescape` as U+DC80..U+DCFF: finding one tells which
-# row is not in the file's encoding, exactly, without slowing the common (valid) path.
-_ESCAPED = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile("[\x01-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")  # not \t \n \r \f, NUL or DOS's EOF (^Z)
 _SEP_LINE = re.compile(r"sep=(.)$", re.IGNORECASE)  # Excel's "sep=;" first line
 _DELIMITER_NAMES: dict[str, Text] = {"\t": N_("tab"), ",": "','", ";": "';'", "|": "'|'"}
@@ -117,33 +114,6 @@ def detect_delimiter(text: str) -> str:
 def _is_blank(cells: list[str]) -> bool:
     joined = "".join(cells)
     return not joined or joined.isspace()
-
-
-class _LineState:
-    """What the line filter saw in the record being parsed (the csv reader pulls lines one record at a time)."""
-
-    __slots__ = ("flag", "nul", "bad_line", "quotes", "records")
-
-    def __init__(self) -> None:
-        self.flag = False  # something below is set: one check on the common path
-        self.nul = False
-        self.bad_line: str | None = None
-        self.quotes = 0  # '"' characters seen so far: a record's count tells whether its quotes pair up
-        self.records = 0  # records read so far, the header and blank ones included (for progress)
-
-
-def _clean_lines(lines: Iterable[str], state: _LineState, check_escapes: bool) -> Iterator[str]:
-    # The csv module (3.11) refuses a line with NUL ("line contains NUL") and loses the row: strip them.
-    for line in lines:
-        if "\x00" in line:
-            line = line.replace("\x00", "")
-            state.nul = state.flag = True
-        if check_escapes and not line.isascii() and _ESCAPED.search(line):
-            state.bad_line = line
-            state.flag = True
-        if '"' in line:
-            state.quotes += line.count('"')
-        yield line
 
 
 def _delimiter_name(delim: str) -> Text:
@@ -234,9 +204,9 @@ def open_csv(
     # chunk; the line filter finds it and the error names the exact row.
     fh = path.open("r", encoding=enc, errors="surrogateescape", newline="")
     try:
-        state = _LineState()
+        state = LineState()
         check = codecs.lookup(enc).name not in ("iso8859-1", "latin-1")  # latin-1 decodes every byte
-        lines = _clean_lines(fh, state, check)
+        lines = clean_lines(fh, state, check)
         if sep_line:
             try:
                 next(lines, None)  # Excel hides this line: the header is still row 1
@@ -256,12 +226,12 @@ def open_csv(
         raise
     notes.extend(header_notes)
     description = N_("CSV, {encoding}, delimiter {delimiter}", encoding=enc_label, delimiter=_delimiter_name(delim))
-    rows = source_rows(chain(ahead, records), len(headers))
+    body = CsvBody(ahead, records, len(headers), delim, state)
     estimate = _csv_estimate(fh, state, header_number)
     return Table(
         path,
         headers,
-        rows,
+        body.rows(),
         description,
         notes,
         kind="CSV",
@@ -270,10 +240,11 @@ def open_csv(
         header_row=header_number,
         headerless=header_number == 0,
         _estimate=estimate,
+        _text_batches=body.text_batches,
     )
 
 
-def _csv_estimate(fh: io.TextIOWrapper, state: _LineState, header_row: int) -> Callable[[], int | None]:
+def _csv_estimate(fh: io.TextIOWrapper, state: LineState, header_row: int) -> Callable[[], int | None]:
     """How many rows lie below the header, from those read so far and the bytes they took: the position in the
     file as stored (`fh.buffer`), so UTF-16 and other codecs are measured in the same unit as the file's size.
     The text layer reads ahead by at most a few KiB: the estimate is a little low, exact at the end."""
@@ -314,7 +285,7 @@ def _reject_non_csv(path: Path, sample: str) -> None:
 
 
 def _csv_records(
-    path: Path, lines: Iterator[str], delim: str, enc: str, state: _LineState, notes: list[Text]
+    path: Path, lines: Iterator[str], delim: str, enc: str, state: LineState, notes: list[Text]
 ) -> Iterator[tuple[int, list[str]]]:
     """Non-blank records with their row numbers (blank records count: a spreadsheet shows them as rows)."""
     reader = csv.reader(lines, delimiter=delim)

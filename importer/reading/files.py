@@ -22,9 +22,10 @@ from importer.errors import InputError
 from importer.i18n.message import N_
 from importer.reading.csv_reader import DELIMITERS, FIELD_SIZE_LIMIT, detect_delimiter, detect_encoding, open_csv
 from importer.reading.excel_reader import MAX_SHEET_CELLS, OLE_MAGIC, ZIP_MAGIC, open_excel
-from importer.reading.table import SNIFF_BYTES, HeaderScore, SourceRow, Table
+from importer.reading.table import SNIFF_BYTES, Batch, HeaderScore, SourceRow, Table, TextBatch
 
 __all__ = [
+    "Batch",
     "DELIMITERS",
     "EXCEL_SUFFIXES",
     "FIELD_SIZE_LIMIT",
@@ -32,6 +33,7 @@ __all__ = [
     "MAX_SHEET_CELLS",
     "SourceRow",
     "Table",
+    "TextBatch",
     "chunks",
     "detect_delimiter",
     "detect_encoding",

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from importer.errors import InputError
 from importer.i18n.message import N_, NP_, Text
@@ -38,6 +38,18 @@ class SourceRow(NamedTuple):
     extra: tuple[str, ...] = ()  # non-empty cells beyond the last header (a ragged row)
 
 
+class TextBatch(Protocol):
+    """Rows still as the text they were read from (a CSV's lines): the check stage hands such a batch to a worker
+    process, which splits it into SourceRows itself, so that the reading process does not build and send every row."""
+
+    count: int  # the non-blank rows it holds
+
+    def rows(self) -> list[SourceRow]: ...
+
+
+Batch = list[SourceRow] | TextBatch
+
+
 @dataclass
 class Table:
     path: Path
@@ -60,6 +72,8 @@ class Table:
 
     headerless: bool = False  # the first row was data: the headers are NO_HEADER's "column 1".."column N"
     _sample: list[SourceRow] | None = field(default=None, repr=False, compare=False)
+    # CSV: the rows not read yet, in TextBatches of about the given number of rows (see batches).
+    _text_batches: Callable[[int], Iterator[Batch]] | None = field(default=None, repr=False, compare=False)
 
     def sample(self, size: int = SAMPLE_ROWS) -> list[SourceRow]:
         """The first rows, read ahead and put back in front of `rows`: what a mapping reads columns' values from."""
@@ -67,6 +81,21 @@ class Table:
             self._sample = list(islice(self.rows, size))
             self.rows = chain(self._sample, self.rows)
         return self._sample
+
+    def batches(self, size: int, text: bool = True) -> Iterator[Batch]:
+        """The rows in batches of `size` (the last may hold fewer), read lazily: lists of SourceRows, or with `text`
+        (CSV) TextBatches, whose rows the process that checks them splits. Either this or `rows`, after `sample`."""
+        if size < 1:
+            raise ValueError("batch size must be at least 1")
+        if self._text_batches is None or not text:
+            rows = iter(self.rows)
+            while batch := list(islice(rows, size)):
+                yield batch
+            return
+        sample = self._sample or []
+        for start in range(0, len(sample), size):  # read ahead by `sample`: handed out first, as rows
+            yield sample[start : start + size]
+        yield from self._text_batches(size)
 
     def estimated_rows(self) -> int | None:
         """Rows below the header (blank ones included), for a progress bar: a workbook's from its sheet's size;

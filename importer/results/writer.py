@@ -25,9 +25,12 @@ ERROR_STATUSES = frozenset({"invalid", "failed"})
 _NEEDS_CSV_CARE = re.compile(r'^\'*[=+\-@\t\r]|[",\r\n]')
 # The same, for values joined by commas none of them holds; and what the csv module quotes.
 _HEAD_CARE = re.compile(r'(?:^|,)\'*[=+\-@\t\r]|["\r\n]')
-_QUOTED = re.compile(r'["\r\n]')
-# Where neutralize adds its quote, at the start of each value of a line whose values hold no comma.
-_FORMULA_AT_START = re.compile(r"(^|,)(?='*[=+\-@\t\r])")
+# CsvLine's fast lane: each cell after _SEP (a control character cells do not hold: counted), and where neutralize
+# adds its quote at the start of a cell. The pattern starts with the separator, a literal the regex engine skips
+# ahead to: several times faster than an alternation with "^" (and re.sub with a template, slower still, is avoided).
+_SEP = "\x1f"
+_QUOTED = re.compile('["\r\n]')
+_FORMULA_AT_CELL = re.compile("\x1f(?='*[=+\\-@\t\r])")
 
 
 RESULTS_SUFFIXES = (".csv", ".xlsx")
@@ -64,11 +67,14 @@ class CsvLine:
         self._writer = csv.writer(self._buffer, lineterminator="\r\n")
 
     def format(self, values: Sequence[str]) -> str:
-        # What the csv module quotes (a comma, a quote, a line break; a row of one empty cell): most rows have
-        # none, and are their cells joined, each made inert where it starts (neutralize) in one pass over the line.
-        line = ",".join(values)
-        if len(values) > 1 and line.count(",") == len(values) - 1 and not _QUOTED.search(line):
-            return _FORMULA_AT_START.sub(r"\1'", line)
+        # Most rows: the cells joined with a separator no cell holds, made inert where each starts (neutralize) in
+        # one pass over the line; the cells that hold a comma (an address, a list of tags) put in quotes.
+        joined = _SEP.join(values)
+        if len(values) > 1 and joined.count(_SEP) == len(values) - 1 and not _QUOTED.search(joined):
+            line = _FORMULA_AT_CELL.sub("\x1f'", _SEP + joined)[1:]
+            if "," not in line:
+                return line.replace(_SEP, ",")
+            return ",".join([f'"{cell}"' if "," in cell else cell for cell in line.split(_SEP)])
         # The first-character test inline: this runs for every cell of every row.
         cells = [neutralize(v) if v[:1] in MAY_NEED_QUOTE else v for v in values]
         self._buffer.seek(0)
