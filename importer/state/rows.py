@@ -4,6 +4,7 @@ sheet is read once. Rows are rebuilt from the file on every run; what was create
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,15 @@ MERGED = "merged"  # --duplicates merge: went into the contact of another row wi
 # As the check stage hands rows over: plain tuples, since a million of them pass through here.
 # (row, status, identifier, source, payload, uuid, href, error, cells, warning)
 NewRow = tuple[int, str, str, str, str | None, str, str, str, str, str]
+
+# The pending rows whose number another pending row has too, whatever its source (the callers group them exactly, by
+# source and identifier). One sorted pass over the identifiers alone finds the repeated ones, each with its rows; only
+# those rows (a few in most files) are then grouped by a window function, which no longer sorts every row.
+_REPEATED = f"""SELECT r.row, r.source, r.identifier FROM (
+        SELECT group_concat(row) AS numbers FROM rows WHERE status = '{PENDING}' GROUP BY identifier HAVING COUNT(*) > 1
+    ) AS g, json_each('[' || g.numbers || ']') AS j, rows AS r WHERE r.row = j.value"""
+# The same without SQLite's JSON functions (built in since 3.38, optional before): every pending row.
+_PENDING_ROWS = f"SELECT row, source, identifier FROM rows WHERE status = '{PENDING}'"
 
 
 @dataclass(frozen=True)
@@ -62,25 +72,32 @@ class Rows(Part):
         which row that is (`text`, in the run's language, with {row} for the kept row's number)."""
         kept = "MAX" if keep == "last" else "MIN"
         with transaction(self._db):
-            # One sorted pass (a window function), whatever the number of repeats.
             self._db.execute(
                 f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = replace(?, '{{row}}', d.kept)
                 FROM (
                     SELECT row, kept FROM (
                         SELECT row, {kept}(row) OVER (PARTITION BY source, identifier) AS kept
-                        FROM rows WHERE status = '{PENDING}')
+                        FROM ({self._repeated()}))
                     WHERE row != kept) AS d
                 WHERE rows.row = d.row""",
                 (text,),
             )
 
+    def _repeated(self) -> str:
+        """SQL for the pending rows that may share their number with another (_REPEATED, or every pending row)."""
+        try:
+            self._db.execute("SELECT json_valid('[]')")
+        except sqlite3.OperationalError:
+            return _PENDING_ROWS
+        return _REPEATED
+
     # --- --duplicates merge ----------------------------------------------------------------------------------
-    # The rows to merge are found by the state file, not in memory: one sorted pass (a window function, as for
-    # duplicates) writes the row numbers of the repeated numbers' rows, each with its group's first row, to a
-    # temporary table; the groups are then read back one page at a time, merged by the caller and written back.
-    # Memory holds one page and one group, whatever the size of the file (the rows' payloads are already in the
-    # state file: no second read of the input). Rows are rebuilt on every run, so a resumed run merges the same
-    # groups into the same payloads: the merged contact is one `contacts` entry, keyed by its number like any.
+    # The rows to merge are found by the state file, not in memory: the repeated numbers' rows (_REPEATED, as for
+    # duplicates), grouped by a window function, go to a temporary table, each with its group's first row; the
+    # groups are then read back one page at a time, merged by the caller and written back. Memory holds one page
+    # and one group, whatever the size of the file (the rows' payloads are already in the state file: no second
+    # read of the input). Rows are rebuilt on every run, so a resumed run merges the same groups into the same
+    # payloads: the merged contact is one `contacts` entry, keyed by its number like any.
 
     def merge_groups(self, page: int = 2000) -> Iterator[list[tuple[int, str, str]]]:
         """The pending rows sharing a number, group by group, each group's (row, payload, warning) in row order;
@@ -91,7 +108,7 @@ class Rows(Part):
             self._db.execute(
                 f"""INSERT INTO temp.merging SELECT row, first FROM (
                     SELECT row, MIN(row) OVER same AS first, COUNT(*) OVER same AS n
-                    FROM rows WHERE status = '{PENDING}' WINDOW same AS (PARTITION BY source, identifier))
+                    FROM ({self._repeated()}) WINDOW same AS (PARTITION BY source, identifier))
                 WHERE n > 1"""
             )
             self._db.execute("CREATE INDEX temp.merging_groups ON merging (first, row)")
