@@ -206,8 +206,7 @@ def write_results(
     errors_path = options.errors_path
     tr = translator or Translator()
     with ResultsWriter(options.results_path, errors_path, headers) as writer:
-        for outcome in ledger.rows.outcomes():
-            writer.write(*outcome)
+        writer.write_rows(ledger)
         for action, state, uuid, identifier, href, error, warning in ledger.removals.outcomes(run):
             status = removal_status(action, state, options.dry_run)
             if status == "pending":

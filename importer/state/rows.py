@@ -5,10 +5,11 @@ sheet is read once. Rows are rebuilt from the file on every run; what was create
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from importer.state._part import Part, transaction
+from importer.state._result_lines import OUTCOME_COLUMNS, PAGE, Outcome, ToWrite, result_lines
 
 PENDING = "pending"  # valid, to be sent
 MERGED = "merged"  # --duplicates merge: went into the contact of another row with the same number
@@ -215,11 +216,14 @@ class Rows(Part):
 
     # --- read for the results, the summary and the report ------------------------------------------------
 
-    def outcomes(self) -> Iterator[tuple[int, str, str, str, str, str, str, str]]:
+    def outcomes(self) -> Iterator[Outcome]:
         """(row, status, uuid, identifier, error, href, cells, warning) in row order, as the results file wants."""
-        return self._db.execute(
-            "SELECT row, status, uuid, identifier, error, href, cells, warning FROM rows ORDER BY row"
-        )
+        return self._db.execute(f"SELECT {OUTCOME_COLUMNS} FROM rows ORDER BY row")
+
+    def result_lines(self, errors: Collection[str], page: int | None = None) -> Iterator[bytes | ToWrite]:
+        """The results file's rows in row order, nearly all as ready CSV lines (bytes, up to `page` rows at a time);
+        the rest, and the rows with one of the `errors` statuses, for the caller (importer.state._result_lines)."""
+        return result_lines(self._db, errors, page or PAGE)
 
     def groups(self, status: str, by_error: bool, limit: int = 5) -> Iterator[tuple[str, int, list[int]]]:
         """(error or "", rows, first row numbers) of the rows with `status`, grouped by their error text or not."""
