@@ -225,20 +225,25 @@ class Rows(Part):
         the rest, and the rows with one of the `errors` statuses, for the caller (importer.state._result_lines)."""
         return result_lines(self._db, errors, page or PAGE)
 
-    def groups(self, status: str, by_error: bool, limit: int = 5) -> Iterator[tuple[str, int, list[int]]]:
-        """(error or "", rows, first row numbers) of the rows with `status`, grouped by their error text or not."""
-        key = "error" if by_error else "''"
+    def groups(self, status: str, limit: int = 5) -> Iterator[tuple[str, int, list[int]]]:
+        """(error, rows, first row numbers) of the rows with `status`, grouped by their error text."""
         cursor = self._db.execute(
-            f"SELECT {key}, COUNT(*), MIN(row) FROM rows WHERE status = ? GROUP BY {key} ORDER BY COUNT(*) DESC",
+            "SELECT error, COUNT(*), MIN(row) FROM rows WHERE status = ? GROUP BY error ORDER BY COUNT(*) DESC",
             (status,),
         )
         for error, count, _ in cursor.fetchall():
-            where, args = ("status = ? AND error = ?", (status, error)) if by_error else ("status = ?", (status,))
             first = [
                 r[0]
-                for r in self._db.execute(f"SELECT row FROM rows WHERE {where} ORDER BY row LIMIT ?", (*args, limit))
+                for r in self._db.execute(
+                    "SELECT row FROM rows WHERE status = ? AND error = ? ORDER BY row LIMIT ?", (status, error, limit)
+                )
             ]
             yield str(error), int(count), first
+
+    def first_rows(self, status: str, limit: int = 5) -> list[int]:
+        """The first `limit` row numbers with `status`, in row order."""
+        cursor = self._db.execute("SELECT row FROM rows WHERE status = ? ORDER BY row LIMIT ?", (status, limit))
+        return [int(row) for (row,) in cursor]
 
     def to_fix(self, limit: int) -> list[tuple[int, str, str]]:
         """(row, status, error) of the first `limit` invalid or failed rows, in row order."""

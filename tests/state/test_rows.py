@@ -77,9 +77,10 @@ def test_groups_and_rows_to_fix(ledger: Ledger) -> None:
         [row(n, "", "failed", "refused") for n in (2, 3, 4)]
         + [row(5, "", "failed", "timeout"), row(6, "", "invalid", "no phone"), row(7, "34600000007")]
     )
-    assert list(ledger.rows.groups("failed", by_error=True, limit=2)) == [("refused", 3, [2, 3]), ("timeout", 1, [5])]
-    assert list(ledger.rows.groups("failed", by_error=False)) == [("", 4, [2, 3, 4, 5])]
-    assert list(ledger.rows.groups("duplicate", by_error=False)) == []
+    assert list(ledger.rows.groups("failed", limit=2)) == [("refused", 3, [2, 3]), ("timeout", 1, [5])]
+    assert ledger.rows.first_rows("failed") == [2, 3, 4, 5]
+    assert ledger.rows.first_rows("failed", 2) == [2, 3]
+    assert ledger.rows.first_rows("duplicate") == []
     assert ledger.rows.to_fix(3) == [(2, "failed", "refused"), (3, "failed", "refused"), (4, "failed", "refused")]
     assert ledger.rows.to_fix(10)[-1] == (6, "invalid", "no phone")  # pending rows are not to fix
 
