@@ -127,6 +127,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
             )
         report.phone_examples = checked.phone_examples
 
+        settled = False  # no row left pending, known without counting them (a scan of every row)
         if client is not None and ledger.rows.count_pending():
             stats = asyncio.run(deliver(ledger, client, "" if options.dry_run else run, options.delivery, progress))
             report.requests, report.retries = stats.requests, stats.retries
@@ -144,11 +145,13 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
                 )
         elif options.dry_run:
             ledger.rows.pending_to_valid()
+            settled = True
 
-        # A merged row: the contact its group's first row went into.
-        ledger.rows.share_merged_outcomes(translator.gettext("merged into row {row}, which failed", row="{row}"))
+        if options.duplicates == "merge":  # a merged row: the contact its group's first row went into
+            ledger.rows.share_merged_outcomes(translator.gettext("merged into row {row}, which failed", row="{row}"))
         run_id = "" if options.dry_run else run
-        if report.signal is None and not ledger.rows.count_pending():  # a stopped run removes nothing: it resumes
+        # A stopped run removes nothing: it resumes.
+        if report.signal is None and (settled or not ledger.rows.count_pending()):
             if options.dry_run and options.on_missing != "keep" and options.state_path.exists():
                 # What the job knows is in the real state file; copied now, after the dry run's look-ups.
                 with Ledger(options.state_path) as existing:
@@ -163,7 +166,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         report.errors_path = write_results(table.headers, ledger, options, run_id, translator)
         report.counts = Counter(ledger.rows.status_counts())
         report.removals = Counter(removal_status(*o[:2], options.dry_run) for o in ledger.removals.outcomes(run_id))
-        report.problem_groups = grouped_problems(checked.tally, ledger, mapping, options.duplicates)
+        report.problem_groups = grouped_problems(checked.tally, ledger, mapping, options.duplicates, report.counts)
         report.problems = rendered(report.problem_groups)  # English, as summary.json and API callers read them
         report.rows_to_fix = rows_to_fix(ledger)
         if not options.dry_run:
@@ -207,8 +210,7 @@ def write_results(
     errors_path = options.errors_path
     tr = translator or Translator()
     with ResultsWriter(options.results_path, errors_path, headers) as writer:
-        for outcome in ledger.rows.outcomes():
-            writer.write(*outcome)
+        writer.write_rows(ledger)
         for action, state, uuid, identifier, href, error, warning in ledger.removals.outcomes(run):
             status = removal_status(action, state, options.dry_run)
             if status == "pending":

@@ -14,7 +14,7 @@ from importer.i18n.translator import Translator
 from importer.mapping.columns import Mapping
 from importer.results.rows import RowResult, read_row_results, rows_frame
 from importer.state.ledger import PENDING, Ledger
-from importer.validation.problems import Tally, rendered
+from importer.validation.problems import EXAMPLES, Tally, rendered
 
 # `merged` (--duplicates merge): the row went into the contact of another row; that row's outcome counts.
 OK_STATUSES = frozenset({"valid", "created", "updated", "unchanged", "skipped", "merged"})
@@ -154,20 +154,29 @@ _NOT_SENT = N_("not sent")
 _FAILED_GROUPS = 20
 
 
-def grouped_problems(tally: Tally, ledger: Ledger, mapping: Mapping, duplicates: str = "first") -> list[dict[str, Any]]:
+def grouped_problems(
+    tally: Tally, ledger: Ledger, mapping: Mapping, duplicates: str = "first", counts: dict[str, int] | None = None
+) -> list[dict[str, Any]]:
     """The check stage's groups, plus what only the ledger knows at the end: duplicates, failed and pending rows.
-    `duplicates`: which row of a repeated phone was sent (--duplicates first or last)."""
+    `duplicates`: which row of a repeated phone was sent (--duplicates first or last). `counts`: the rows per
+    status (Rows.status_counts) when the caller has them: a status without rows is not looked for again."""
+    counts = ledger.rows.status_counts() if counts is None else counts
     final = Tally()
     final.merge(tally)
     phone = mapping.column(mapping.fields["phone"]) if "phone" in mapping.fields else "phone"
     kind, message = ("duplicate_last", _SAME_PHONE_LATER) if duplicates == "last" else ("duplicate", _SAME_PHONE)
-    for _, count, first in ledger.rows.groups("duplicate", by_error=False):
-        final.add_group(("error", phone, kind, message, None, None), count, first)
-    for error, count, first in list(ledger.rows.groups("failed", by_error=True))[:_FAILED_GROUPS]:
-        final.add_group(("error", "API", "failed", error or _REFUSED, None, None), count, first)
-    for _, count, first in ledger.rows.groups(PENDING, by_error=False):
-        final.add_group(("error", "API", "pending", _NOT_SENT, None, None), count, first)
+    if counts.get("duplicate"):
+        final.add_group(("error", phone, kind, message, None, None), counts["duplicate"], _first("duplicate", ledger))
+    if counts.get("failed"):
+        for error, count, first in list(ledger.rows.groups("failed"))[:_FAILED_GROUPS]:
+            final.add_group(("error", "API", "failed", error or _REFUSED, None, None), count, first)
+    if counts.get(PENDING):
+        final.add_group(("error", "API", "pending", _NOT_SENT, None, None), counts[PENDING], _first(PENDING, ledger))
     return final.entries()
+
+
+def _first(status: str, ledger: Ledger) -> list[int]:
+    return ledger.rows.first_rows(status, EXAMPLES)
 
 
 def rows_to_fix(ledger: Ledger, limit: int = ROWS_TO_FIX) -> list[dict[str, Any]]:

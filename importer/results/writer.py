@@ -6,6 +6,7 @@ end, so memory stays flat and a crash never leaves half a file behind a finished
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 from importer.errors import ConfigError
 from importer.i18n.message import N_
 from importer.reading.cells import MAY_NEED_QUOTE, neutralize, unneutralize
+from importer.state.ledger import Ledger
 
 RESULT_COLUMNS = ("row", "status", "uuid", "identifier", "error", "warning", "href")
 # Statuses that mean the row did not reach the account and a person should fix it.
@@ -96,8 +98,10 @@ class _Sheet(Protocol):
 class _CsvSheet:
     def __init__(self, path: Path) -> None:
         self.path, self.tmp = path, path.with_name(path.name + ".tmp")
-        # utf-8-sig: Excel opens it with accents intact.
-        self.fh = self.tmp.open("w", encoding="utf-8-sig", newline="")
+        # Bytes: lines come ready from the state file too (write_lines). UTF-8 with a BOM: Excel opens it with
+        # accents intact.
+        self.fh = self.tmp.open("wb")
+        self.fh.write(codecs.BOM_UTF8)
         self.line = CsvLine()
 
     def append(self, values: Sequence[str], cells: str) -> None:
@@ -110,7 +114,11 @@ class _CsvSheet:
                 if value and _NEEDS_CSV_CARE.search(value):
                     head = self.line.format(values)
                     break
-        self.fh.write(f"{head},{cells}\r\n" if head and cells else f"{head or cells}\r\n")
+        self.fh.write((f"{head},{cells}\r\n" if head and cells else f"{head or cells}\r\n").encode())
+
+    def write_lines(self, lines: bytes) -> None:
+        """Lines formatted as `append` would (importer.state.rows.Rows.result_lines), UTF-8, each ending CRLF."""
+        self.fh.write(lines)
 
     def finish(self) -> None:
         self.fh.close()
@@ -200,23 +208,44 @@ class ResultsWriter:
     def write(
         self, row: int, status: str, uuid: str, identifier: str, error: str, href: str, cells: str, warning: str = ""
     ) -> None:
-        """One row's outcome; `cells` is its original cells as one CSV line."""
+        """One row's outcome (and its errors file row, for a row to fix); `cells` is its original cells as one CSV
+        line."""
         self._results.append((str(row), status, uuid, identifier, error, warning, href), cells)
         if status in ERROR_STATUSES:
-            # The errors file is imported again as it is: it holds each cell as the importer read it (a quote before
-            # a formula character undone, as validation does), so the next import reads the same values and writes
-            # the same file, instead of a cell gaining a quote on each round. (`cells` holds neutralize(cell).)
-            read = [unneutralize(unneutralize(c)) for c in parse_line(cells)]
-            width = len(self.headers)
-            values = read[:width] + [""] * (width - len(read))
-            if self._error_at is not None:
-                values[self._error_at] = error
-            else:
-                values.append(error)
-            # Cells beyond the header go after the error column, so importing the file again still reports them.
-            values += read[width:]
-            self._errors.append(values, "")
-            self.error_rows += 1
+            self._write_error(error, cells)
+
+    def write_rows(self, ledger: Ledger, page: int | None = None) -> None:
+        """Every row of the ledger, in row order, as `write` writes each. To a CSV file nearly every row comes as a
+        ready line from the state file, a page at a time (`page` rows; row by row, that was most of the end of a big
+        run); the rest, and the rows to fix, one by one."""
+        if not isinstance(self._results, _CsvSheet):
+            for outcome in ledger.rows.outcomes():
+                self.write(*outcome)
+            return
+        for item in ledger.rows.result_lines(ERROR_STATUSES, page):
+            if isinstance(item, bytes):
+                self._results.write_lines(item)
+            elif item.line:
+                self.write(*item.outcome)
+            else:  # its results line was among the ready ones
+                _, _, _, _, error, _, cells, _ = item.outcome
+                self._write_error(error, cells)
+
+    def _write_error(self, error: str, cells: str) -> None:
+        # The errors file is imported again as it is: it holds each cell as the importer read it (a quote before
+        # a formula character undone, as validation does), so the next import reads the same values and writes
+        # the same file, instead of a cell gaining a quote on each round. (`cells` holds neutralize(cell).)
+        read = [unneutralize(unneutralize(c)) if c[:1] == "'" else c for c in parse_line(cells)]
+        width = len(self.headers)
+        values = read[:width] + [""] * (width - len(read))
+        if self._error_at is not None:
+            values[self._error_at] = error
+        else:
+            values.append(error)
+        # Cells beyond the header go after the error column, so importing the file again still reports them.
+        values += read[width:]
+        self._errors.append(values, "")
+        self.error_rows += 1
 
     def write_removal(self, status: str, uuid: str, identifier: str, error: str, href: str, warning: str = "") -> None:
         """A contact --on-missing removed: a results row with no row number and empty input cells (it is in no

@@ -4,10 +4,12 @@ sheet is read once. Rows are rebuilt from the file on every run; what was create
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from importer.state._part import Part, transaction
+from importer.state._result_lines import OUTCOME_COLUMNS, PAGE, Outcome, ToWrite, result_lines
 
 PENDING = "pending"  # valid, to be sent
 MERGED = "merged"  # --duplicates merge: went into the contact of another row with the same number
@@ -15,6 +17,15 @@ MERGED = "merged"  # --duplicates merge: went into the contact of another row wi
 # As the check stage hands rows over: plain tuples, since a million of them pass through here.
 # (row, status, identifier, source, payload, uuid, href, error, cells, warning)
 NewRow = tuple[int, str, str, str, str | None, str, str, str, str, str]
+
+# The pending rows whose number another pending row has too, whatever its source (the callers group them exactly, by
+# source and identifier). One sorted pass over the identifiers alone finds the repeated ones, each with its rows; only
+# those rows (a few in most files) are then grouped by a window function, which no longer sorts every row.
+_REPEATED = f"""SELECT r.row, r.source, r.identifier FROM (
+        SELECT group_concat(row) AS numbers FROM rows WHERE status = '{PENDING}' GROUP BY identifier HAVING COUNT(*) > 1
+    ) AS g, json_each('[' || g.numbers || ']') AS j, rows AS r WHERE r.row = j.value"""
+# The same without SQLite's JSON functions (built in since 3.38, optional before): every pending row.
+_PENDING_ROWS = f"SELECT row, source, identifier FROM rows WHERE status = '{PENDING}'"
 
 
 @dataclass(frozen=True)
@@ -62,25 +73,32 @@ class Rows(Part):
         which row that is (`text`, in the run's language, with {row} for the kept row's number)."""
         kept = "MAX" if keep == "last" else "MIN"
         with transaction(self._db):
-            # One sorted pass (a window function), whatever the number of repeats.
             self._db.execute(
                 f"""UPDATE rows SET status = 'duplicate', payload = NULL, error = replace(?, '{{row}}', d.kept)
                 FROM (
                     SELECT row, kept FROM (
                         SELECT row, {kept}(row) OVER (PARTITION BY source, identifier) AS kept
-                        FROM rows WHERE status = '{PENDING}')
+                        FROM ({self._repeated()}))
                     WHERE row != kept) AS d
                 WHERE rows.row = d.row""",
                 (text,),
             )
 
+    def _repeated(self) -> str:
+        """SQL for the pending rows that may share their number with another (_REPEATED, or every pending row)."""
+        try:
+            self._db.execute("SELECT json_valid('[]')")
+        except sqlite3.OperationalError:
+            return _PENDING_ROWS
+        return _REPEATED
+
     # --- --duplicates merge ----------------------------------------------------------------------------------
-    # The rows to merge are found by the state file, not in memory: one sorted pass (a window function, as for
-    # duplicates) writes the row numbers of the repeated numbers' rows, each with its group's first row, to a
-    # temporary table; the groups are then read back one page at a time, merged by the caller and written back.
-    # Memory holds one page and one group, whatever the size of the file (the rows' payloads are already in the
-    # state file: no second read of the input). Rows are rebuilt on every run, so a resumed run merges the same
-    # groups into the same payloads: the merged contact is one `contacts` entry, keyed by its number like any.
+    # The rows to merge are found by the state file, not in memory: the repeated numbers' rows (_REPEATED, as for
+    # duplicates), grouped by a window function, go to a temporary table, each with its group's first row; the
+    # groups are then read back one page at a time, merged by the caller and written back. Memory holds one page
+    # and one group, whatever the size of the file (the rows' payloads are already in the state file: no second
+    # read of the input). Rows are rebuilt on every run, so a resumed run merges the same groups into the same
+    # payloads: the merged contact is one `contacts` entry, keyed by its number like any.
 
     def merge_groups(self, page: int = 2000) -> Iterator[list[tuple[int, str, str]]]:
         """The pending rows sharing a number, group by group, each group's (row, payload, warning) in row order;
@@ -91,7 +109,7 @@ class Rows(Part):
             self._db.execute(
                 f"""INSERT INTO temp.merging SELECT row, first FROM (
                     SELECT row, MIN(row) OVER same AS first, COUNT(*) OVER same AS n
-                    FROM rows WHERE status = '{PENDING}' WINDOW same AS (PARTITION BY source, identifier))
+                    FROM ({self._repeated()}) WINDOW same AS (PARTITION BY source, identifier))
                 WHERE n > 1"""
             )
             self._db.execute("CREATE INDEX temp.merging_groups ON merging (first, row)")
@@ -198,26 +216,34 @@ class Rows(Part):
 
     # --- read for the results, the summary and the report ------------------------------------------------
 
-    def outcomes(self) -> Iterator[tuple[int, str, str, str, str, str, str, str]]:
+    def outcomes(self) -> Iterator[Outcome]:
         """(row, status, uuid, identifier, error, href, cells, warning) in row order, as the results file wants."""
-        return self._db.execute(
-            "SELECT row, status, uuid, identifier, error, href, cells, warning FROM rows ORDER BY row"
-        )
+        return self._db.execute(f"SELECT {OUTCOME_COLUMNS} FROM rows ORDER BY row")
 
-    def groups(self, status: str, by_error: bool, limit: int = 5) -> Iterator[tuple[str, int, list[int]]]:
-        """(error or "", rows, first row numbers) of the rows with `status`, grouped by their error text or not."""
-        key = "error" if by_error else "''"
+    def result_lines(self, errors: Collection[str], page: int | None = None) -> Iterator[bytes | ToWrite]:
+        """The results file's rows in row order, nearly all as ready CSV lines (bytes, up to `page` rows at a time);
+        the rest, and the rows with one of the `errors` statuses, for the caller (importer.state._result_lines)."""
+        return result_lines(self._db, errors, page or PAGE)
+
+    def groups(self, status: str, limit: int = 5) -> Iterator[tuple[str, int, list[int]]]:
+        """(error, rows, first row numbers) of the rows with `status`, grouped by their error text."""
         cursor = self._db.execute(
-            f"SELECT {key}, COUNT(*), MIN(row) FROM rows WHERE status = ? GROUP BY {key} ORDER BY COUNT(*) DESC",
+            "SELECT error, COUNT(*), MIN(row) FROM rows WHERE status = ? GROUP BY error ORDER BY COUNT(*) DESC",
             (status,),
         )
         for error, count, _ in cursor.fetchall():
-            where, args = ("status = ? AND error = ?", (status, error)) if by_error else ("status = ?", (status,))
             first = [
                 r[0]
-                for r in self._db.execute(f"SELECT row FROM rows WHERE {where} ORDER BY row LIMIT ?", (*args, limit))
+                for r in self._db.execute(
+                    "SELECT row FROM rows WHERE status = ? AND error = ? ORDER BY row LIMIT ?", (status, error, limit)
+                )
             ]
             yield str(error), int(count), first
+
+    def first_rows(self, status: str, limit: int = 5) -> list[int]:
+        """The first `limit` row numbers with `status`, in row order."""
+        cursor = self._db.execute("SELECT row FROM rows WHERE status = ? ORDER BY row LIMIT ?", (status, limit))
+        return [int(row) for (row,) in cursor]
 
     def to_fix(self, limit: int) -> list[tuple[int, str, str]]:
         """(row, status, error) of the first `limit` invalid or failed rows, in row order."""

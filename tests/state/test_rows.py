@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from importer.state.ledger import Ledger
-from importer.state.rows import PENDING, NewRow
+from importer.state.rows import _PENDING_ROWS, PENDING, NewRow, Rows
 
 
 def row(n: int, identifier: str, status: str = PENDING, error: str = "") -> NewRow:
@@ -73,9 +77,10 @@ def test_groups_and_rows_to_fix(ledger: Ledger) -> None:
         [row(n, "", "failed", "refused") for n in (2, 3, 4)]
         + [row(5, "", "failed", "timeout"), row(6, "", "invalid", "no phone"), row(7, "34600000007")]
     )
-    assert list(ledger.rows.groups("failed", by_error=True, limit=2)) == [("refused", 3, [2, 3]), ("timeout", 1, [5])]
-    assert list(ledger.rows.groups("failed", by_error=False)) == [("", 4, [2, 3, 4, 5])]
-    assert list(ledger.rows.groups("duplicate", by_error=False)) == []
+    assert list(ledger.rows.groups("failed", limit=2)) == [("refused", 3, [2, 3]), ("timeout", 1, [5])]
+    assert ledger.rows.first_rows("failed") == [2, 3, 4, 5]
+    assert ledger.rows.first_rows("failed", 2) == [2, 3]
+    assert ledger.rows.first_rows("duplicate") == []
     assert ledger.rows.to_fix(3) == [(2, "failed", "refused"), (3, "failed", "refused"), (4, "failed", "refused")]
     assert ledger.rows.to_fix(10)[-1] == (6, "invalid", "no phone")  # pending rows are not to fix
 
@@ -131,3 +136,64 @@ def test_merge_groups_come_page_by_page_and_the_others_end_merged_with_the_first
     outcomes = {r[0]: r for r in ledger.rows.outcomes()}
     assert outcomes[6][1] == "failed" and outcomes[6][4] == "merged into row 3, which failed"
     assert outcomes[4][1] == "merged"
+
+
+# Numbers and sources that collide in every way: the same number from two channels is two contacts; "34" and "034"
+# are two numbers; an invalid row repeats nothing.
+KEYS = st.tuples(st.sampled_from(["34", "034", "35", ""]), st.sampled_from(["whatsapp", "instagram"]))
+SHEETS = st.lists(st.tuples(KEYS, st.sampled_from([PENDING, PENDING, "invalid"])), max_size=14)
+
+
+def keyed_rows(sheet: list[tuple[tuple[str, str], str]]) -> list[NewRow]:
+    rows = []
+    for n, ((identifier, source), status) in enumerate(sheet, start=2):
+        payload = f'{{"n": {n}}}' if status == PENDING else None
+        rows.append((n, status, identifier, source, payload, "", "", "", f"cells {n}", ""))
+    return rows
+
+
+def repeats(sheet: list[tuple[tuple[str, str], str]]) -> dict[tuple[str, str], list[int]]:
+    """The model: the pending rows of each number (and source) that more than one has, in row order."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for n, (key, status) in enumerate(sheet, start=2):
+        if status == PENDING:
+            groups.setdefault(key, []).append(n)
+    return {key: rows for key, rows in groups.items() if len(rows) > 1}
+
+
+class RowsWithoutJson(Rows):
+    """Rows on an SQLite without its JSON functions (optional before 3.38): every pending row is grouped."""
+
+    def _repeated(self) -> str:
+        self._db.execute("SELECT json_valid('[]')")  # they are there, but not used
+        return _PENDING_ROWS
+
+
+@settings(max_examples=150, deadline=None)
+@given(sheet=SHEETS, keep=st.sampled_from(["first", "last"]), json=st.booleans())
+def test_duplicates_are_the_other_rows_of_a_repeated_number(
+    sheet: list[tuple[tuple[str, str], str]], keep: str, json: bool
+) -> None:
+    want = {}
+    for rows in repeats(sheet).values():
+        kept = rows[0] if keep == "first" else rows[-1]
+        want.update({n: f"same phone as row {kept}" for n in rows if n != kept})
+    with tempfile.TemporaryDirectory() as tmp, Ledger.open(Path(tmp) / "state.db") as ledger:
+        rows = ledger.rows if json else RowsWithoutJson(ledger.rows._db)
+        rows.add(keyed_rows(sheet))
+        rows.mark_duplicates(keep=keep)
+        got = {r[0]: r[4] for r in rows.outcomes() if r[1] == "duplicate"}
+        assert got == want
+        assert {r.row for r in rows.pending()} == {n for n, (_, s) in enumerate(sheet, 2) if s == PENDING} - set(want)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sheet=SHEETS, json=st.booleans())
+def test_merge_groups_are_the_rows_of_a_repeated_number(sheet: list[tuple[tuple[str, str], str]], json: bool) -> None:
+    want = sorted(repeats(sheet).values())  # group by group, by their first row
+    with tempfile.TemporaryDirectory() as tmp, Ledger.open(Path(tmp) / "state.db") as ledger:
+        rows = ledger.rows if json else RowsWithoutJson(ledger.rows._db)
+        rows.add(keyed_rows(sheet))
+        got = [[n for n, _, _ in group] for group in rows.merge_groups(page=3)]
+        rows.end_merge()
+        assert got == want
