@@ -28,7 +28,7 @@ from tenacity import (
     wait_random,
 )
 
-from importer.callbell.pacing import InFlight, Pacer
+from importer.callbell.pacing import InFlight, Pacer, rest
 from importer.callbell.transport import describe, is_loopback
 from importer.errors import ConfigError
 from importer.i18n.message import N_, NP_, Text
@@ -68,6 +68,11 @@ class OutcomeUnknown(Exception):
     def __init__(self, message: Text) -> None:
         super().__init__(str(message))
         self.message = message  # why, for a person (a Message where the words are ours)
+
+
+class Stopped(Exception):
+    """The run is stopping (a signal, or the API gone): this request did not start, and will not. For a write,
+    nothing was done: every earlier attempt of it was refused unprocessed (429) or never reached the server."""
 
 
 class _Retryable(Exception):
@@ -126,8 +131,11 @@ class Counters:
 
 
 class CallbellClient:
-    def __init__(self, config: ClientConfig) -> None:
+    def __init__(self, config: ClientConfig, *, stop: asyncio.Event | None = None) -> None:
         self.config = config
+        # Once set, no request starts: the waits before one (its turn, a retry's back-off) end, raising Stopped.
+        # A request already sent finishes.
+        self.stop = stop
         self.counters = Counters()
         self.pacer = Pacer(config.rate)
         # httpcore's pool does work quadratic in its connections on every request (encode/httpcore#928): at
@@ -179,6 +187,7 @@ class CallbellClient:
             stop=self._probe_stop if probe else stop_after_attempt(self.config.max_retries + 1),
             wait=_wait_retry_after(wait_exponential(multiplier=0.5, max=30) + wait_random(0, 0.5)),
             before_sleep=self._say_retry(method, path) if probe else self._count_retry,
+            sleep=self._back_off,
             reraise=True,
         )
         try:
@@ -205,7 +214,9 @@ class CallbellClient:
             gate.release()
 
     async def _send_paced(self, method: str, path: str, safe: bool, **kwargs: Any) -> httpx.Response:
-        sent_at = await self.pacer.wait()
+        sent_at = await self.pacer.wait(self.stop)
+        if sent_at is None:
+            raise Stopped
         self.counters.requests += 1
         try:
             response = await next(self._next_pool).request(method, path.lstrip("/"), **kwargs)
@@ -235,6 +246,10 @@ class CallbellClient:
         if status >= 400:
             raise ApiError(status, error_message(response))
         return response
+
+    async def _back_off(self, seconds: float) -> None:
+        # Cut short by the stop: the next attempt then meets it at its turn and is not sent.
+        await rest(seconds, self.stop)
 
     def _count_retry(self, state: RetryCallState) -> None:
         self.counters.retries += 1

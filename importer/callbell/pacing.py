@@ -6,6 +6,7 @@ simulated clock).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from collections import deque
 
@@ -28,6 +29,7 @@ class Pacer:
       limit (many 429s in a row) falls geometrically and converges in a few dozen answers.
     - The rate grows back by RECOVERY (1%) a second up to `rate`: a 2% cut is made good in about 2 s, and a
       --rate above the limit probes it gently, about one 429 every few seconds.
+    - A stop (the run is stopping) ends every wait: a request that has not had its turn does not go.
 
     aiolimiter paces well but cannot change its rate while running, which the 429 recovery needs.
     """
@@ -48,13 +50,16 @@ class Pacer:
         self._grown_at: float | None = None
         self._gate = asyncio.Lock()  # one waiter at a time sleeps until its turn: no thundering herd
 
-    async def wait(self) -> float:
-        """Wait for this request's turn; returns its send time, for too_many()."""
+    async def wait(self, stop: asyncio.Event | None = None) -> float | None:
+        """Wait for this request's turn; returns its send time, for too_many(). None when `stop` is set before the
+        turn comes (or is set already): the request must not start, and no send was recorded for it."""
         loop = asyncio.get_running_loop()
         async with self._gate:
-            while (delay := self.delay(loop.time())) > 0:
-                await asyncio.sleep(delay)
-            return self.sent(loop.time())
+            while stop is None or not stop.is_set():
+                if (delay := self.delay(loop.time())) <= 0:
+                    return self.sent(loop.time())
+                await rest(delay, stop)
+            return None
 
     def delay(self, now: float) -> float:
         """Seconds until the next request may go (<= 0: now): its slot, any pause, and the rolling second."""
@@ -94,6 +99,16 @@ class Pacer:
         if self._grown_at is not None and self.rate < self.ceiling:
             self.rate = min(self.ceiling, self.rate * (1 + self.RECOVERY * max(0.0, now - self._grown_at)))
         self._grown_at = now
+
+
+async def rest(seconds: float, stop: asyncio.Event | None) -> None:
+    """Sleep `seconds`, less when `stop` is set meanwhile (a signal: the run is stopping)."""
+    if stop is None:
+        await asyncio.sleep(seconds)
+        return
+    with contextlib.suppress(TimeoutError):  # the time is up, not stopped
+        async with asyncio.timeout(seconds):
+            await stop.wait()
 
 
 MAX_IN_FLIGHT = 400  # requests in flight at most, whatever the rate and the latency (sockets, memory)

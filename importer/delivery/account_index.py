@@ -5,11 +5,14 @@ row, else by look-up."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Iterable
+from typing import Any, TypeVar
 
 from importer.callbell.client import CallbellClient
 from importer.delivery.snapshot import snapshot
 from importer.state.ledger import Ledger
+
+T = TypeVar("T")
 
 
 class AccountIndex:
@@ -36,7 +39,7 @@ class AccountIndex:
                 break  # more pages than the budget for certain: look up instead, now
             size = wide if per_page and page + wide <= known / per_page else window
             batch = range(page, min(page + (size if per_page else 1), budget + 1))  # page 1 alone: its size
-            pages = await asyncio.gather(*(self.client.contacts_page(p) for p in batch))
+            pages = await every(self.client.contacts_page(p) for p in batch)
             for contacts in pages:
                 if not contacts:
                     self.complete = True
@@ -70,6 +73,16 @@ class AccountIndex:
         if not self.complete or source != "whatsapp":
             return None
         return self.ledger.index.contact(digits(identifier), uuid)
+
+
+async def every(steps: Iterable[Awaitable[T]]) -> list[T]:
+    """asyncio.gather, but the first error is raised only once all have ended: when the run stops, the pages
+    already requested are answered before the client closes, rather than cut off."""
+    results = await asyncio.gather(*steps, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results  # type: ignore[return-value]  # no exception among them
 
 
 def digits(value: object) -> str:

@@ -26,8 +26,8 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from importer.callbell.client import ApiError, CallbellClient
-from importer.delivery.account_index import contact_ids, digits
+from importer.callbell.client import ApiError, CallbellClient, Stopped
+from importer.delivery.account_index import contact_ids, digits, every
 from importer.i18n.message import N_
 from importer.i18n.translator import Translator
 from importer.state.ledger import Ledger
@@ -68,8 +68,8 @@ async def reconcile(
         progress.start(len(doubts), N_("Reconciling uncertain rows"))
         try:
             removed = await _reconcile(client, ledger, uncertain, doubts, run, settle, stop, progress, tr)
-        except ApiError:
-            pass  # the listing kept failing: the open doubts are taken up by the next run
+        except (ApiError, Stopped):
+            pass  # the listing kept failing, or the run stopped: the open doubts are taken up by the next run
         finally:
             progress.close()
     uncertain.report(run)
@@ -144,8 +144,8 @@ async def _reconcile(
                 try:
                     contacts = listed.get(number, [])
                     removed = await _settle_row(client, ledger, uncertain, doubt, run, contacts, caveat, tr)
-                except ApiError:
-                    return 0  # a delete kept failing: the doubt stays open for the next run
+                except (ApiError, Stopped):
+                    return 0  # a delete kept failing, or could not start: the doubt stays open for the next run
             progress.advance()
             return removed
 
@@ -166,7 +166,7 @@ async def _listing(
     while True:
         ahead = math.ceil(known / per_page) - page + 1 if per_page else 1  # page 1 alone: its size
         batch = range(page, page + max(1 if not per_page else 2, min(wide, ahead)))
-        pages = await asyncio.gather(*(client.contacts_page(p, source="whatsapp") for p in batch))
+        pages = await every(client.contacts_page(p, source="whatsapp") for p in batch)
         for contacts in pages:
             if not contacts:
                 return found, newest

@@ -7,6 +7,9 @@ The API has no idempotency key, so exactly-once rests on the ledger and on look-
   read trailing the writes can show the contact (--settle), in a task of its own so no worker waits; the
   doubt is kept in the state file and the reconcile pass at the end of the run (importer.delivery.reconcile)
   removes any extra contact a re-send made all the same;
+- a stop (a signal, or the API gone) lets the requests already sent finish and be recorded, and starts no other:
+  a row whose request had not started stays pending as it was (a create's intent is withdrawn, an uncertain
+  row's doubt kept as it stood), and the next run takes it up;
 - contacts already in the account are found first (by paging the account or by look-up, whichever costs
   fewer requests) and handled by --on-existing instead of being created again; `update` sends only what the
   file changed (importer.delivery.changes).
@@ -15,6 +18,7 @@ The API has no idempotency key, so exactly-once rests on the ledger and on look-
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import signal
@@ -23,7 +27,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
+from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown, Stopped
 from importer.delivery.account_index import AccountIndex
 from importer.delivery.account_index import contact_ids as _ids
 from importer.delivery.account_index import digits as _digits
@@ -96,12 +100,13 @@ async def deliver(
         except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use): no handler
             pass
     try:
-        async with CallbellClient(config) as client:
+        async with CallbellClient(config, stop=stop) as client:
             courier = Courier(client, ledger, run, options)
             courier.settle_unchanged()
             total = ledger.rows.count_pending()
             if total:
-                await courier.index.prepare(total)
+                with contextlib.suppress(Stopped):  # stopped while paging the account: no row is sent
+                    await courier.index.prepare(total)
                 progress.start(total, N_("Checking contacts") if options.dry_run else N_("Sending contacts"))
                 try:
                     await _run_workers(courier, ledger, config.concurrency or 16, stop, progress, stats)
@@ -125,7 +130,7 @@ async def deliver(
 
 
 def _on_signal(stop: asyncio.Event, stats: SendStats, signum: int) -> None:
-    # Stop taking rows; what is in flight finishes, and its outcome is recorded.
+    # Stop taking rows and starting requests; what is in flight finishes, and its outcome is recorded.
     stats.signal = signum
     stop.set()
 
@@ -156,6 +161,8 @@ async def _run_workers(
     async def attempt(step: Awaitable[Result | Unsettled | None]) -> Result | Unsettled | None:
         try:
             return await step
+        except Stopped:
+            return None  # a request of the row could not start: left pending, the next run takes it up
         except ApiError as exc:  # a look-up that kept failing
             return Result("failed", error=exc.message, unreachable=exc.unreachable)
         except Exception as exc:  # a bug must cost one row, never the run's results
@@ -332,16 +339,25 @@ class Courier:
         since = time.time()
         self.ledger.contacts.intend(source, identifier, self.run)  # committed before the POST leaves
         try:
-            return await self._post(payload, (source, identifier), uncertain=False)
+            result = await self._post(payload, (source, identifier), uncertain=False)
         except OutcomeUnknown as exc:
             self.uncertain.doubt(source, identifier, self.run, since)
             return Unsettled(record, payload, posts=1, reason=exc.message)
+        except Stopped:  # refused, then stopped before a request after it (the look-up telling why) started
+            result = None
+        if result is None:
+            # Stopped, and nothing created: the POST never left, met only 429s, or was refused. The intent goes
+            # (as for a refusal), so the row stays pending as it was and the next run sends it without a look-up.
+            self.ledger.contacts.forget(source, identifier)
+            raise Stopped
+        return result
 
     async def settle(self, unsettled: Unsettled, stop: asyncio.Event) -> Result | None:
         """The rest of an uncertain create: wait until a read trailing the writes can show what the last POST
         made (--settle, or the backoff when longer), look the number up, and send again only when it is not
-        there; a last look before giving up. None when stopped meanwhile: the row stays pending, and its intent
-        and doubt in the ledger make the next run look before sending."""
+        there; a last look before giving up. None when stopped meanwhile (raises Stopped when a look-up could not
+        start): the row stays pending, and its intent and doubt in the ledger make the next run look before
+        sending."""
         record, payload = unsettled.record, unsettled.payload
         key = (record.source, record.identifier)
         posts, reason = unsettled.posts, unsettled.reason
@@ -370,24 +386,34 @@ class Courier:
                     ),
                 )
             self.uncertain.resend(*key)  # committed before the POST leaves
+            left = True
             try:
                 result = await self._post(payload, key, uncertain=True)
+                left = result is not None
             except OutcomeUnknown as exc:
                 posts, reason = posts + 1, exc.message
                 continue
             finally:
-                self.uncertain.ended(*key)
+                if left:
+                    self.uncertain.ended(*key)
+                else:  # stopped before it left: it cannot have landed, and the doubt stays as it stood
+                    self.uncertain.unsend(*key)
+            if result is None:
+                return None
             if result.status == "created":
                 self.ledger.synced.set(*key, row_values(payload))
                 # Refused as existing: an earlier POST made it, this run's when it had sent one.
                 result = replace(result, posted=result.posted or posts > 0)
             return result
 
-    async def _post(self, payload: dict[str, Any], key: tuple[str, str], *, uncertain: bool) -> Result:
+    async def _post(self, payload: dict[str, Any], key: tuple[str, str], *, uncertain: bool) -> Result | None:
         """One POST of the row; raises OutcomeUnknown when its answer was lost. `uncertain`: an earlier POST of it
-        may have landed."""
+        may have landed. None when the run stopped before the POST left (or while it met only 429s): nothing was
+        done; Stopped raised when a request after a refusal (its look-up, an update) could not start."""
         try:
             contact = await self.client.create_contact(payload)
+        except Stopped:
+            return None
         except ApiError as exc:
             if exc.unreachable:
                 return Result("failed", error=exc.message, unreachable=True)

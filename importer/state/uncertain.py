@@ -61,6 +61,14 @@ class Uncertain(Part):
             (source, identifier),
         )
 
+    def unsend(self, source: str, identifier: str) -> None:
+        """The POST counted by resend() never left (the run stopped first): it cannot have landed."""
+        self._db.execute(
+            "UPDATE uncertain SET posts = posts - 1 WHERE source = ? AND identifier = ? AND state = 'open'"
+            " AND posts > 1",
+            (source, identifier),
+        )
+
     def found(self, source: str, identifier: str) -> None:
         """A look-up found the row's contact: when more than one POST may have landed, the state knows only the
         oldest contact, and the reconcile pass must wait for a listing that shows every later one."""

@@ -21,6 +21,7 @@ from importer.callbell.client import (
     CallbellClient,
     ClientConfig,
     OutcomeUnknown,
+    Stopped,
     _retry_after,
     check_base_url,
     contact_of,
@@ -222,6 +223,31 @@ def test_endpoints_against_the_sandbox(sandbox) -> None:
     assert api.counters.retries == 0 and set(api.counters.by_status) == {200, 404}
 
 
+def test_a_stop_during_a_retrys_back_off_sends_no_retry(sandbox_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 429 says to wait a minute (the create was not processed); the run is stopped during that wait: the wait
+    # ends at once, and the retry never leaves.
+    running = sandbox_factory("--rate-limit", "1", "--burst", "1", "--retry-after", "60")
+
+    async def go() -> CallbellClient:
+        stop = asyncio.Event()
+        async with CallbellClient(config_for(running, rate=100), stop=stop) as api:
+            told = api.pacer.too_many
+
+            def too_many(retry_after: float | None, sent_at: float, now: float | None = None) -> None:
+                told(retry_after, sent_at, now)
+                asyncio.get_running_loop().call_soon(stop.set)  # the signal, while the client backs off
+
+            monkeypatch.setattr(api.pacer, "too_many", too_many)
+            await api.me()  # the bucket's one request
+            with pytest.raises(Stopped):
+                await asyncio.wait_for(api.create_contact(payload()), 10)  # not the minute
+            return api
+
+    api = asyncio.run(go())
+    assert api.counters.requests == 2 and api.counters.rate_limited == 1
+    assert running.stats()["by_method"]["POST"] == 1 and running.contacts() == []
+
+
 # -- pacing -------------------------------------------------------------------------------------------------
 
 
@@ -242,6 +268,21 @@ def test_a_429_with_retry_after_holds_every_request_back_that_long() -> None:
         pacer.too_many(30.0, sent)
         with pytest.raises(TimeoutError):  # nothing is let through meanwhile
             await asyncio.wait_for(pacer.wait(), 0.05)
+
+    asyncio.run(scenario())
+
+
+def test_a_stop_ends_every_wait_for_a_turn_and_records_no_send() -> None:
+    async def scenario() -> None:
+        pacer, stop = Pacer(1), asyncio.Event()
+        assert await pacer.wait(stop) is not None
+        waiting = [asyncio.ensure_future(pacer.wait(stop)) for _ in range(3)]  # turns 1, 2 and 3 s away
+        await asyncio.sleep(0)
+        assert not any(w.done() for w in waiting)
+        stop.set()
+        assert await asyncio.wait_for(asyncio.gather(*waiting), 0.5) == [None, None, None]  # at once
+        assert await pacer.wait(stop) is None  # nor later, when the turn has come
+        assert pacer.delay(asyncio.get_running_loop().time()) <= 1.0  # none of them took a turn
 
     asyncio.run(scenario())
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from importer.callbell.client import CallbellClient, ClientConfig
+from importer.callbell.client import CallbellClient, ClientConfig, Stopped
 from importer.delivery.options import DeliveryOptions
 from importer.delivery.send import Courier, Result, Unsettled, deliver
 from importer.progress import NoProgress
@@ -81,6 +81,29 @@ def deliver_all(running: Any, ledger: Ledger, *, max_retries: int = 6, **opts: A
     return asyncio.run(deliver(ledger, config, "run1", options(**opts), NoProgress()))
 
 
+def stopped_at_turn(
+    running: Any, ledger: Ledger, action: Callable[[Courier, asyncio.Event], Awaitable[T]], turn: int, **opts: Any
+) -> T:
+    """Run `action` with a client stopped (as by a signal) while its `turn`-th request waits for its turn: paced
+    at one request every 2 s, every request after the first waits."""
+
+    async def go() -> T:
+        stop = asyncio.Event()
+        config = ClientConfig(token=running.token, base_url=running.base_url, rate=0.5)
+        async with CallbellClient(config, stop=stop) as client:
+            wait, turns = client.pacer.wait, itertools.count(1)
+
+            async def waited(stop_: asyncio.Event | None = None) -> float | None:
+                if next(turns) == turn:
+                    asyncio.get_running_loop().call_soon(stop.set)  # once it waits
+                return await wait(stop_)
+
+            client.pacer.wait = waited  # type: ignore[method-assign]
+            return await action(Courier(client, ledger, "run1", options(**opts)), stop)
+
+    return asyncio.run(go())
+
+
 def test_a_new_row_is_created_once_and_remembered(sandbox, ledger: Ledger) -> None:
     rec = record(tags=["VIP"])
     result = courier_run(sandbox, ledger, lambda c: c.deliver(rec))
@@ -117,6 +140,41 @@ def test_an_intent_left_by_a_killed_run_is_looked_up_before_sending(sandbox, led
     assert posts(sandbox) == before  # found, not sent again
     assert courier_run(sandbox, ledger, lambda c: delivered(c, lost), settle=0).status == "created"
     assert posts(sandbox) == before + 1 and len(sandbox.contacts()) == 2
+
+
+def test_a_create_stopped_before_its_post_left_stays_pending_without_an_intent(sandbox, ledger: Ledger) -> None:
+    rec = record()
+
+    async def stopped(courier: Courier, stop: asyncio.Event) -> None:
+        with pytest.raises(Stopped):  # the look-up went (turn 1); the POST (turn 2) never did
+            await courier.deliver(rec)
+
+    stopped_at_turn(sandbox, ledger, stopped, turn=2)
+    assert posts(sandbox) == 0 and sandbox.contacts() == []
+    # Nothing may have been created: no intent and no doubt, so the next run sends it without looking first.
+    assert ledger.contacts.known("whatsapp", rec.identifier) is None and ledger.uncertain.count_open() == 0
+    assert courier_run(sandbox, ledger, lambda c: c.deliver(rec)).status == "created"
+    assert posts(sandbox) == 1
+
+
+def test_an_uncertain_resend_stopped_before_it_left_keeps_its_doubt_as_it_stood(sandbox, ledger: Ledger) -> None:
+    rec = record()
+    ledger.contacts.intend("whatsapp", rec.identifier, "run0")  # a killed run's POST, which may have landed
+
+    async def stopped(courier: Courier, stop: asyncio.Event) -> Result | None:
+        unsettled = await courier.deliver(rec)
+        assert isinstance(unsettled, Unsettled)
+        before.extend(ledger.uncertain.open())
+        return await courier.settle(unsettled, stop)  # the look-up (turn 1) goes, the re-send (turn 2) does not
+
+    before: list[Any] = []
+    assert stopped_at_turn(sandbox, ledger, stopped, turn=2, settle=0) is None
+    assert posts(sandbox) == 0
+    # The intent and the doubt stay as they were (one POST that may have landed): the next run looks first.
+    assert ledger.contacts.known("whatsapp", rec.identifier).state == "sending"
+    assert ledger.uncertain.open() == before and before[0].posts == 1
+    assert courier_run(sandbox, ledger, lambda c: delivered(c, rec), settle=0).status == "created"
+    assert posts(sandbox) == 1
 
 
 @pytest.mark.parametrize(

@@ -21,10 +21,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from inproc import run_importer
+
+from importer.state.ledger import Ledger
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = ROOT / "sample_data" / "account.toml"
@@ -202,6 +205,7 @@ class Recorder:
 
     def __init__(self, sandbox, refuse: set[int], wait: int) -> None:
         self.seen: list[tuple[float, float, int]] = []  # (arrived, answered, status), time.monotonic()
+        self.refused: list[dict[str, Any]] = []  # the bodies of the creates it refused
         lock = threading.Lock()
         local = threading.local()
         posts = itertools.count(1)
@@ -215,6 +219,7 @@ class Recorder:
                 with lock:
                     refused = self.command == "POST" and next(posts) in refuse
                 if refused:
+                    recorder.refused.append(json.loads(body))
                     status, headers, content = 429, {"Retry-After": str(wait)}, b'{"error": "Too Many Requests"}'
                 else:
                     if not hasattr(local, "client"):  # one upstream client per handler thread
@@ -276,6 +281,78 @@ def test_retry_after_is_honoured(sandbox_factory, tmp_path: Path) -> None:
         early = [round(arrived - answered, 3) for arrived, _, _ in recorder.seen if 0 < arrived - answered < wait]
         assert not early, f"requests {early} s after a 429 that said to wait {wait} s"
     assert max(arrived for arrived, _, _ in recorder.seen) > limited[-1] + wait  # and it came back after it
+
+
+def assert_pending_rows_untouched(results: Path) -> None:
+    """After a stop: each row whose request never started is pending as it was, with no intent and no doubt left
+    in the state file, so the next run sends it as a new row (no look-up first)."""
+    with Ledger.open(results.with_name(f"{results.stem}.state.db")) as ledger:
+        assert ledger.uncertain.count_open() == 0
+        pending = ledger.rows.pending_after(0, 100_000)
+        assert pending, "the stop came after the last row"
+        assert [r.row for r in pending if ledger.contacts.known(r.source, r.identifier) is not None] == []
+
+
+@pytest.mark.slow
+def test_no_request_starts_after_sigterm_at_a_low_rate(sandbox_factory, tmp_path: Path) -> None:
+    # At 5 requests/s with the default concurrency (8 workers, 5 of them in the in-flight gate), each worker
+    # holding a row waits its turn for up to a second and more: the stop must end those waits, not let each send
+    # its row when its turn comes. A latency of 100 ms puts a request on the wire about half the time.
+    sandbox = sandbox_factory("--latency-ms", "100")
+    rows = 40
+    file = make_csv(tmp_path / "c.csv", rows)
+    results = tmp_path / "r.csv"
+    proc = start_import(sandbox, file, results, "--rate", "5")
+    wait_for(lambda: sandbox.stats()["contacts"] >= 3 or proc.poll() is not None, "the first creates")
+    arrived = sandbox.stats()["requests"]  # counted as they arrive: those on the wire now are in it
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    # Requests start 200 ms apart (100 ms when catching up): between the count and the signal one may start, and
+    # one may be on its way to the server. Nothing later.
+    assert sandbox.stats()["requests"] <= arrived + 2
+    # Whatever reached the server was answered and recorded (the requests on the wire finished).
+    outcome = results_of(results)
+    contacts = sandbox.contacts()
+    assert {r["uuid"] for r in outcome if r["status"] == "created"} == {c["uuid"] for c in contacts}
+    assert Counter(r["status"] for r in outcome) == {"created": len(contacts), "pending": rows - len(contacts)}
+    assert_pending_rows_untouched(results)
+    final = run_import(sandbox, file, results)
+    assert final.returncode == 0, final.stderr
+    assert_exactly_once(sandbox, results, rows)
+    assert sandbox.stats()["by_method"]["POST"] == rows  # each row sent once, over both runs
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_retry_after_pause_sends_nothing_more(sandbox_factory, tmp_path: Path) -> None:
+    # The 5th create is answered 429 with "Retry-After: 60": every request then waits a minute, and the refused
+    # one waits to be sent again. A stop meanwhile ends the waits at once; none of those requests is sent.
+    sandbox = sandbox_factory("--rate-limit", "0")  # the only 429 is the proxy's
+    recorder = Recorder(sandbox, refuse={5}, wait=60)
+    rows = 30
+    file = make_csv(tmp_path / "c.csv", rows)
+    results = tmp_path / "r.csv"
+    proc = start_import(recorder, file, results, "--rate", "20")
+    try:
+        wait_for(lambda: any(s == 429 for _, _, s in recorder.seen) or proc.poll() is not None, "the 429")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)  # well within the minute the pause would have lasted
+        assert proc.returncode == 143, err
+        assert "Traceback" not in err
+        outcome = results_of(results)
+        assert Counter(r["status"] for r in outcome)["created"] == len(sandbox.contacts()) >= 4
+        # The refused create was not sent again: pending, and (a 429 made nothing) without an intent, as all the
+        # rows whose request had not started.
+        (refused,) = recorder.refused
+        assert [r["status"] for r in outcome if r["identifier"] == refused["identifier"]] == ["pending"]
+        assert_pending_rows_untouched(results)
+        final = run_import(recorder, file, results)  # the same URL (the state file's); its one 429 is spent
+    finally:
+        proc.kill()
+        recorder.close()
+    assert final.returncode == 0, final.stderr
+    assert_exactly_once(sandbox, results, rows)
 
 
 @pytest.mark.slow
