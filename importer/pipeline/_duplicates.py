@@ -19,7 +19,7 @@ from importer.account.model import Account
 from importer.i18n.message import N_
 from importer.i18n.translator import Translator
 from importer.mapping.columns import Mapping
-from importer.state.ledger import Ledger
+from importer.state.ledger import PENDING, Ledger
 from importer.validation.merge import DuplicatesMode, merge_payloads, merge_warning
 from importer.validation.problems import Problem, Tally
 
@@ -28,11 +28,19 @@ _CONFLICT = N_("different values for the same phone: the first row's kept")
 
 
 def settle_duplicates(
-    ledger: Ledger, mode: DuplicatesMode, account: Account, mapping: Mapping, tally: Tally, translator: Translator
+    ledger: Ledger,
+    mode: DuplicatesMode,
+    account: Account,
+    mapping: Mapping,
+    tally: Tally,
+    translator: Translator,
+    to_send: str = PENDING,
 ) -> None:
-    """Leave one row to send per number; `tally` gets a warning group per field whose values a merge dropped."""
+    """Leave one row to send per number (rows to send have the status `to_send`); `tally` gets a warning group per
+    field whose values a merge dropped."""
     if mode != "merge":
-        ledger.rows.mark_duplicates(keep=mode, text=translator.gettext("same phone as row {row}", row="{row}"))
+        text = translator.gettext("same phone as row {row}", row="{row}")
+        ledger.rows.mark_duplicates(keep=mode, text=text, status=to_send)
         return
     label = _labels(mapping)
     shown = {t.uuid: t.name for t in account.teams} | {c.uuid: c.title for c in account.channels}

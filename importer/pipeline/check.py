@@ -71,9 +71,13 @@ def check(
     workers: int | None = None,
     duplicates: DuplicatesMode = "first",
     translator: Translator | None = None,
+    to_send: str = PENDING,
 ) -> CheckResult:
     """Check every row and record it in the ledger (pending, invalid; then duplicates, or merged), in row order;
-    the error and warning cells in the language of `translator` (English without one)."""
+    the error and warning cells in the language of `translator` (English without one). `to_send`: the status of a
+    row to send (an offline dry run records them `valid` at once, instead of rewriting every row after)."""
+    if to_send != PENDING and duplicates == "merge":
+        raise ValueError("--duplicates merge merges the pending rows")
     result = CheckResult()
     shapes: set[str] = set()
     translator = translator or Translator()
@@ -81,7 +85,7 @@ def check(
     progress.start(table.estimated_rows() or 0, N_("Checking rows"))
     done = 0
     try:
-        for chunk in checked_chunks(table, account, mapping, validation, want_payload, workers, translator):
+        for chunk in checked_chunks(table, account, mapping, validation, want_payload, workers, translator, to_send):
             record(ledger, chunk)
             result.tally.merge(chunk.tally)
             for example in chunk.phone_examples:
@@ -92,7 +96,7 @@ def check(
             done += len(chunk.rows)
             progress.advance(len(chunk.rows), table.estimated_rows())
         progress.advance(0, done)  # every row read: the exact count (blank rows were in the estimates)
-        settle_duplicates(ledger, duplicates, account, mapping, result.tally, translator)
+        settle_duplicates(ledger, duplicates, account, mapping, result.tally, translator, to_send)
     finally:
         progress.close()
     return result
@@ -121,6 +125,7 @@ def checked_chunks(
     want_payload: bool,
     workers: int | None,
     translator: Translator | None = None,
+    to_send: str = PENDING,
 ) -> Iterator[ChunkResult]:
     # The rows' problems are Messages; they become the error and warning cells here, in the run's language (the
     # translator travels to the worker processes as its language alone, each loading the catalog once).
@@ -138,7 +143,7 @@ def checked_chunks(
     if workers <= 1 or read < CHUNK_ROWS:  # a small file: starting processes would cost more than it saves
         validator = Validator(account, mapping, validation)
         for batch in chain(head, batches):
-            yield check_chunk(validator, _rows(batch), want_payload, translator)
+            yield check_chunk(validator, _rows(batch), want_payload, translator, to_send)
         return
     # Phone parsing is pure Python and CPU-bound: spread chunks over processes, at most a few ahead so memory
     # stays flat, and take the answers back in order. Rows travel as plain tuples: they pickle 3x faster.
@@ -149,7 +154,7 @@ def checked_chunks(
         workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(account, mapping, validation, want_payload, translator),
+        initargs=(account, mapping, validation, want_payload, translator, to_send),
     )
     try:
         window: deque[Future[ChunkResult]] = deque()
@@ -180,6 +185,7 @@ class _Worker:
     validator: Validator
     want_payload: bool
     translator: Translator
+    to_send: str
 
 
 # The one piece of module state: a pool worker's own, set by its initializer in the worker process (a process of
@@ -188,11 +194,11 @@ _worker: _Worker | None = None
 
 
 def _start_worker(
-    account: Account, mapping: Mapping, validation: Options, want_payload: bool, translator: Translator
+    account: Account, mapping: Mapping, validation: Options, want_payload: bool, translator: Translator, to_send: str
 ) -> None:
     global _worker
     _leave_ctrl_c_to_the_parent()
-    _worker = _Worker(_worker_validator(account, mapping, validation), want_payload, translator)
+    _worker = _Worker(_worker_validator(account, mapping, validation), want_payload, translator, to_send)
 
 
 def _leave_ctrl_c_to_the_parent() -> None:
@@ -208,7 +214,7 @@ def _check_chunk(rows: list[PlainRow] | TextBatch) -> ChunkResult:
     worker = _worker
     assert worker is not None, "a pool worker starts with _start_worker"
     batch = source_rows(rows) if isinstance(rows, list) else rows.rows()
-    return check_chunk(worker.validator, batch, worker.want_payload, worker.translator)
+    return check_chunk(worker.validator, batch, worker.want_payload, worker.translator, worker.to_send)
 
 
 def _count(batch: Batch) -> int:
@@ -236,7 +242,11 @@ def check_rows(validator: Validator, rows: list[SourceRow], want_payload: bool =
 
 
 def check_chunk(
-    validator: Validator, rows: list[SourceRow], want_payload: bool = True, translator: Translator | None = None
+    validator: Validator,
+    rows: list[SourceRow],
+    want_payload: bool = True,
+    translator: Translator | None = None,
+    to_send: str = PENDING,
 ) -> ChunkResult:
     out: list[Checked] = []
     text = (translator or Translator()).render  # a catalog look-up per message: no Babel call per row
@@ -264,7 +274,7 @@ def check_chunk(
                 digits.append((row.number, draft.phone_digits))
             continue
         payload = dumps(draft.payload) if want_payload else ""
-        out.append((row.number, PENDING, draft.identifier or "", source, payload, "", "", "", cells, warning))
+        out.append((row.number, to_send, draft.identifier or "", source, payload, "", "", "", cells, warning))
         if n < _EXAMPLE_SCAN and draft.phone_raw and draft.phone_raw != draft.identifier:
             shape = _SHAPE.sub("9", draft.phone_raw)
             if shape not in shapes:

@@ -38,7 +38,7 @@ from importer.reading.files import Table, open_table
 from importer.results.html import write_html_report
 from importer.results.report import OK_STATUSES, Report, grouped_problems, removal_status, rows_to_fix
 from importer.results.writer import ResultsWriter
-from importer.state.ledger import Ledger
+from importer.state.ledger import PENDING, Ledger
 from importer.validation.problems import rendered
 
 # Re-exported: the stages' entry points, for callers that knew them here.
@@ -111,6 +111,9 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
             run, report.resumed = ledger.begin_run(fingerprint, started_at)
             ledger.set_meta("results", str(options.results_path.resolve()))  # which results `importer undo` takes
         ledger.rows.reset()
+        # A dry run that asks the API nothing and merges nothing records its rows to send `valid` at once.
+        offline = options.dry_run and options.client is None and options.duplicates != "merge"
+        to_send = "valid" if offline else PENDING
         with reading_errors(fetched, str(file)):  # the rows are read as they are checked: a damaged row stops it here
             checked = check(
                 table,
@@ -124,6 +127,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
                 workers=options.workers,
                 duplicates=options.duplicates,
                 translator=translator,
+                to_send=to_send,
             )
         report.phone_examples = checked.phone_examples
 
@@ -143,7 +147,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
                 ledger.rows.explain_pending(
                     translator.gettext("not sent: {why}; run the same command again to send it", why=why)
                 )
-        elif options.dry_run:
+        elif options.dry_run and to_send == PENDING:
             ledger.rows.pending_to_valid()
             settled = True
 

@@ -21,11 +21,11 @@ NewRow = tuple[int, str, str, str, str | None, str, str, str, str, str]
 # The pending rows whose number another pending row has too, whatever its source (the callers group them exactly, by
 # source and identifier). One sorted pass over the identifiers alone finds the repeated ones, each with its rows; only
 # those rows (a few in most files) are then grouped by a window function, which no longer sorts every row.
-_REPEATED = f"""SELECT r.row, r.source, r.identifier FROM (
-        SELECT group_concat(row) AS numbers FROM rows WHERE status = '{PENDING}' GROUP BY identifier HAVING COUNT(*) > 1
+_REPEATED = """SELECT r.row, r.source, r.identifier FROM (
+        SELECT group_concat(row) AS numbers FROM rows WHERE status = '{status}' GROUP BY identifier HAVING COUNT(*) > 1
     ) AS g, json_each('[' || g.numbers || ']') AS j, rows AS r WHERE r.row = j.value"""
 # The same without SQLite's JSON functions (built in since 3.38, optional before): every pending row.
-_PENDING_ROWS = f"SELECT row, source, identifier FROM rows WHERE status = '{PENDING}'"
+_PENDING_ROWS = "SELECT row, source, identifier FROM rows WHERE status = '{status}'"
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,12 @@ class Rows(Part):
         cursor = self._db.execute("SELECT phone_digits FROM rows WHERE phone_digits != ''")
         return [d for (cell,) in cursor for d in cell.split()]
 
-    def mark_duplicates(self, keep: str = "first", text: str = "same phone as row {row}") -> None:
+    def mark_duplicates(
+        self, keep: str = "first", text: str = "same phone as row {row}", status: str = PENDING
+    ) -> None:
         """A number repeated in the file is sent once: the first row (or the last: `keep`) is sent, the others say
-        which row that is (`text`, in the run's language, with {row} for the kept row's number)."""
+        which row that is (`text`, in the run's language, with {row} for the kept row's number). Among the rows
+        with `status`: those to send (`valid` in an offline dry run, which records them so)."""
         kept = "MAX" if keep == "last" else "MIN"
         with transaction(self._db):
             self._db.execute(
@@ -78,19 +81,21 @@ class Rows(Part):
                 FROM (
                     SELECT row, kept FROM (
                         SELECT row, {kept}(row) OVER (PARTITION BY source, identifier) AS kept
-                        FROM ({self._repeated()}))
+                        FROM ({self._repeated(status)}))
                     WHERE row != kept) AS d
                 WHERE rows.row = d.row""",
                 (text,),
             )
 
-    def _repeated(self) -> str:
-        """SQL for the pending rows that may share their number with another (_REPEATED, or every pending row)."""
+    def _repeated(self, status: str = PENDING) -> str:
+        """SQL for the rows with `status` that may share their number with another (_REPEATED, or every such row)."""
+        if status not in (PENDING, "valid"):  # formatted into the SQL: one of two known words, never input
+            raise ValueError(f"not a status to send: {status!r}")
         try:
             self._db.execute("SELECT json_valid('[]')")
         except sqlite3.OperationalError:
-            return _PENDING_ROWS
-        return _REPEATED
+            return _PENDING_ROWS.format(status=status)
+        return _REPEATED.format(status=status)
 
     # --- --duplicates merge ----------------------------------------------------------------------------------
     # The rows to merge are found by the state file, not in memory: the repeated numbers' rows (_REPEATED, as for

@@ -173,3 +173,17 @@ def test_last_sends_a_phones_last_row(tmp_path: Path, ledger: Ledger) -> None:
     check(table, ACCOUNT, mapping, Options(), ledger, Recorder(), workers=1, duplicates="last")
     assert [r.row for r in ledger.rows.pending()] == [3, 4]
     assert rows(ledger)[2][:3] == ("duplicate", "34622000001", "same phone as row 4")
+
+
+def test_an_offline_dry_run_records_rows_to_send_valid_and_marks_repeats_among_them(
+    tmp_path: Path, ledger: Ledger
+) -> None:
+    path = csv_file(tmp_path / "c.csv", ["Ana,+34 622 000 001", "Bea,not a phone", "Carla,+34622000001"])
+    table = open_table(path)
+    mapping = build_mapping(table.headers, ACCOUNT)
+    check(table, ACCOUNT, mapping, Options(), ledger, Recorder(), workers=1, to_send="valid")
+    got = rows(ledger)
+    assert [got[n][0] for n in (2, 3, 4)] == ["valid", "invalid", "duplicate"]
+    assert got[4][2] == "same phone as row 2" and ledger.rows.count_pending() == 0
+    with pytest.raises(ValueError, match="merge"):
+        check(open_table(path), ACCOUNT, mapping, Options(), ledger, Recorder(), to_send="valid", duplicates="merge")

@@ -164,9 +164,9 @@ def repeats(sheet: list[tuple[tuple[str, str], str]]) -> dict[tuple[str, str], l
 class RowsWithoutJson(Rows):
     """Rows on an SQLite without its JSON functions (optional before 3.38): every pending row is grouped."""
 
-    def _repeated(self) -> str:
+    def _repeated(self, status: str = PENDING) -> str:
         self._db.execute("SELECT json_valid('[]')")  # they are there, but not used
-        return _PENDING_ROWS
+        return _PENDING_ROWS.format(status=status)
 
 
 @settings(max_examples=150, deadline=None)
