@@ -109,15 +109,17 @@ class TextRows:
             csv.field_size_limit(FIELD_SIZE_LIMIT)
         # StringIO with newline="" splits lines as the file did (at \r, \n and \r\n, nothing else).
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
-        return list(source_rows(_numbered(reader, self.first), self.width))
-
-
-def _numbered(records: Iterable[list[str]], first: int) -> Iterator[tuple[int, list[str]]]:
-    """Records with their row numbers, blank ones counted and skipped (as csv_reader._csv_records does)."""
-    for number, cells in enumerate(records, first):
-        if cells and (head := cells[0]) and not head[0].isspace():
-            yield number, cells  # the common row: its first cell says it is not blank
-            continue
-        joined = "".join(cells)
-        if joined and not joined.isspace():
-            yield number, cells
+        out: list[SourceRow] = []
+        keep, width, new = out.append, self.width, tuple.__new__
+        # One loop for the common row (as wide as the header, its first cell not blank); blank records counted and
+        # skipped, ragged ones padded or cut by source_rows, as _csv_records and source_rows do in the reader.
+        for number, cells in enumerate(reader, self.first):
+            if not (cells and (head := cells[0]) and not head[0].isspace()):
+                joined = "".join(cells)
+                if not joined or joined.isspace():
+                    continue
+            if len(cells) == width:
+                keep(new(SourceRow, (number, tuple(cells), ())))
+            else:
+                out.extend(source_rows([(number, cells)], width))
+        return out

@@ -345,11 +345,12 @@ def _memoized(memo: _Memo, raw: str, compute: Callable[[str, Draft], Any], draft
     """compute(raw, draft), its problems and warnings added to draft, looked up once per distinct `raw`."""
     hit = memo.get(raw)
     if hit is None:
+        if len(memo) >= _MEMO_LIMIT:  # a column of ever new values (emails, dates): looked up as they come
+            return compute(raw, draft)
         scratch = Draft(row=draft.row)
         value = compute(raw, scratch)
         hit = (value, tuple(scratch.problems), tuple(scratch.warnings))
-        if len(memo) < _MEMO_LIMIT:
-            memo[raw] = hit
+        memo[raw] = hit
     value, problems, warnings = hit
     if problems:
         draft.problems.extend(problems)

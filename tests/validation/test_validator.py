@@ -109,3 +109,26 @@ def test_dates_in_common_spellings(raw: str, iso: str) -> None:
 def test_tag_lists_as_exports_write_them(cell: str, tags: list[str]) -> None:
     draft = check(Tags=cell)
     assert draft.errors == [] and draft.payload["tags"] == tags
+
+
+def test_a_full_memo_looks_new_values_up_as_they_come(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past its limit a column's memo takes no more values (memory stays flat): the rows read the same.
+    rows = [
+        SourceRow(n, tuple({"Name": "Ana", "Phone": "+34 612 34 56 78", "Tags": tags, "Invoice Email": email,
+                            "Birthday": day, "Orders": orders}.get(h, "") for h in HEADERS))
+        for n, (tags, email, day, orders) in enumerate(
+            [("VIP", "a@x.com", "1990-01-02", "3"), ("Nope, VIP", "bad", "31/02/1990", "x"),
+             ("VIP", "a@x.com", "1990-01-02", "3"), ("Nope", "b@x.com", "not a date", "-1"),
+             ("Nope, VIP", "bad", "31/02/1990", "x")],
+            2,
+        )
+    ]  # fmt: skip
+
+    def drafts() -> list[tuple[object, ...]]:
+        validator = Validator(ACCOUNT, detect_mapping(HEADERS, ACCOUNT), Options(default_region=None))
+        return [(d.payload, d.problems, d.warnings) for d in map(validator.check, rows)]
+
+    remembered = drafts()
+    monkeypatch.setattr("importer.validation.validator._MEMO_LIMIT", 1)
+    assert drafts() == remembered
+    assert any(problems for _, problems, _ in remembered)
