@@ -6,9 +6,10 @@ Runs each stage of `importer validate` (offline: no payload JSON) on the same ro
 sheet, in this one process, and times it in CPU seconds (time.process_time: what other work on a shared machine
 does not inflate much); each stage is repeated and the fastest run kept. Stages, in the order a row meets them:
 
-parent   read        the CSV records to SourceRows and the plain tuples sent to a worker (chunks of CHUNK_ROWS)
-parent   send        pickling a chunk's call to a worker (what ProcessPoolExecutor does per chunk)
-worker   receive     unpickling it in the worker, back to SourceRows
+parent   read        the CSV parsed once (row numbers, errors, notes) and cut into batches of CHUNK_ROWS records kept
+                     as their lines (TextRows); rows read ahead for the header as plain tuples
+parent   send        pickling a batch's call to a worker (what ProcessPoolExecutor does per batch)
+worker   receive     unpickling it in the worker and splitting its lines into SourceRows (csv module)
 worker   phone       normalize_phone (importer.phones: parse, is_valid, format) on each row's phone cell
 worker   validation  Validator.check without the phone (name, tags, users, teams, custom fields, the payload dict)
 worker   cells       the row's original cells as one CSV line (the results file's right half)
@@ -16,7 +17,7 @@ worker   rest        check_chunk's own work: messages rendered for rows with pro
 worker   return      pickling the chunk's answer in the worker
 parent   collect     unpickling the answer in the parent
 parent   ledger      inserting the chunk's rows into the state file (SQLite)
-parent   tail        duplicates marked, pending -> valid, the results and errors files written from the ledger
+parent   tail        duplicates marked, the results and errors files written from the ledger (lines built by SQLite)
 
 The per-row figure is microseconds of CPU per input row. The parent's and the workers' sums say how the 2 cores
 are shared: the run cannot go faster than the busier side allows.
@@ -46,7 +47,7 @@ from importer.mapping.headers import vocabulary  # noqa: E402
 from importer.mapping.values import ValueRules, resolve_value_rules  # noqa: E402
 from importer.pipeline import check as check_module  # noqa: E402
 from importer.pipeline._duplicates import settle_duplicates  # noqa: E402
-from importer.reading.files import SourceRow, chunks, open_table  # noqa: E402
+from importer.reading.files import SourceRow, open_table  # noqa: E402
 from importer.results.writer import CsvLine, ResultsWriter  # noqa: E402
 from importer.state.ledger import Ledger  # noqa: E402
 from importer.validation import validator as validator_module  # noqa: E402
@@ -92,26 +93,25 @@ def profile(path: Path, repeat: int) -> tuple[int, dict[str, float]]:
         best[stage] = min(best.get(stage, seconds), seconds)
 
     def one_round() -> int:
-        batches: list[list[SourceRow]] = []
-        plains: list[list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = []
+        calls: list[object] = []  # what goes to a worker: a CSV's lines (TextRows), or plain rows
 
         def read() -> None:
-            for batch in chunks(open_it(), size):
-                batches.append(batch)
-                plains.append(check_module.plain_rows(batch))
+            for batch in open_it().batches(size):
+                calls.append(check_module.plain_rows(batch) if isinstance(batch, list) else batch)
 
         keep("read", cpu(read))
-        rows = sum(len(b) for b in batches)
-        calls = plains  # a worker gets the account, mapping and options once, when it starts
+        # A worker gets the account, mapping and options once, when it starts: a call is its batch.
         sent: list[bytes] = []
         keep("send", cpu(lambda: sent.extend(pickle.dumps(c, pickle.HIGHEST_PROTOCOL) for c in calls)))
-        received: list[list[SourceRow]] = []
+        batches: list[list[SourceRow]] = []
 
         def receive() -> None:
             for blob in sent:
-                received.append(check_module.source_rows(pickle.loads(blob)))
+                call = pickle.loads(blob)
+                batches.append(check_module.source_rows(call) if isinstance(call, list) else call.rows())
 
         keep("receive", cpu(receive))
+        rows = sum(len(b) for b in batches)
         validator = Validator(account, mapping, validation)
         # The phone cells as the validator hands them to normalize_phone, recorded once (not timed).
         phone_calls: list[tuple[str, str | None, str]] = []
@@ -131,7 +131,9 @@ def profile(path: Path, repeat: int) -> tuple[int, dict[str, float]]:
         cells = cpu(lambda: [line.format(row.values + row.extra) for batch in batches for row in batch])
         keep("cells", cells)
         results: list[check_module.ChunkResult] = []
-        total = cpu(lambda: results.extend(check_module.check_chunk(validator, b, False, translator) for b in batches))
+        total = cpu(
+            lambda: results.extend(check_module.check_chunk(validator, b, False, translator, "valid") for b in batches)
+        )
         keep("rest", max(0.0, total - whole - cells))
         answers: list[bytes] = []
         keep("return", cpu(lambda: answers.extend(pickle.dumps(r, pickle.HIGHEST_PROTOCOL) for r in results)))
@@ -146,12 +148,10 @@ def profile(path: Path, repeat: int) -> tuple[int, dict[str, float]]:
             keep("ledger", cpu(insert))
 
             def tail() -> None:
-                settle_duplicates(ledger, "first", account, mapping, check_module.Tally(), translator)
-                ledger.rows.pending_to_valid()
+                settle_duplicates(ledger, "first", account, mapping, check_module.Tally(), translator, "valid")
                 out = Path(tmp) / "results.csv"
                 with ResultsWriter(out, Path(tmp) / "errors.csv", table.headers) as writer:
-                    for outcome in ledger.rows.outcomes():
-                        writer.write(*outcome)
+                    writer.write_rows(ledger)
                 ledger.rows.status_counts()
 
             keep("tail", cpu(tail))
