@@ -36,7 +36,7 @@ class Options:
     values: ValueRules = field(default_factory=ValueRules)  # [values] / [unknown], resolved against the account
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: slots make it quicker to build and to read
 class Draft:
     """One input row after validation: a payload to send, or the problems that keep it back.
 
@@ -125,7 +125,9 @@ class Validator:
         column = self._columns.__getitem__
         # Every cell as validation reads it, once per row: stripped after unneutralize (the errors file writes
         # "\tAna" as "'\tAna", which must read as "Ana" too); the empty cell last, for unmapped fields.
-        cells = [unneutralize(v).strip() if v[:1] == "'" else v.strip() for v in values]
+        cells = list(map(str.strip, values))
+        if "\x1f'" in "\x1f" + "\x1f".join(values):  # a cell starting with a quote: one of ours, maybe
+            cells = [unneutralize(v).strip() if v[:1] == "'" else v.strip() for v in values]
         cells.append("")
         cell = self._cell
 
