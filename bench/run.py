@@ -46,7 +46,9 @@ BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
         "| rows | seconds | rows/s | reference numbers/s | x reference | plain importer rows/s | x plain importer "
         "| peak MB (main) | peak MB (all processes) |\n|---|---|---|---|---|---|---|---|---|",
         "Dry run of a 1,000,000-row CSV on 2 cores: at least 1.2 x the reference end to end (issue 20; the moonshot "
-        "is 1.6 x; before it, 0.7 x), peak memory at most 400 MB and about the same at 100,000 and 1,000,000 rows. " + REFERENCE + " The plain importer (one process: csv.DictReader "
+        "is 1.6 x; before it, 0.7 x), peak memory at most 400 MB and about the same at 100,000 and 1,000,000 rows. "
+        + REFERENCE
+        + " The plain importer (one process: csv.DictReader "
         "+ phonenumbers parse/is_valid, on the same file in the same run) shows what the importer's own work costs.",
         [sys.executable, "bench/bench_dry_run.py", "--rows", "100000", "1000000"],
     ),
