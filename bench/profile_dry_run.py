@@ -168,6 +168,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--file", type=Path, help="a sheet of bench_dry_run.py's generator (else one is written)")
+    parser.add_argument("--no-header", action="store_true", help="the table's rows only (bench/run.py adds the header)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="profile-dry-run-") as tmp:
         path = args.file
@@ -177,8 +178,9 @@ def main() -> None:
         rows, best = profile(path, args.repeat)
     load = os.getloadavg()
     print(f"{rows:,} rows, best of {args.repeat}, CPU seconds; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print("| side | stage | CPU s | us per row | share |")
-    print("|---|---|---|---|---|")
+    if not args.no_header:
+        print("| side | stage | CPU s | us per row | share |")
+        print("|---|---|---|---|---|")
     total = sum(best.values())
     for side, stage in STAGES:
         seconds = best[stage]

@@ -53,6 +53,15 @@ BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
         [sys.executable, "bench/bench_dry_run.py", "--rows", "100000", "1000000"],
     ),
     (
+        "Where a dry-run row's time goes",
+        "| side | stage | CPU s | us per row | share |\n|---|---|---|---|---|",
+        "No goal of its own: the CPU time of each stage of `importer validate` per row, on 200,000 rows of the "
+        "big-CSV sheet above, in one process, best of 3 (bench/profile_dry_run.py: the stages are listed in its "
+        "docstring), to show where the dry run's speed is won or lost. The parent's and the workers' sums say how the "
+        "two cores are shared: the run cannot go faster than the busier side allows.",
+        [sys.executable, "bench/profile_dry_run.py", "--rows", "200000", "--repeat", "3", "--no-header"],
+    ),
+    (
         "Dry run from SQL",
         "| source | rows | until snapshot s | SQL dry run s | CSV dry run s | x CSV (time) | x CSV (CPU) "
         "| peak MB SQL dry run | peak MB CSV dry run |\n|---|---|---|---|---|---|---|---|---|",
