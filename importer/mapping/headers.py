@@ -54,6 +54,12 @@ LANDLINE_RANK = 3
 _DECORATION = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|\*")
 
 
+def is_error_column(header: str) -> bool:
+    """The `error` column our errors file adds (and refreshes when it is imported again): the importer's own words
+    about the row, never a contact's data, so no field is ever read from it."""
+    return header.strip().casefold() == "error"
+
+
 def normalize_header(header: str) -> str:
     """Case-, accent- and spacing-insensitive form: ' Teléfono_Móvil ' -> 'telefono movil'."""
     text = unicodedata.normalize("NFKD", header.replace("\ufeff", "")).casefold()

@@ -24,7 +24,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from importer.i18n.message import N_, Text
-from importer.mapping.headers import CHANNEL_TYPES
+from importer.mapping.headers import CHANNEL_TYPES, is_error_column
 from importer.mapping.model import Mapping
 from importer.phones.numbers import normalize_phone, region_for
 from importer.reading.cells import unneutralize
@@ -103,6 +103,7 @@ class _Inference:
             for i in mapping.unmapped
             if i not in self.pinned
             and i not in mapping.phone_labels.values()
+            and not is_error_column(mapping.headers[i])  # rewritten by the errors file: never a field's values
             and (i in self.demoted or _free_note(mapping.notes.get(i)))
         ]
 

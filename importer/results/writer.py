@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from importer.errors import ConfigError
 from importer.i18n.message import N_
+from importer.mapping.headers import is_error_column
 from importer.reading.cells import MAY_NEED_QUOTE, neutralize, unneutralize
 from importer.state.ledger import Ledger
 
@@ -199,7 +200,7 @@ class ResultsWriter:
         self.headers = list(headers)
         self.error_rows = 0
         # Re-importing an errors file: refresh its `error` column instead of adding a second one.
-        self._error_at = next((i for i, h in enumerate(headers) if h.strip().casefold() == "error"), None)
+        self._error_at = next((i for i, h in enumerate(headers) if is_error_column(h)), None)
         self._results = _open_sheet(results_path)
         self._errors = _open_sheet(errors_path)
         self._results.append(RESULT_COLUMNS, CsvLine().format(self.headers))
