@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
+from stopping import stopped
 
 from importer.account.model import load_account
-from importer.callbell.client import CallbellClient, ClientConfig
+from importer.callbell.client import ClientConfig
 from importer.delivery.missing import MissingReport, _one, _remove, _Run, check_missing_tag, handle_missing
 from importer.delivery.options import DeliveryOptions, MissingPolicy, max_missing_limit, missing_policy
 from importer.errors import ConfigError
@@ -25,7 +24,6 @@ from importer.progress import NoProgress
 from importer.state.ledger import Ledger
 
 ACCOUNT = Path(__file__).resolve().parents[2] / "sample_data" / "account.toml"
-T = TypeVar("T")
 
 
 @pytest.mark.parametrize(
@@ -153,30 +151,6 @@ def test_contacts_already_tagged_are_not_counted_again(known: Ledger) -> None:
 
 
 # --- stopped before a request (a signal): against a sandbox ------------------------------------------------------
-
-
-def stopped(running: Any, action: Callable[[CallbellClient], Awaitable[T]], *, turn: int = 0) -> T:
-    """Run `action` with a client stopped (as by a signal) while its `turn`-th request waits for its turn (paced at
-    one request every 2 s, every request after the first waits), or, without a turn, as it backs off before its
-    first retry."""
-
-    async def go() -> T:
-        stop = asyncio.Event()
-        config = ClientConfig(token=running.token, base_url=running.base_url, rate=0.5)
-        async with CallbellClient(config, stop=stop) as client:
-            wait, turns = client.pacer.wait, itertools.count(1)
-
-            async def waited(stop_: asyncio.Event | None = None) -> float | None:
-                if next(turns) == turn:
-                    asyncio.get_running_loop().call_soon(stop.set)  # once it waits
-                return await wait(stop_)
-
-            client.pacer.wait = waited  # type: ignore[method-assign]
-            if not turn:
-                client._count_retry = lambda state: stop.set()  # type: ignore[method-assign]
-            return await action(client)
-
-    return asyncio.run(go())
 
 
 def resume(running: Any, ledger: Ledger, policy: str) -> None:
