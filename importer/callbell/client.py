@@ -71,19 +71,28 @@ class OutcomeUnknown(Exception):
 
 
 class Stopped(Exception):
-    """The run is stopping (a signal, or the API gone): this request did not start, and will not. For a write,
-    nothing was done: every earlier attempt of it was refused unprocessed (429) or never reached the server."""
+    """The run is stopping (a signal, or the API gone): this request did not start, and will not.
+
+    `landed`: an earlier attempt of it may have been processed all the same (its answer lost, or a 5xx: retried
+    because the call is idempotent), so an intent written before it must stay. Else nothing was done: every
+    earlier attempt was refused unprocessed (429) or never reached the server. A create is never retried after
+    an attempt that may have landed: for it, `landed` is always False."""
+
+    def __init__(self, *, landed: bool = False) -> None:
+        super().__init__()
+        self.landed = landed
 
 
 class _Retryable(Exception):
     def __init__(
         self, reason: Text, retry_after: float | None = None, *, transport: bool = False, advice: Text = "",
-        probe_attempts: int | None = None,
+        probe_attempts: int | None = None, landed: bool = False,
     ) -> None:  # fmt: skip
         super().__init__(str(reason))
         self.reason = reason
         self.retry_after = retry_after
         self.transport = transport
+        self.landed = landed  # the server may have processed it (a lost answer, a 5xx), unlike a 429
         self.advice = advice or reason  # the reason with what to check, for a person
         self.probe_attempts = probe_attempts  # refused, no such host, TLS: asking again soon meets the same answer
 
@@ -190,10 +199,17 @@ class CallbellClient:
             sleep=self._back_off,
             reraise=True,
         )
+        landed = False  # an attempt so far may have been processed (for Stopped: the caller's intent stays)
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._send_once(method, path, idempotent or method in IDEMPOTENT, **kwargs)
+                    try:
+                        return await self._send_once(method, path, idempotent or method in IDEMPOTENT, **kwargs)
+                    except _Retryable as exc:
+                        landed = landed or exc.landed
+                        raise
+                    except Stopped:
+                        raise Stopped(landed=landed) from None
         except _Retryable as exc:
             attempts = retrying.statistics.get("attempt_number", self.config.max_retries + 1)
             if probe and exc.probe_attempts is not None:  # the advice says it all
@@ -227,10 +243,12 @@ class CallbellClient:
             why = describe(
                 exc, config.base_url, connect_timeout=config.connect_timeout, read_timeout=config.read_timeout
             )
-            if safe or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):  # a connect failure never reached it
+            never_reached = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            if safe or never_reached:  # a connect failure never reached it
                 raise _Retryable(
-                    why.text, transport=True, advice=why.advice, probe_attempts=why.probe_attempts
-                ) from None
+                    why.text, transport=True, advice=why.advice, probe_attempts=why.probe_attempts,
+                    landed=not never_reached,
+                ) from None  # fmt: skip
             raise OutcomeUnknown(why.text) from None
         status = response.status_code
         self.counters.by_status[status] = self.counters.by_status.get(status, 0) + 1
@@ -241,7 +259,7 @@ class CallbellClient:
             raise _Retryable("429 Too Many Requests", retry_after)
         if status >= 500:
             if safe:
-                raise _Retryable(f"HTTP {status}", _retry_after(response))
+                raise _Retryable(f"HTTP {status}", _retry_after(response), landed=True)
             raise OutcomeUnknown(ApiError(status, error_message(response)).text)
         if status >= 400:
             raise ApiError(status, error_message(response))

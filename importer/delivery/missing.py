@@ -12,25 +12,29 @@ its country code). Guard rails, because a broken export looks exactly like every
 - contacts the job never created or synced are never looked at.
 
 Each removal is planned in the ledger before the first request and its intent committed before its own request,
-as sends are: a run killed mid-way resumes with what is left, and tags nothing twice. A contact tagged on an
-earlier night that comes back among the rows has the tag removed.
+as sends are: a run killed mid-way resumes with what is left, and tags nothing twice. A signal lets the requests
+on the wire finish and be recorded and starts no other: a removal whose request had not started is left planned
+as it was (its intent withdrawn unless an earlier attempt may have landed). A contact tagged on an earlier night
+that comes back among the rows has the tag removed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
+from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown, Stopped
 from importer.delivery.account_index import digits
 from importer.delivery.options import DeliveryOptions, MissingPolicy, max_missing_limit
 from importer.delivery.snapshot import snapshot
 from importer.errors import ConfigError
 from importer.i18n.message import N_, NP_, Message, Text
 from importer.i18n.translator import Translator
-from importer.state.ledger import Ledger, Missing, Removal
+from importer.state.ledger import Ledger, Missing, Removal, Returned
 
 if TYPE_CHECKING:
     from importer.account.model import Account
@@ -104,6 +108,8 @@ def handle_missing(
     # (With --on-missing keep and nothing tagged, the usual case, this costs no query over the rows.)
     if config is not None and not options.dry_run and ledger.removals.any_tagged() and ledger.removals.returned():
         asyncio.run(_untag_returned(ledger, config, report, options.translator))
+        if report.signal is not None:
+            return report  # stopped: nothing is removed, the next run (which resumes this one) does it
     if policy.action == "keep":
         return report
     missing = _missing(ledger, policy)
@@ -167,7 +173,9 @@ def _missing(ledger: Ledger, policy: MissingPolicy) -> list[Missing]:
 # --- the requests ----------------------------------------------------------------------------------------------
 
 
-def _signals(stop: asyncio.Event, report: MissingReport) -> list[int]:
+@contextlib.contextmanager
+def _signals(stop: asyncio.Event, report: MissingReport) -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP set `stop` (which the client is given: no request starts after it) meanwhile."""
     loop = asyncio.get_running_loop()
     handled = []
 
@@ -181,36 +189,37 @@ def _signals(stop: asyncio.Event, report: MissingReport) -> list[int]:
             handled.append(signum)
         except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use)
             pass
-    return handled
+    try:
+        yield
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
 
 
 async def _remove(state: _Run, config: ClientConfig, report: MissingReport, progress: Progress) -> None:
-    handled = _signals(state.stop, report)
     left = state.ledger.removals.left(state.run)
     progress.start(len(left), N_("Removing missing contacts"))
     try:
-        async with CallbellClient(config) as client:
-            queue: asyncio.Queue[Removal | None] = asyncio.Queue()
-            for item in left:
-                queue.put_nowait(item)
-            workers = max(1, min(config.concurrency or 8, len(left)))
-            for _ in range(workers):
-                queue.put_nowait(None)
+        with _signals(state.stop, report):
+            async with CallbellClient(config, stop=state.stop) as client:
+                queue: asyncio.Queue[Removal | None] = asyncio.Queue()
+                for item in left:
+                    queue.put_nowait(item)
+                workers = max(1, min(config.concurrency or 8, len(left)))
+                for _ in range(workers):
+                    queue.put_nowait(None)
 
-            async def work() -> None:
-                while (item := await queue.get()) is not None:
-                    if state.stop.is_set():
-                        continue  # left to do: the next run (which resumes this one) does it
-                    await _one(client, state, item)
-                    progress.advance()
+                async def work() -> None:
+                    while (item := await queue.get()) is not None:
+                        if state.stop.is_set():
+                            continue  # left to do: the next run (which resumes this one) does it
+                        await _one(client, state, item)
+                        progress.advance()
 
-            await asyncio.gather(*(work() for _ in range(workers)))
-            report.requests += client.counters.requests
+                await asyncio.gather(*(work() for _ in range(workers)))
+                report.requests += client.counters.requests
     finally:
         progress.close()
-        loop = asyncio.get_running_loop()
-        for signum in handled:
-            loop.remove_signal_handler(signum)
 
 
 async def _one(client: CallbellClient, state: _Run, item: Removal) -> None:
@@ -220,6 +229,8 @@ async def _one(client: CallbellClient, state: _Run, item: Removal) -> None:
             await _tag(client, state, item)
         else:
             await _delete(client, state, item)
+    except Stopped:
+        pass  # a request of it could not start: left to do, for the next run
     except (ApiError, OutcomeUnknown) as exc:
         removals.failed(run, item.uuid, state.tr.render(exc.message))
     except Exception as exc:  # a bug must cost one contact, never the run's results
@@ -250,8 +261,9 @@ async def _tag(client: CallbellClient, state: _Run, item: Removal) -> None:
         removals.tagged(run, item.uuid, added=item.state == "sending")
         return
     removals.intend(run, item.uuid)  # committed before the PATCH leaves
-    # PATCH replaces the tag list: the contact's tags, plus ours.
-    await client.update_contact(item.uuid, {"tags": [*tags, item.tag]})
+    with _unsent(state, item):
+        # PATCH replaces the tag list: the contact's tags, plus ours.
+        await client.update_contact(item.uuid, {"tags": [*tags, item.tag]})
     removals.tagged(run, item.uuid, added=True)
 
 
@@ -265,32 +277,57 @@ async def _delete(client: CallbellClient, state: _Run, item: Removal) -> None:
             last = snapshot(contact)
             last |= {"source": item.source, "identifier": item.identifier, "phone": contact.get("phoneNumber")}
             removals.intend(run, item.uuid, last)  # committed before the DELETE leaves
-    await client.delete_contact(item.uuid)  # a 404 means it is gone already: the same outcome
+    with _unsent(state, item):
+        await client.delete_contact(item.uuid)  # a 404 means it is gone already: the same outcome
     removals.deleted(run, item.uuid)
+
+
+@contextlib.contextmanager
+def _unsent(state: _Run, item: Removal) -> Iterator[None]:
+    """Around the request after this attempt's intent: when the run stops before it leaves (and no attempt of it
+    may have landed), the intent goes and the removal is planned as it was. An intent an earlier run left stays
+    as it stood: its request may have landed."""
+    try:
+        yield
+    except Stopped as exc:
+        if not exc.landed and item.state == "todo":
+            state.ledger.removals.unsend(state.run, item.uuid)
+        raise
 
 
 async def _untag_returned(ledger: Ledger, config: ClientConfig, report: MissingReport, tr: Translator) -> None:
     """Contacts an earlier run tagged that are back among the rows: the tag removed (unless it is gone already),
-    a warning on their row."""
-    async with CallbellClient(config) as client:
-        for back in ledger.removals.returned():
-            if not back.added:  # the tag was there before the job tagged it: it stays
-                ledger.removals.set_returned(back.run, back.uuid)
-                continue
-            try:
-                contact = await _current(client, back.uuid)
-                if contact is not None:
-                    tags = snapshot(contact)["tags"]
-                    if back.tag in tags:
-                        await client.update_contact(back.uuid, {"tags": [t for t in tags if t != back.tag]})
-            except (ApiError, OutcomeUnknown) as exc:
-                why = exc.text if isinstance(exc, ApiError) else exc.message
-                note = tr.gettext(
-                    "back in the source, but removing tag {tag!r} failed: {error}", tag=back.tag, error=why
-                )
-                ledger.rows.add_warning(back.row, note)
-                continue
-            ledger.removals.set_returned(back.run, back.uuid)
-            ledger.rows.add_warning(back.row, tr.gettext("back in the source: tag {tag!r} removed", tag=back.tag))
-            report.returned += 1
-        report.requests += client.counters.requests
+    a warning on their row. A signal stops it as it stops the removals: those not done yet are found again by the
+    next run."""
+    stop = asyncio.Event()
+    with _signals(stop, report):
+        async with CallbellClient(config, stop=stop) as client:
+            for back in ledger.removals.returned():
+                if stop.is_set():
+                    break
+                await _untag_one(client, ledger, back, report, tr)
+            report.requests += client.counters.requests
+
+
+async def _untag_one(
+    client: CallbellClient, ledger: Ledger, back: Returned, report: MissingReport, tr: Translator
+) -> None:
+    if not back.added:  # the tag was there before the job tagged it: it stays
+        ledger.removals.set_returned(back.run, back.uuid)
+        return
+    try:
+        contact = await _current(client, back.uuid)
+        if contact is not None:
+            tags = snapshot(contact)["tags"]
+            if back.tag in tags:
+                await client.update_contact(back.uuid, {"tags": [t for t in tags if t != back.tag]})
+    except Stopped:
+        return  # its request could not start: still recorded as tagged, so the next run finds it back again
+    except (ApiError, OutcomeUnknown) as exc:
+        why = exc.text if isinstance(exc, ApiError) else exc.message
+        note = tr.gettext("back in the source, but removing tag {tag!r} failed: {error}", tag=back.tag, error=why)
+        ledger.rows.add_warning(back.row, note)
+        return
+    ledger.removals.set_returned(back.run, back.uuid)
+    ledger.rows.add_warning(back.row, tr.gettext("back in the source: tag {tag!r} removed", tag=back.tag))
+    report.returned += 1

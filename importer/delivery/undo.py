@@ -10,23 +10,27 @@ The undo is itself resumable and exactly-once: its plan is written into the stat
 first request, each contact's outcome is committed as it arrives, and a deleted contact's `contacts` record
 goes in the same transaction (so a later import creates that row again). A killed undo, run again, does what
 is left; a finished one, run again, changes nothing. DELETE and a restoring PATCH are idempotent: a lost
-answer is sent again, and a 404 on a DELETE means the contact is already gone.
+answer is sent again, and a 404 on a DELETE means the contact is already gone. A signal lets the requests on the
+wire finish and be recorded and starts no other: a contact whose request had not started is left to do as it was
+(a re-create's intent withdrawn: its POST never left), and the next undo does it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown
+from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown, Stopped
 from importer.callbell.credentials import NO_TOKEN
+from importer.callbell.pacing import rest
 from importer.delivery.preflight import preflight
 from importer.delivery.reconcile import reconcile
 from importer.delivery.snapshot import restore_body, snapshot
@@ -217,14 +221,15 @@ def run_undo(
             return report
         assert options.client is not None
         config: ClientConfig | None = None
+        report = UndoReport(run, None)
         if ledger.contacts.unresolved(run.id) or ledger.uncertain.open():
             # A killed or failed run may have left creates whose answer it never saw, or extras its reconcile
             # pass did not get to: settle them first, so that everything the run made is undone.
             config = _preflight(options.client)
-            asyncio.run(_resolve(ledger, run.id, config, options.settle, tr))
+            asyncio.run(_resolve(ledger, run.id, config, options.settle, tr, report))
         summary = summarize(ledger, run)
-        report = UndoReport(run, summary)
-        if summary.anything:
+        report.plan = summary
+        if summary.anything and report.signal is None:  # stopped while settling: the next undo does the rest
             config = config or _preflight(options.client)
             if confirm is not None and not confirm(summary):
                 report.declined = True
@@ -238,67 +243,89 @@ def run_undo(
     return report
 
 
-async def _resolve(ledger: Ledger, run: str, config: ClientConfig, settle: float, tr: Translator) -> None:
+async def _resolve(
+    ledger: Ledger, run: str, config: ClientConfig, settle: float, tr: Translator, report: UndoReport
+) -> None:
     """Rows whose create was uncertain: the reconcile pass an import ends with (extras deleted, the oldest kept
     as the run's), then each POST intent without its answer looked up as the next import would, no sooner than
     `settle` seconds after it was written (reads may trail writes): recorded as created by the run when found
-    (then undone with the rest), or forgotten when not (nothing was created)."""
-    async with CallbellClient(config) as client:
-        if ledger.uncertain.open():
-            await reconcile(client, ledger, run, settle, asyncio.Event(), NoProgress(), tr)
-        unresolved = ledger.contacts.unresolved(run)
-        newest = max((intent.since for intent in unresolved), default=0.0)
-        if newest + settle > time.time():
-            await asyncio.sleep(newest + settle - time.time())  # the settle time, as after a lost answer
-        for intent in unresolved:
-            source, identifier = intent.source, intent.identifier
-            if source != "whatsapp":
-                continue  # only phone numbers can be looked up; the next import settles it
-            try:
-                found = await client.find_contact_by_phone("".join(c for c in identifier if c.isdigit()))
-            except ApiError as exc:
-                raise AccountError(
-                    N_("looking up a contact the run may have created failed: {error}", error=exc.text)
-                ) from None
-            if found is None:
-                ledger.contacts.forget(source, identifier)
-            else:
-                uuid = str(found.get("uuid", ""))
-                ledger.contacts.remember(source, identifier, uuid, str(found.get("href") or ""), run=run)
+    (then undone with the rest), or forgotten when not (nothing was created). A signal stops it (report.signal):
+    what it did not settle stays for the next undo."""
+    stop = asyncio.Event()
+    with _signals(stop, report):
+        async with CallbellClient(config, stop=stop) as client:
+            if ledger.uncertain.open():
+                await reconcile(client, ledger, run, settle, stop, NoProgress(), tr)
+            await _look_up_intents(client, ledger, run, settle, stop)
+
+
+async def _look_up_intents(
+    client: CallbellClient, ledger: Ledger, run: str, settle: float, stop: asyncio.Event
+) -> None:
+    unresolved = ledger.contacts.unresolved(run)
+    newest = max((intent.since for intent in unresolved), default=0.0)
+    if newest + settle > time.time():
+        await rest(newest + settle - time.time(), stop)  # the settle time, as after a lost answer
+    for intent in unresolved:
+        source, identifier = intent.source, intent.identifier
+        if source != "whatsapp":
+            continue  # only phone numbers can be looked up; the next import settles it
+        try:
+            found = await client.find_contact_by_phone("".join(c for c in identifier if c.isdigit()))
+        except Stopped:
+            return  # stopped: this intent and those after it stay, for the next undo
+        except ApiError as exc:
+            raise AccountError(
+                N_("looking up a contact the run may have created failed: {error}", error=exc.text)
+            ) from None
+        if found is None:
+            ledger.contacts.forget(source, identifier)
+        else:
+            uuid = str(found.get("uuid", ""))
+            ledger.contacts.remember(source, identifier, uuid, str(found.get("href") or ""), run=run)
 
 
 async def _undo(
     ledger: Ledger, run: str, config: ClientConfig, report: UndoReport, progress: Progress, tr: Translator
 ) -> None:
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    handled = []
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        try:
-            loop.add_signal_handler(signum, _on_signal, stop, report, signum)
-            handled.append(signum)
-        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use)
-            pass
     concurrency = config.concurrency or 8
     progress.start(ledger.undo.count_left(run), N_("Undoing"))
     try:
-        async with CallbellClient(config) as client:
-            queue: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue(maxsize=concurrency * 2)
-            await asyncio.gather(
-                _produce(ledger, run, queue, stop, concurrency),
-                *(_work(client, ledger, run, queue, stop, progress, tr) for _ in range(concurrency)),
-            )
-            report.requests, report.retries = client.counters.requests, client.counters.retries
+        with _signals(stop, report):
+            async with CallbellClient(config, stop=stop) as client:
+                queue: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue(maxsize=concurrency * 2)
+                await asyncio.gather(
+                    _produce(ledger, run, queue, stop, concurrency),
+                    *(_work(client, ledger, run, queue, stop, progress, tr) for _ in range(concurrency)),
+                )
+                report.requests, report.retries = client.counters.requests, client.counters.retries
     finally:
         progress.close()
-        for signum in handled:
-            loop.remove_signal_handler(signum)
     report.counts = _counts(ledger, run)
 
 
-def _on_signal(stop: asyncio.Event, report: UndoReport, signum: int) -> None:
-    report.signal = signum  # stop taking contacts; what is in flight finishes and is recorded
-    stop.set()
+@contextlib.contextmanager
+def _signals(stop: asyncio.Event, report: UndoReport) -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP set `stop` (which the client is given: no request starts after it) meanwhile."""
+    loop = asyncio.get_running_loop()
+    handled = []
+
+    def on_signal(signum: int) -> None:
+        report.signal = signum  # stop taking contacts; what is in flight finishes and is recorded
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        try:
+            loop.add_signal_handler(signum, on_signal, signum)
+            handled.append(signum)
+        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use)
+            pass
+    try:
+        yield
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
 
 
 async def _produce(
@@ -345,6 +372,8 @@ async def _work(
             else:
                 status, error = await _restore(client, ledger, run, uuid)
             unreachable = 0
+        except Stopped:
+            continue  # its request could not start: left to do as it was, for the next undo
         except ApiError as exc:
             status, error = "failed", exc.message
             unreachable = unreachable + 1 if exc.unreachable else 0
@@ -405,7 +434,8 @@ async def _recreate(client: CallbellClient, ledger: Ledger, run: str, uuid: str)
     source, identifier, last, _, _ = found
     if not last:
         return "gone", N_("it was already gone from Callbell when the run deleted it: nothing to re-create"), ""
-    if ledger.undo.status_of(run, uuid) == "sending" and source == "whatsapp":
+    was = ledger.undo.status_of(run, uuid) or "todo"
+    if was == "sending" and source == "whatsapp":
         again = await client.find_contact_by_phone("".join(c for c in identifier if c.isdigit()))
         if again is not None:
             return "recreated", "", str(again.get("uuid", ""))
@@ -420,6 +450,11 @@ async def _recreate(client: CallbellClient, ledger: Ledger, run: str, uuid: str)
     ledger.undo.sending(run, uuid)  # committed before the POST leaves
     try:
         contact = await client.create_contact(payload)
+    except Stopped:
+        # Nothing was created: the POST never left, or met only 429s (a create is not retried after an attempt
+        # that may have landed). Its status as it stood: the next undo posts it as this one would have.
+        ledger.undo.unsend(run, uuid, was)
+        raise
     except OutcomeUnknown as exc:
         return "failed", N_("no answer to the re-create ({error}); run the undo again to check", error=exc.message), ""
     return "recreated", "", str(contact.get("uuid", ""))

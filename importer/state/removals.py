@@ -165,6 +165,16 @@ class Removals(Part):
             ),
         )
 
+    def unsend(self, run: str, uuid: str) -> None:
+        """The request after intend() never left, nor did any attempt of it that may have landed (the run stopped
+        first): the removal is planned as it was, without its intent or a delete's saved fields, so the next run
+        looks the contact up afresh and takes no tag it finds there for its own."""
+        self._db.execute(
+            "UPDATE removals SET state = 'todo', contact = '', known = '' "
+            "WHERE run = ? AND uuid = ? AND state = 'sending'",
+            (run, uuid),
+        )
+
     def tagged(self, run: str, uuid: str, *, added: bool) -> None:
         """The tag is on the contact; `added`: by this job (an undo removes only such a tag)."""
         self._db.execute(

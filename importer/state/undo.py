@@ -134,6 +134,12 @@ class Undo(Part):
         """A re-create's intent, committed before its POST: a killed undo looks the contact up before posting."""
         self._db.execute("UPDATE undo SET status = 'sending' WHERE run = ? AND uuid = ?", (run, uuid))
 
+    def unsend(self, run: str, uuid: str, status: str) -> None:
+        """The re-create's POST counted by sending() never left (the run stopped first): `status` as it stood."""
+        self._db.execute(
+            "UPDATE undo SET status = ? WHERE run = ? AND uuid = ? AND status = 'sending'", (status, run, uuid)
+        )
+
     def record(self, run: str, uuid: str, action: str, status: str, error: str, new_uuid: str = "") -> None:
         """One contact's outcome, with what it changes in the rest of the state, in one transaction."""
         with transaction(self._db):

@@ -239,13 +239,32 @@ def test_a_stop_during_a_retrys_back_off_sends_no_retry(sandbox_factory, monkeyp
 
             monkeypatch.setattr(api.pacer, "too_many", too_many)
             await api.me()  # the bucket's one request
-            with pytest.raises(Stopped):
+            with pytest.raises(Stopped) as stopped:
                 await asyncio.wait_for(api.create_contact(payload()), 10)  # not the minute
+            assert not stopped.value.landed  # a 429 was not processed: nothing was done
             return api
 
     api = asyncio.run(go())
     assert api.counters.requests == 2 and api.counters.rate_limited == 1
     assert running.stats()["by_method"]["POST"] == 1 and running.contacts() == []
+
+
+def test_a_stop_after_a_write_that_may_have_landed_says_so(sandbox_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A DELETE answered 5xx may have been done: it is retried (it is idempotent). Stopped before the retry leaves,
+    # the caller is told that the first attempt may have landed (its intent must stay).
+    running = sandbox_factory("--fail-rate", "1")
+
+    async def go() -> tuple[Stopped, CallbellClient]:
+        stop = asyncio.Event()
+        async with CallbellClient(config_for(running, rate=100), stop=stop) as api:
+            monkeypatch.setattr(api, "_count_retry", lambda state: stop.set())  # the signal, as it backs off
+            with pytest.raises(Stopped) as stopped:
+                await asyncio.wait_for(api.delete_contact("c0ffee"), 10)
+            return stopped.value, api
+
+    stopped, api = asyncio.run(go())
+    assert stopped.landed and api.counters.requests == 1
+    assert running.stats()["by_method"]["DELETE"] == 1
 
 
 # -- pacing -------------------------------------------------------------------------------------------------

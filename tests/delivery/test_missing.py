@@ -1,16 +1,23 @@
 """importer/delivery/missing.py and --on-missing / --max-missing as read by importer/delivery/options.py: the
 policy, the limit, the tag checked against the account, and which contacts are missing (the guard rails that need
-no API). The requests, kills and undo: tests/e2e/test_missing.py."""
+no API); what a removal stopped before its request leaves in the state (against a sandbox). The requests, kills
+and undo end to end: tests/e2e/test_missing.py."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from stopping import stopped
 
 from importer.account.model import load_account
-from importer.delivery.missing import check_missing_tag, handle_missing
+from importer.callbell.client import ClientConfig
+from importer.delivery.missing import MissingReport, _one, _remove, _Run, check_missing_tag, handle_missing
 from importer.delivery.options import DeliveryOptions, MissingPolicy, max_missing_limit, missing_policy
 from importer.errors import ConfigError
 from importer.progress import NoProgress
@@ -141,3 +148,58 @@ def test_contacts_already_tagged_are_not_counted_again(known: Ledger) -> None:
     known.removals.tagged("old", "u0", added=True)
     report = handle_missing(known, None, "", replace(dry("tag:Gone"), max_missing="1"), 18, NoProgress())
     assert (report.missing, report.held_back) == (1, "") and planned(known) == ["u1"]
+
+
+# --- stopped before a request (a signal): against a sandbox ------------------------------------------------------
+
+
+def resume(running: Any, ledger: Ledger, policy: str) -> None:
+    """The next run's removals (it resumes the stopped one)."""
+    config = ClientConfig(token=running.token, base_url=running.base_url)
+    asyncio.run(_remove(_Run(ledger, "run1"), config, MissingReport(policy), NoProgress()))
+
+
+def made(running: Any, identifier: str) -> dict[str, Any]:
+    """A contact in the sandbox (its answer may be lost: the sandbox may drop it after the commit)."""
+    body = {"identifier": identifier, "source": "whatsapp", "name": "Ana"}
+    with contextlib.suppress(httpx.HTTPError):  # committed all the same
+        httpx.post(f"{running.base_url}/contacts", json=body, headers=running.headers, timeout=10)
+    (contact,) = running.contacts()
+    return contact
+
+
+def test_a_tag_stopped_before_its_patch_left_is_planned_as_it_was(sandbox, tmp_path: Path) -> None:
+    contact = made(sandbox, "34611000001")
+    with Ledger.open(tmp_path / "state.db") as ledger:
+        ledger.removals.plan("run1", [(contact["uuid"], "whatsapp", "34611000001", "", "tag", "VIP")])
+        state = _Run(ledger, "run1")
+        (item,) = ledger.removals.left("run1")
+        stopped(sandbox, lambda client: _one(client, state, item), turn=2)  # its look-up went, its PATCH did not
+        assert sandbox.stats()["by_method"].get("PATCH", 0) == 0
+        # Not failed, not done, and no intent: the next run looks it up afresh, and a tag it finds there then is
+        # not taken for the job's (an undo would remove it).
+        assert [(r.uuid, r.state) for r in ledger.removals.left("run1")] == [(contact["uuid"], "todo")]
+        resume(sandbox, ledger, "tag:VIP")
+        assert ledger.removals.counts("run1") == {"tag done": 1} and ledger.undo.counts_of("run1").to_untag == 1
+    assert sandbox.contacts()[0]["tags"] == ["VIP"] and sandbox.stats()["by_method"]["PATCH"] == 1
+
+
+def test_a_delete_that_may_have_landed_keeps_its_intent_when_stopped(sandbox_factory, tmp_path: Path) -> None:
+    # Every write is done and its answer lost: the DELETE is retried (it is idempotent), and the run stops while
+    # it backs off. The DELETE may have landed (it did): the intent, with the contact's last fields, stays.
+    running = sandbox_factory("--drop-after-commit", "1")
+    contact = made(running, "34611000002")
+    uuid = contact["uuid"]
+    with Ledger.open(tmp_path / "state.db") as ledger:
+        ledger.contacts.remember("whatsapp", "34611000002", uuid, "", "run0")
+        ledger.removals.plan("run1", [(uuid, "whatsapp", "34611000002", "", "delete", "")])
+        state = _Run(ledger, "run1")
+        (item,) = ledger.removals.left("run1")
+        stopped(running, lambda client: _one(client, state, item))
+        assert running.contacts() == [] and running.stats()["by_method"]["DELETE"] == 1
+        assert [r.state for r in ledger.removals.left("run1")] == ["sending"]
+        # The next run sends it again without looking (a 404: done) and keeps the fields an undo re-creates from.
+        resume(running, ledger, "delete")
+        assert ledger.removals.counts("run1") == {"delete done": 1}
+        assert ledger.removals.for_undo("run1", uuid)[2]["name"] == "Ana"
+    assert running.stats()["by_method"]["GET"] == 1  # only the first run's look-up

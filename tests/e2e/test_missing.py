@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
+import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -377,5 +380,66 @@ def test_sigterm_mid_removal_stops_cleanly_and_the_next_run_finishes(account: Pa
         assert undo.returncode == 0, undo.stdout + undo.stderr
         assert len(sandbox.contacts()) == 100 and undo.stdout.count(" -> ") == 40
         assert len({c["phoneNumber"] for c in sandbox.contacts()}) == 100
+    finally:
+        sandbox.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", [TAG, DELETE], ids=["tag", "delete"])
+def test_no_request_starts_after_sigterm_during_removals_at_a_low_rate(
+    account: Path, tmp_path: Path, policy: tuple[str, str]
+) -> None:
+    # At 5 requests/s each worker holding a contact waits its turn for up to a second and more, for its look-up
+    # and again for its PATCH or DELETE: the stop must end those waits, not let each removal run to its end. A
+    # latency of 100 ms puts a request on the wire about half the time.
+    sandbox = start_sandbox("--latency-ms", "100", account_file=account)
+    try:
+        rows, gone = 60, 30
+        proc, _ = night(sandbox, account, tmp_path, range(rows))
+        assert proc.returncode == 0
+        file = write_sheet(tmp_path / "c.csv", range(gone, rows))
+        results = tmp_path / "r.csv"
+        run = subprocess.Popen(
+            args(sandbox, account, file, results, *policy, *ALL, "--rate", "5"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_with(sandbox.token),
+        )  # fmt: skip
+        method, done_as = ("PATCH", "tagged") if policy == TAG else ("DELETE", "deleted")
+
+        def removed() -> int:
+            return int(sandbox.stats()["by_method"].get(method, 0))
+
+        wait_for(lambda: removed() >= 3 or run.poll() is not None, "the first removals")
+        arrived = sandbox.stats()["requests"]  # counted as they arrive: those on the wire now are in it
+        run.send_signal(signal.SIGTERM)
+        out, err = run.communicate(timeout=60)
+        assert run.returncode == 143 and "Traceback" not in err, err
+        # Requests start 200 ms apart: between the count and the signal one may start, and one may be on its way
+        # to the server. Nothing later.
+        assert sandbox.stats()["requests"] <= arrived + 2
+        # What reached the server was answered and recorded; every other removal is left to do as it was planned,
+        # with no intent (its request never started), so the next run neither skips its look-up nor takes a tag
+        # it finds for its own.
+        done = removed()
+        assert 3 <= done < gone
+        assert Counter(r["status"] for r in removals(results_of(results))) == {done_as: done, "pending": gone - done}
+        db = sqlite3.connect(tmp_path / "r.state.db")
+        try:
+            states = dict(db.execute("SELECT state, COUNT(*) FROM removals GROUP BY state").fetchall())
+            left = db.execute("SELECT COUNT(*) FROM removals WHERE state = 'todo' AND contact = ''").fetchone()[0]
+        finally:
+            db.close()
+        assert states == {"done": done, "todo": gone - done} and left == gone - done
+
+        proc = run_importer(args(sandbox, account, file, results, *policy, *ALL), env=env_with(sandbox.token))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert [r["status"] for r in removals(results_of(results))] == [done_as] * gone
+        assert removed() == gone  # each contact tagged or deleted once, over both runs
+        now = sandbox.contacts()
+        if policy == TAG:
+            tagged = [c for c in now if "Gone" in c["tags"]]
+            assert len(tagged) == gone and all(c["tags"].count("Gone") == 1 for c in tagged)
+            assert len({p["uuid"] for p in patches(sandbox)}) == gone
+        else:
+            assert len(now) == rows - gone and sandbox.stats()["deleted"] == gone
     finally:
         sandbox.stop()

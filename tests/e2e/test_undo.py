@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -215,6 +216,44 @@ def test_undo_killed_mid_way_resumes_and_a_second_undo_waits_for_the_lock(sandbo
     assert sum(statuses.values()) == rows and set(statuses) <= {"deleted", "gone"}
 
 
+@pytest.mark.slow
+def test_no_request_starts_after_sigterm_during_an_undo_at_a_low_rate(sandbox_factory, tmp_path: Path) -> None:
+    # At 5 requests/s each of the undo's workers holding a contact waits its turn for up to a second and more: the
+    # stop must end those waits, not let each send its DELETE when its turn comes. A latency of 100 ms puts a
+    # request on the wire about half the time.
+    sandbox = sandbox_factory("--latency-ms", "100")
+    rows = 40
+    results = tmp_path / "r.csv"
+    assert run_import(sandbox, make_csv(tmp_path / "c.csv", rows), results).returncode == 0
+    first = subprocess.Popen(
+        undo_args(sandbox, results, "--yes", "--rate", "5"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env_with(sandbox.token),
+    )
+    wait_for(lambda: sandbox.stats()["deleted"] >= 3 or first.poll() is not None, "the first deletes")
+    arrived = sandbox.stats()["requests"]  # counted as they arrive: those on the wire now are in it
+    first.send_signal(signal.SIGTERM)
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 143, err
+    assert "Traceback" not in err and "Stopped by a signal" in out
+    # Requests start 200 ms apart: between the count and the signal one may start, and one may be on its way to
+    # the server. Nothing later.
+    assert sandbox.stats()["requests"] <= arrived + 2
+    # Whatever reached the server was answered and recorded; every other contact is left to do, as it was.
+    deleted = sandbox.stats()["deleted"]
+    assert 3 <= deleted < rows and len(sandbox.contacts()) == rows - deleted
+    assert Counter(r["status"] for r in undo_rows(results)) == {"deleted": deleted, "todo": rows - deleted}
+
+    final = run_undo(sandbox, results, "--yes")
+    assert final.returncode == 0, final.stderr
+    assert sandbox.contacts() == [] and sandbox.stats()["deleted"] == rows
+    assert sandbox.stats()["by_method"]["DELETE"] == rows  # each contact deleted once, over both runs
+    assert Counter(r["status"] for r in undo_rows(results)) == {"deleted": rows}
+
+
 def test_undo_of_an_earlier_run(sandbox, tmp_path: Path) -> None:
     results = tmp_path / "r.csv"
     assert run_import(sandbox, make_csv(tmp_path / "c.csv", 5), results).returncode == 0
@@ -358,6 +397,49 @@ def test_undo_of_a_killed_import_settles_its_unanswered_creates(sandbox_factory,
     undo = run_undo(sandbox, results, "--yes", "--run", run)
     assert undo.returncode == 0, undo.stderr
     assert sandbox.contacts() == []
+    assert read_state(results, "SELECT COUNT(*) FROM contacts") == [(0,)]
+
+
+@pytest.mark.slow
+def test_sigterm_while_an_undo_looks_up_a_killed_imports_creates(sandbox_factory, tmp_path: Path) -> None:
+    # Before deleting anything, the undo of a killed import looks up each create whose answer the import never saw,
+    # one at a time, here at 5 requests/s: a signal then stops it as it stops the deletes (no request after it, the
+    # shell's exit code), the look-ups done are kept and the next undo does the rest.
+    sandbox = sandbox_factory("--latency-ms", "100")
+    results = tmp_path / "r.csv"
+    args = ("--rate", "100", "--concurrency", "12")  # a worker's intent is written as it takes its row: 12 at most
+    proc = start_import(sandbox, make_csv(tmp_path / "c.csv", 300), results, *args)
+    wait_for(lambda: sandbox.stats()["contacts"] >= 20 or proc.poll() is not None, "contacts to arrive")
+    proc.kill()  # SIGKILL, with creates in flight: their intents stay in the state, unanswered
+    proc.communicate()
+    unanswered = "SELECT COUNT(*) FROM contacts WHERE state = 'sending'"
+    intents = read_state(results, unanswered)[0][0]
+    assert intents >= 6
+    (run,) = run_ids(results)
+    gets = sandbox.stats()["by_method"]["GET"]
+    undo = subprocess.Popen(
+        undo_args(sandbox, results, "--yes", "--run", run, "--rate", "5", "--settle", "0.3"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env_with(sandbox.token),
+    )
+    # The pre-flight's two requests, then three look-ups.
+    wait_for(lambda: sandbox.stats()["by_method"]["GET"] >= gets + 5 or undo.poll() is not None, "the look-ups")
+    arrived = sandbox.stats()["requests"]
+    undo.send_signal(signal.SIGTERM)
+    out, err = undo.communicate(timeout=60)
+    assert undo.returncode == 143, err
+    assert "Traceback" not in err and "Stopped by a signal" in out
+    assert sandbox.stats()["requests"] <= arrived + 2
+    assert 0 < read_state(results, unanswered)[0][0] <= intents - 3  # the look-ups answered are recorded
+    assert sandbox.stats()["deleted"] == 0 and read_state(results, "SELECT COUNT(*) FROM undo") == [(0,)]
+
+    created = len(sandbox.contacts())
+    final = run_undo(sandbox, results, "--yes", "--run", run, "--settle", "0.3")
+    assert final.returncode == 0, final.stderr
+    assert sandbox.contacts() == [] and sandbox.stats()["by_method"]["DELETE"] == created  # each deleted once
     assert read_state(results, "SELECT COUNT(*) FROM contacts") == [(0,)]
 
 

@@ -91,6 +91,18 @@ def test_a_delete_keeps_the_last_fields_and_forgets_the_contact(state: Ledger) -
     assert list(state.undo.outcomes("run1")) == [(None, "u2", "recreate", "recreated", "", "n2")]
 
 
+def test_an_intent_whose_request_never_left_is_withdrawn(state: Ledger) -> None:
+    state.removals.plan("run1", [("u2", "whatsapp", "34600000002", "h2", "delete", "")])
+    state.removals.intend("run1", "u2", {"name": "Two"})
+    state.removals.unsend("run1", "u2")  # the run stopped before the DELETE left
+    assert [(r.uuid, r.state) for r in state.removals.left("run1")] == [("u2", "todo")]
+    assert state.removals.for_undo("run1", "u2")[2:4] == ({}, {})  # no fields saved: looked up afresh
+    state.removals.intend("run1", "u2", {"name": "Two"})
+    state.removals.deleted("run1", "u2")
+    state.removals.unsend("run1", "u2")  # only an intent is withdrawn, never an outcome
+    assert state.removals.counts("run1") == {"delete done": 1}
+
+
 def test_a_failed_removal_is_recorded(state: Ledger) -> None:
     state.removals.plan("run1", [("u4", "whatsapp", "34600000004", "h4", "tag", "Gone")])
     state.removals.failed("run1", "u4", "HTTP 500")

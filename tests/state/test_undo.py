@@ -68,3 +68,16 @@ def test_each_outcome_and_what_it_forgets(state: Ledger) -> None:
         (3, "u3", "restore", "restored", "", ""),
         (None, "u9", "delete", "failed", "HTTP 500", ""),
     ]
+
+
+def test_a_recreate_whose_post_never_left_gets_its_status_back(ledger: Ledger) -> None:
+    ledger.removals.plan("run1", [("u7", "whatsapp", "34600000007", "h7", "delete", "")])
+    ledger.removals.intend("run1", "u7", {"name": "Seven"})
+    ledger.removals.deleted("run1", "u7")
+    ledger.undo.write_plan("run1")
+    ledger.undo.sending("run1", "u7")
+    ledger.undo.unsend("run1", "u7", "todo")  # the run stopped before the POST left
+    assert ledger.undo.status_of("run1", "u7") == "todo"
+    ledger.undo.record("run1", "u7", "recreate", "recreated", "", "n7")
+    ledger.undo.unsend("run1", "u7", "todo")  # only an intent is taken back, never an outcome
+    assert ledger.undo.status_of("run1", "u7") == "recreated"
