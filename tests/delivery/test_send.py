@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from stopping import stopped
 
 from importer.callbell.client import CallbellClient, ClientConfig, Stopped
 from importer.delivery.options import DeliveryOptions
@@ -84,24 +85,14 @@ def deliver_all(running: Any, ledger: Ledger, *, max_retries: int = 6, **opts: A
 def stopped_at_turn(
     running: Any, ledger: Ledger, action: Callable[[Courier, asyncio.Event], Awaitable[T]], turn: int, **opts: Any
 ) -> T:
-    """Run `action` with a client stopped (as by a signal) while its `turn`-th request waits for its turn: paced
-    at one request every 2 s, every request after the first waits."""
+    """Run `action` with a client stopped (as by a signal) while its `turn`-th request waits for its turn
+    (tests/stopping.py), on a courier of this ledger."""
 
-    async def go() -> T:
-        stop = asyncio.Event()
-        config = ClientConfig(token=running.token, base_url=running.base_url, rate=0.5)
-        async with CallbellClient(config, stop=stop) as client:
-            wait, turns = client.pacer.wait, itertools.count(1)
+    async def on_courier(client: CallbellClient) -> T:
+        assert client.stop is not None
+        return await action(Courier(client, ledger, "run1", options(**opts)), client.stop)
 
-            async def waited(stop_: asyncio.Event | None = None) -> float | None:
-                if next(turns) == turn:
-                    asyncio.get_running_loop().call_soon(stop.set)  # once it waits
-                return await wait(stop_)
-
-            client.pacer.wait = waited  # type: ignore[method-assign]
-            return await action(Courier(client, ledger, "run1", options(**opts)), stop)
-
-    return asyncio.run(go())
+    return stopped(running, on_courier, turn=turn)
 
 
 def test_a_new_row_is_created_once_and_remembered(sandbox, ledger: Ledger) -> None:

@@ -113,6 +113,18 @@ def run_undo(sandbox, results: Path, *extra: str) -> subprocess.CompletedProcess
     return run_importer(undo_args(sandbox, results, *extra), env=env_with(sandbox.token))  # not a terminal
 
 
+def start_undo(sandbox, results: Path, *extra: str) -> subprocess.Popen[str]:
+    """`importer undo` as a process of its own, to kill or signal mid-way."""
+    return subprocess.Popen(
+        undo_args(sandbox, results, *extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env_with(sandbox.token),
+    )
+
+
 def undo_rows(results: Path) -> list[dict[str, str]]:
     return results_of(results.with_name(f"{results.stem}.undo.csv"))
 
@@ -191,14 +203,7 @@ def test_undo_killed_mid_way_resumes_and_a_second_undo_waits_for_the_lock(sandbo
     rows = 200
     file = make_csv(tmp_path / "c.csv", rows)
     assert run_import(sandbox, file, results, "--max-retries", "10", "--settle", "0.3").returncode == 0  # no read lag
-    first = subprocess.Popen(
-        undo_args(sandbox, results, "--yes", "--rate", "60"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=env_with(sandbox.token),
-    )
+    first = start_undo(sandbox, results, "--yes", "--rate", "60")
     wait_for(lambda: sandbox.stats()["deleted"] >= 20 or first.poll() is not None, "deletes to arrive")
     locked = run_undo(sandbox, results, "--yes")
     assert locked.returncode == 3 and "in use by pid" in locked.stderr and str(first.pid) in locked.stderr
@@ -225,14 +230,7 @@ def test_no_request_starts_after_sigterm_during_an_undo_at_a_low_rate(sandbox_fa
     rows = 40
     results = tmp_path / "r.csv"
     assert run_import(sandbox, make_csv(tmp_path / "c.csv", rows), results).returncode == 0
-    first = subprocess.Popen(
-        undo_args(sandbox, results, "--yes", "--rate", "5"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=env_with(sandbox.token),
-    )
+    first = start_undo(sandbox, results, "--yes", "--rate", "5")
     wait_for(lambda: sandbox.stats()["deleted"] >= 3 or first.poll() is not None, "the first deletes")
     arrived = sandbox.stats()["requests"]  # counted as they arrive: those on the wire now are in it
     first.send_signal(signal.SIGTERM)
