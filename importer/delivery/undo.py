@@ -435,7 +435,9 @@ async def _recreate(client: CallbellClient, ledger: Ledger, run: str, uuid: str)
     if not last:
         return "gone", N_("it was already gone from Callbell when the run deleted it: nothing to re-create"), ""
     was = ledger.undo.status_of(run, uuid) or "todo"
-    if was == "sending" and source == "whatsapp":
+    # A killed undo's intent, or a re-create that failed (its answer may have been lost after the contact was made):
+    # looked up before posting again.
+    if was in ("sending", "failed") and source == "whatsapp":
         again = await client.find_contact_by_phone("".join(c for c in identifier if c.isdigit()))
         if again is not None:
             return "recreated", "", str(again.get("uuid", ""))

@@ -43,12 +43,25 @@ def test_a_recreate_stopped_before_its_post_left_keeps_its_status(sandbox, delet
         with pytest.raises(Stopped):
             await _recreate(client, deleted, "run1", "old")
 
-    stopped(sandbox, recreate, turn=3 if was == "sending" else 2)
+    stopped(sandbox, recreate, turn=2 if was == "todo" else 3)  # after a failure or an intent: its look-up first
     assert posts(sandbox) == 0 and sandbox.contacts() == []
     # Nothing was created: the status as it stood (a failure's error too), so the next undo posts as this one would
-    # have (looking first only after a killed undo's intent).
+    # have (looking first after a failure or a killed undo's intent).
     assert deleted.undo.status_of("run1", "old") == was
     assert [e for _, _, _, _, e, _ in deleted.undo.outcomes("run1")] == ["HTTP 422" if was == "failed" else ""]
     status, _, new = unstopped(sandbox, lambda client: _recreate(client, deleted, "run1", "old"))
     (contact,) = sandbox.contacts()
     assert (status, new) == ("recreated", contact["uuid"]) and posts(sandbox) == 1
+
+
+def test_a_recreate_whose_answer_was_lost_is_looked_up_by_the_next_undo_not_posted_again(sandbox_factory, deleted):
+    # Every answer to a POST is lost after the contact is made: the re-create fails "no answer", and the next undo
+    # must find the contact it made instead of making a second one.
+    sandbox = sandbox_factory("--drop-after-commit", "1", "--on-duplicate", "create")
+    status, error, _ = unstopped(sandbox, lambda client: _recreate(client, deleted, "run1", "old"))
+    assert status == "failed" and "no answer" in str(error)
+    deleted.undo.record("run1", "old", "recreate", status, str(error))
+    (made,) = sandbox.contacts()
+    status, _, new = unstopped(sandbox, lambda client: _recreate(client, deleted, "run1", "old"))
+    assert (status, new) == ("recreated", made["uuid"])
+    assert len(sandbox.contacts()) == 1
