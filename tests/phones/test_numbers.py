@@ -394,7 +394,7 @@ def _spelled_numbers(draw: st.DrawFn) -> tuple[str, str | None]:
     return text, default
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(_spelled_numbers())
 def test_the_fast_lane_answers_as_phonenumbers(case: tuple[str, str | None]) -> None:
     raw, region = case

@@ -55,7 +55,7 @@ def written(headers: list[str], rows: list[NewRow], page: int | None) -> tuple[b
         return results.read_bytes(), errors.read_bytes()
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(sheet=sheets(), page=st.sampled_from([1, 2, 3, PAGE]))
 @example(
     sheet=(
