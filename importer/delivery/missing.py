@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown, Stopped
+from importer.delivery._signals import stop_on_signals
 from importer.delivery.account_index import digits
 from importer.delivery.options import DeliveryOptions, MissingPolicy, max_missing_limit
 from importer.delivery.snapshot import snapshot
@@ -173,34 +173,11 @@ def _missing(ledger: Ledger, policy: MissingPolicy) -> list[Missing]:
 # --- the requests ----------------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _signals(stop: asyncio.Event, report: MissingReport) -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP set `stop` (which the client is given: no request starts after it) meanwhile."""
-    loop = asyncio.get_running_loop()
-    handled = []
-
-    def on_signal(signum: int) -> None:
-        report.signal = signum  # stop taking contacts; what is in flight finishes and is recorded
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        try:
-            loop.add_signal_handler(signum, on_signal, signum)
-            handled.append(signum)
-        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use)
-            pass
-    try:
-        yield
-    finally:
-        for signum in handled:
-            loop.remove_signal_handler(signum)
-
-
 async def _remove(state: _Run, config: ClientConfig, report: MissingReport, progress: Progress) -> None:
     left = state.ledger.removals.left(state.run)
     progress.start(len(left), N_("Removing missing contacts"))
     try:
-        with _signals(state.stop, report):
+        with stop_on_signals(state.stop, report):
             async with CallbellClient(config, stop=state.stop) as client:
                 queue: asyncio.Queue[Removal | None] = asyncio.Queue()
                 for item in left:
@@ -300,7 +277,7 @@ async def _untag_returned(ledger: Ledger, config: ClientConfig, report: MissingR
     a warning on their row. A signal stops it as it stops the removals: those not done yet are found again by the
     next run."""
     stop = asyncio.Event()
-    with _signals(stop, report):
+    with stop_on_signals(stop, report):
         async with CallbellClient(config, stop=stop) as client:
             for back in ledger.removals.returned():
                 if stop.is_set():

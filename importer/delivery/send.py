@@ -21,13 +21,13 @@ import asyncio
 import contextlib
 import json
 import random
-import signal
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown, Stopped
+from importer.delivery._signals import on_stop_signals
 from importer.delivery.account_index import AccountIndex
 from importer.delivery.account_index import contact_ids as _ids
 from importer.delivery.account_index import digits as _digits
@@ -91,15 +91,7 @@ async def deliver(
     stats = SendStats()
     started = time.monotonic()
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    handled = []
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal was closed
-        try:
-            loop.add_signal_handler(signum, _on_signal, stop, stats, signum)
-            handled.append(signum)
-        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use): no handler
-            pass
-    try:
+    with on_stop_signals(_on_signal, stop, stats):
         async with CallbellClient(config, stop=stop) as client:
             courier = Courier(client, ledger, run, options)
             courier.settle_unchanged()
@@ -122,9 +114,6 @@ async def deliver(
             stats.requests = client.counters.requests
             stats.retries = client.counters.retries
             stats.rate_limited = client.counters.rate_limited
-    finally:
-        for signum in handled:
-            loop.remove_signal_handler(signum)
     stats.seconds = time.monotonic() - started
     return stats
 

@@ -18,12 +18,10 @@ wire finish and be recorded and starts no other: a contact whose request had not
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
-import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from typing import Any
 from importer.callbell.client import ApiError, CallbellClient, ClientConfig, OutcomeUnknown, Stopped
 from importer.callbell.credentials import NO_TOKEN
 from importer.callbell.pacing import rest
+from importer.delivery._signals import stop_on_signals
 from importer.delivery.preflight import preflight
 from importer.delivery.reconcile import reconcile
 from importer.delivery.snapshot import restore_body, snapshot
@@ -252,7 +251,7 @@ async def _resolve(
     (then undone with the rest), or forgotten when not (nothing was created). A signal stops it (report.signal):
     what it did not settle stays for the next undo."""
     stop = asyncio.Event()
-    with _signals(stop, report):
+    with stop_on_signals(stop, report):
         async with CallbellClient(config, stop=stop) as client:
             if ledger.uncertain.open():
                 await reconcile(client, ledger, run, settle, stop, NoProgress(), tr)
@@ -292,7 +291,7 @@ async def _undo(
     concurrency = config.concurrency or 8
     progress.start(ledger.undo.count_left(run), N_("Undoing"))
     try:
-        with _signals(stop, report):
+        with stop_on_signals(stop, report):
             async with CallbellClient(config, stop=stop) as client:
                 queue: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue(maxsize=concurrency * 2)
                 await asyncio.gather(
@@ -303,29 +302,6 @@ async def _undo(
     finally:
         progress.close()
     report.counts = _counts(ledger, run)
-
-
-@contextlib.contextmanager
-def _signals(stop: asyncio.Event, report: UndoReport) -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP set `stop` (which the client is given: no request starts after it) meanwhile."""
-    loop = asyncio.get_running_loop()
-    handled = []
-
-    def on_signal(signum: int) -> None:
-        report.signal = signum  # stop taking contacts; what is in flight finishes and is recorded
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        try:
-            loop.add_signal_handler(signum, on_signal, signum)
-            handled.append(signum)
-        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread (library use)
-            pass
-    try:
-        yield
-    finally:
-        for signum in handled:
-            loop.remove_signal_handler(signum)
 
 
 async def _produce(
