@@ -159,7 +159,7 @@ def checked_chunks(
     try:
         window: deque[Future[ChunkResult]] = deque()
         for batch in chain(head, batches):
-            # A CSV's rows travel as their lines (a worker splits them: importer.reading.csv_reader.TextRows).
+            # A CSV's rows travel as their lines (a worker splits them: importer.reading._csv_body.TextRows).
             plain = plain_rows(batch) if isinstance(batch, list) else batch
             if window:
                 window.append(pool.submit(_check_chunk, plain))

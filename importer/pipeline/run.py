@@ -38,7 +38,7 @@ from importer.reading.files import Table, open_table
 from importer.results.html import write_html_report
 from importer.results.report import OK_STATUSES, Report, grouped_problems, removal_status, rows_to_fix
 from importer.results.writer import ResultsWriter
-from importer.state.ledger import PENDING, Ledger
+from importer.state.ledger import PENDING, VALID, Ledger
 from importer.validation.problems import rendered
 
 # Re-exported: the stages' entry points, for callers that knew them here.
@@ -113,7 +113,7 @@ def run_import(options: ImportOptions, progress: Progress | None = None, table: 
         ledger.rows.reset()
         # A dry run that asks the API nothing and merges nothing records its rows to send `valid` at once.
         offline = options.dry_run and options.client is None and options.duplicates != "merge"
-        to_send = "valid" if offline else PENDING
+        to_send = VALID if offline else PENDING
         with reading_errors(fetched, str(file)):  # the rows are read as they are checked: a damaged row stops it here
             checked = check(
                 table,

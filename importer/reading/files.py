@@ -15,14 +15,13 @@ all here.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 
 from importer.errors import InputError
 from importer.i18n.message import N_
 from importer.reading.csv_reader import DELIMITERS, FIELD_SIZE_LIMIT, detect_delimiter, detect_encoding, open_csv
 from importer.reading.excel_reader import MAX_SHEET_CELLS, OLE_MAGIC, ZIP_MAGIC, open_excel
-from importer.reading.table import SNIFF_BYTES, Batch, HeaderScore, SourceRow, Table, TextBatch
+from importer.reading.table import SNIFF_BYTES, Batch, HeaderScore, SourceRow, Table, TextBatch, row_lists
 
 __all__ = [
     "Batch",
@@ -90,6 +89,4 @@ def chunks(table: Table, size: int) -> Iterator[list[SourceRow]]:
     """The table's rows in lists of at most `size`, still read lazily."""
     if size < 1:
         raise ValueError("chunk size must be at least 1")
-    rows = iter(table.rows)
-    while batch := list(islice(rows, size)):
-        yield batch
+    yield from row_lists(table.rows, size)

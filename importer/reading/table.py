@@ -88,9 +88,7 @@ class Table:
         if size < 1:
             raise ValueError("batch size must be at least 1")
         if self._text_batches is None or not text:
-            rows = iter(self.rows)
-            while batch := list(islice(rows, size)):
-                yield batch
+            yield from row_lists(self.rows, size)
             return
         sample = self._sample or []
         for start in range(0, len(sample), size):  # read ahead by `sample`: handed out first, as rows
@@ -172,6 +170,13 @@ def looks_like_data(first: Sequence[str], below: Sequence[Sequence[str]]) -> boo
         if not column or sum(1 for c in column if _VALUE_CELL.match(c)) * 5 >= len(column) * 4:
             return True
     return False
+
+
+def row_lists(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+    """`rows` in lists of at most `size`, still read lazily."""
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
 
 
 def source_rows(records: Iterable[tuple[int, list[str]]], width: int) -> Iterator[SourceRow]:

@@ -38,7 +38,7 @@ from importer.state._part import transaction
 from importer.state.account_index import AccountIndexTable
 from importer.state.contacts import Contacts, Intent, KnownContact
 from importer.state.removals import Missing, Removal, Removals, Returned
-from importer.state.rows import PENDING, NewRow, RowRecord, Rows
+from importer.state.rows import PENDING, VALID, NewRow, RowRecord, Rows
 from importer.state.runs import RunRecord, Runs
 from importer.state.synced import Synced
 from importer.state.uncertain import Doubt, Uncertain
@@ -60,6 +60,7 @@ __all__ = [
     "RunRecord",
     "StateLocked",
     "UndoCounts",
+    "VALID",
 ]
 
 SCHEMA_VERSION = _schema.SCHEMA_VERSION

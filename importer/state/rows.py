@@ -12,6 +12,7 @@ from importer.state._part import Part, transaction
 from importer.state._result_lines import OUTCOME_COLUMNS, PAGE, Outcome, ToWrite, result_lines
 
 PENDING = "pending"  # valid, to be sent
+VALID = "valid"  # valid, and a dry run sends nothing (an offline one records its rows so at once)
 MERGED = "merged"  # --duplicates merge: went into the contact of another row with the same number
 
 # As the check stage hands rows over: plain tuples, since a million of them pass through here.
@@ -89,7 +90,7 @@ class Rows(Part):
 
     def _repeated(self, status: str = PENDING) -> str:
         """SQL for the rows with `status` that may share their number with another (_REPEATED, or every such row)."""
-        if status not in (PENDING, "valid"):  # formatted into the SQL: one of two known words, never input
+        if status not in (PENDING, VALID):  # formatted into the SQL: one of two known words, never input
             raise ValueError(f"not a status to send: {status!r}")
         try:
             self._db.execute("SELECT json_valid('[]')")
@@ -217,7 +218,7 @@ class Rows(Part):
 
     def pending_to_valid(self) -> None:
         """A dry run sends nothing: its rows to send are reported valid."""
-        self._db.execute("UPDATE rows SET status = 'valid' WHERE status = ?", (PENDING,))
+        self._db.execute("UPDATE rows SET status = ? WHERE status = ?", (VALID, PENDING))
 
     # --- read for the results, the summary and the report ------------------------------------------------
 
